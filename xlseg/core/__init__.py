@@ -1,0 +1,1 @@
+"""Pure classification core: DataFrames in, DataFrames out (no openpyxl, no xlwings)."""
