@@ -1,0 +1,131 @@
+"""Summary tables as tidy DataFrames (labels in the run's language).
+
+* :func:`segment_table` - per segment: customers, share, revenue, share of
+  revenue, mean recency / frequency / monetary, mean R / F / M score.
+* :func:`tier_stage` - value tier x stage customer counts (wide, with totals).
+* :func:`tag_counts` - tag, customers, share (long form).
+* :func:`kpis` - key, label, value.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from xlseg.core import labels as L
+from xlseg.core.stages import ORDER as STAGE_ORDER
+
+TIER_ORDER = ("high", "medium", "potential", "low")
+
+SEGMENT_COLUMNS = {
+    "segment": ("Segment", "客户分群"),
+    "customers": ("Customers", "客户数"),
+    "customer_share": ("Share of customers", "客户占比"),
+    "revenue": ("Revenue", "消费金额"),
+    "revenue_share": ("Share of revenue", "金额占比"),
+    "mean_recency": ("Mean recency (days)", "平均最近购买间隔天数"),
+    "mean_frequency": ("Mean frequency", "平均购买频次"),
+    "mean_monetary": ("Mean monetary", "平均消费金额"),
+    "mean_r": ("Mean R", "平均R评分"),
+    "mean_f": ("Mean F", "平均F评分"),
+    "mean_m": ("Mean M", "平均M评分"),
+}
+
+KPI_LABELS = {
+    "customers": ("Customers", "客户总数"),
+    "buyers": ("Buyers", "有购买客户数"),
+    "prospects": ("Prospects (no purchase)", "潜在客户数（未购买）"),
+    "revenue": ("Revenue", "消费总额"),
+    "monetary_per_buyer": ("Revenue per buyer", "人均消费金额"),
+    "avg_order_value": ("Average order value", "客单价"),
+    "repeat_rate": ("Repeat buyers", "复购率"),
+    "median_recency": ("Median recency (days)", "最近购买间隔天数中位数"),
+    "as_of": ("As of", "统计截止日期"),
+}
+
+NO_TIER = ("(no purchase)", "（无购买）")
+TOTAL = ("Total", "合计")
+
+
+def segment_keys(config) -> list[str]:
+    if config.segment_scheme == "rfm8":
+        return list(L.RFM8_KEYS)
+    in_grid = {k for row in config.grid for k in row}
+    return [k for k in L.SEGMENTS if k in in_grid]
+
+
+def segment_table(customers: pd.DataFrame, config) -> pd.DataFrame:
+    lang = config.lang
+    buyers = customers[customers["segment_key"].notna()]
+    total_n = len(buyers)
+    total_rev = buyers["monetary"].sum()
+    g = buyers.groupby("segment_key", sort=False)
+    stats = pd.DataFrame({
+        "customers": g.size(),
+        "revenue": g["monetary"].sum(),
+        "mean_recency": g["recency"].mean(),
+        "mean_frequency": g["frequency"].mean(),
+        "mean_monetary": g["monetary"].mean(),
+        "mean_r": g["r_score"].mean(),
+        "mean_f": g["f_score"].mean(),
+        "mean_m": g["m_score"].mean(),
+    })
+    keys = segment_keys(config)
+    stats = stats.reindex(keys)
+    stats["customers"] = stats["customers"].fillna(0).astype("int64")
+    stats["revenue"] = stats["revenue"].fillna(0.0)
+    stats["customer_share"] = stats["customers"] / total_n if total_n else 0.0
+    stats["revenue_share"] = stats["revenue"] / total_rev if total_rev else 0.0
+    stats.insert(0, "segment", [L.label(L.SEGMENTS, k, lang) for k in keys])
+    stats.index.name = "segment_key"
+    stats = stats.reset_index()
+    cols = ["segment_key"] + list(SEGMENT_COLUMNS)
+    return stats[cols]
+
+
+def tier_stage(customers: pd.DataFrame, config) -> pd.DataFrame:
+    """Rows: value tiers (+ no purchase), columns: stages; counts with totals."""
+    lang = config.lang
+    i = L.LANGS.index(lang)
+    tier = customers["tier_key"].fillna("_none")
+    table = pd.crosstab(tier, customers["stage_key"].fillna("_unknown"))
+    rows = [t for t in TIER_ORDER] + (["_none"] if (tier == "_none").any() else [])
+    cols = [s for s in STAGE_ORDER]
+    table = table.reindex(index=rows, columns=cols, fill_value=0)
+    table.index = [NO_TIER[i] if t == "_none" else L.label(L.TIERS, t, lang) for t in rows]
+    table.columns = [L.label(L.STAGES, s, lang) for s in cols]
+    table[TOTAL[i]] = table.sum(axis=1)
+    table.loc[TOTAL[i]] = table.sum(axis=0)
+    table.index.name = f"{L.header('value_tier', lang)} \\ {L.header('stage', lang)}"
+    return table.astype("int64")
+
+
+def tag_counts(flags: pd.DataFrame, n_customers: int) -> pd.DataFrame:
+    counts = flags.sum(axis=0).astype("int64") if len(flags.columns) else pd.Series(dtype="int64")
+    return pd.DataFrame({
+        "tag": list(counts.index),
+        "customers": counts.to_numpy(),
+        "share": (counts / n_customers).to_numpy() if n_customers else [0.0] * len(counts),
+    })
+
+
+def kpis(customers: pd.DataFrame, as_of, config) -> pd.DataFrame:
+    i = L.LANGS.index(config.lang)
+    buyers = customers[customers["is_buyer"]]
+    revenue = float(customers["monetary"].sum(min_count=1)) if customers["monetary"].notna().any() else 0.0
+    freq = buyers["frequency"]
+    values = {
+        "customers": len(customers),
+        "buyers": len(buyers),
+        "prospects": int((~customers["is_buyer"]).sum()),
+        "revenue": revenue,
+        "monetary_per_buyer": revenue / len(buyers) if len(buyers) else None,
+        "avg_order_value": revenue / freq.sum() if freq.notna().any() and freq.sum() > 0 else None,
+        "repeat_rate": float((freq >= 2).mean()) if len(buyers) and freq.notna().any() else None,
+        "median_recency": float(buyers["recency"].median()) if buyers["recency"].notna().any() else None,
+        "as_of": None if as_of is None else pd.Timestamp(as_of).to_pydatetime(),
+    }
+    return pd.DataFrame({
+        "key": list(values),
+        "label": [KPI_LABELS[k][i] for k in values],
+        "value": list(values.values()),
+    })
