@@ -1,0 +1,343 @@
+"""One entry point: :func:`classify` customers and/or transactions.
+
+Input frames are as read from a sheet: the user's headers (recognised in
+English or Chinese), values as typed, index = sheet row number. The result
+holds one row per customer with canonical columns (see docs/architecture.md),
+the summaries, the issues and the tags.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Callable
+
+import numpy as np
+import pandas as pd
+
+from xlseg.core import clean, columns, metrics, scores, segments, stages, summaries, tags, tiers
+from xlseg.core import labels as L
+from xlseg.core.config import Config
+from xlseg.core.issues import IssueLog
+from xlseg.errors import ConfigError, InputError
+
+RESULT_COLUMNS = [
+    "customer_id", "name", "recency", "frequency", "monetary", "avg_order_value", "first_purchase",
+    "last_purchase", "mean_gap", "gap_before_last", "r_score", "f_score", "m_score", "rfm",
+    "segment_key", "segment", "abc", "tier_key", "value_tier", "stage_key", "stage", "tags",
+]
+DATE_FIELDS = ("first_purchase", "last_purchase")
+NUMBER_FIELDS = ("monetary", "interactions", "satisfaction")
+TEXT_FIELDS = ("name", "customer_type", "source", "region", "country", "city", "industry", "company_size")
+
+
+@dataclass
+class Result:
+    """Everything one classification run produced.
+
+    * ``customers``: one row per customer (``RESULT_COLUMNS`` plus ``is_buyer``,
+      ``source_row`` - the customer-sheet row, <NA> for customers found only
+      in transactions - and the customer sheet's attribute columns).
+    * ``summaries``: ``segments``, ``tier_stage``, ``tags``, ``kpis``, ``cut_points``.
+    * ``issues``: the data-quality findings (sheet, row, column, value, problem, action).
+    * ``flags``: one boolean column per tag; ``tags``: (customer_id, tag) long form.
+    * ``notes``: features skipped because a column is missing, and similar remarks.
+    """
+
+    customers: pd.DataFrame
+    summaries: dict
+    issues: pd.DataFrame
+    flags: pd.DataFrame
+    tags: pd.DataFrame
+    as_of: pd.Timestamp | None
+    config: Config
+    notes: list = field(default_factory=list)
+    customer_columns: dict = field(default_factory=dict)
+    transaction_columns: dict = field(default_factory=dict)
+    cut_points: pd.DataFrame | None = None
+    # Customer-sheet row -> customer id, for every row that was classified (duplicates included).
+    row_ids: pd.Series | None = None
+
+
+def _config(config) -> Config:
+    if config is None:
+        return Config()
+    if isinstance(config, Config):
+        return config
+    if isinstance(config, dict):
+        return Config.from_dict(config)
+    raise ConfigError(f"config must be an xlseg.Config or a dict of settings, not {type(config).__name__}.")
+
+
+def resolve_as_of(value, latest) -> pd.Timestamp | None:
+    if value is None:
+        return latest
+    if isinstance(value, str) and value == "today":
+        return pd.Timestamp(dt.date.today())
+    return pd.Timestamp(value).normalize()
+
+
+def classify(customers: pd.DataFrame | None = None, transactions: pd.DataFrame | None = None,
+             config: Config | dict | None = None, *, customer_sheet: str = "Customers",
+             transaction_sheet: str = "Transactions", progress: Callable[[str], None] | None = None) -> Result:
+    """Classify customers: scores, segment, value tier, stage and tags.
+
+    ``customers``: one row per customer (needs a customer-id column).
+    ``transactions``: one row per order line (customer id, date, amount,
+    optional order id). Give either or both; with both, the customer sheet
+    supplies attributes and the transactions supply the metrics.
+    """
+    cfg = _config(config)
+    step = progress or (lambda _msg: None)
+    if customers is None and transactions is None:
+        raise InputError("Nothing to classify: give a customer table, a transaction table, or both.")
+    log = IssueLog(sheet=customer_sheet if customers is not None else transaction_sheet)
+    notes: list[str] = []
+
+    step("reading customers")
+    cust, cust_cols = (None, {})
+    if customers is not None:
+        cust, cust_cols = prepare_customers(customers, cfg, log, customer_sheet)
+    tx, tx_cols = (None, {})
+    if transactions is not None:
+        step("reading transactions")
+        tx_log = IssueLog(sheet=transaction_sheet)
+        tx, tx_cols = prepare_transactions(transactions, cfg, tx_log, transaction_sheet)
+        log.extend(tx_log)
+
+    step("computing metrics")
+    if tx is not None:
+        explicit = resolve_as_of(cfg.as_of, None)
+        if explicit is not None:
+            later = tx["date"] > explicit
+            if later.any():
+                log.add("", tx_cols["date"], f"{int(later.sum())} rows",
+                        f"dated after as_of {explicit.date().isoformat()}",
+                        "not counted (the metrics are as of that date)", sheet=transaction_sheet)
+                tx = tx[~later]
+        m = metrics.from_transactions(tx, basis=cfg.frequency_basis)
+        if cust is not None:
+            base = cust.drop_duplicates("customer_id")
+            unknown = m.index.difference(pd.Index(base["customer_id"]), sort=False)
+            if len(unknown):
+                first_rows = tx.reset_index().drop_duplicates("customer_id").set_index("customer_id")
+                rows = first_rows.loc[unknown].iloc[:, 0].tolist()
+                log.add_many(rows, tx_cols["customer_id"], list(unknown),
+                             f"customer id not on sheet '{customer_sheet}'",
+                             "classified from its transactions; listed on the Customers sheet only",
+                             sheet=transaction_sheet, limit=50)
+            ids = pd.Index(base["customer_id"]).append(unknown)
+            m = m.reindex(ids)
+            m["frequency"] = m["frequency"].fillna(0.0)
+            m["monetary"] = m["monetary"].fillna(0.0) if cust is None else m["monetary"]
+            for fld in ("orders", "monetary", "first_purchase", "last_purchase"):
+                if fld in cust_cols:
+                    notes.append(f"'{cust_cols[fld]}' on sheet '{customer_sheet}' was not used: "
+                                 f"the metrics come from the transactions on sheet '{transaction_sheet}'.")
+    else:
+        base = cust.drop_duplicates("customer_id")
+        m = metrics.from_customers(base)
+        if "last_purchase" not in cust_cols:
+            notes.append("No last-purchase column: recency, R scores, segments and stages were skipped.")
+        if "orders" not in cust_cols:
+            notes.append("No order-count column: F scores and segments were skipped.")
+        if "monetary" not in cust_cols:
+            notes.append("No spend column: M scores and value tiers were skipped.")
+
+    as_of = resolve_as_of(cfg.as_of, metrics.latest_purchase(m))
+    m = metrics.finish(m, as_of if as_of is not None else pd.NaT)
+    if tx is None and cust is not None and as_of is not None:
+        future = m["recency"] < 0
+        if future.any():
+            rows = base.loc[future.to_numpy()].index
+            log.add_many(list(rows), cust_cols.get("last_purchase", ""),
+                         list(m.loc[future, "last_purchase"].dt.strftime("%Y-%m-%d")),
+                         f"last purchase after as_of {as_of.date().isoformat()}", "recency counted as 0")
+            m.loc[future, "recency"] = 0.0
+    no_date = m["is_buyer"] & m["last_purchase"].isna() & ("last_purchase" in cust_cols or tx is not None)
+    if no_date.any() and cust is not None:
+        rows = base.set_index("customer_id").loc[m.index[no_date], "source_row"].tolist()
+        log.add_many(rows, cust_cols.get("last_purchase", ""), [None] * len(rows),
+                     "has orders but no last purchase date", "recency, segment and stage left blank")
+
+    step("scoring")
+    sc = scores.score_all(m, cfg)
+    seg_key = segments.assign(m, sc, cfg)
+    abc_class = tiers.classes(m, cfg)
+    tier_key = tiers.tiers(abc_class, seg_key, cfg)
+    stage_key = stages.assign(m, as_of, cfg) if as_of is not None else pd.Series(
+        np.where(m["is_buyer"], None, "prospect"), index=m.index, dtype=object)
+
+    out = pd.DataFrame({"customer_id": m.index.to_numpy()})
+    for col in ("recency", "frequency", "monetary", "avg_order_value", "first_purchase", "last_purchase",
+                "mean_gap", "gap_before_last", "is_buyer"):
+        out[col] = m[col].to_numpy()
+    for col in ("r_score", "f_score", "m_score"):
+        out[col] = sc[col].to_numpy()
+    out["rfm"] = _rfm_code(sc)
+    out["segment_key"] = seg_key.to_numpy()
+    out["segment"] = _labels(out["segment_key"], L.SEGMENTS, cfg.lang)
+    out["abc"] = abc_class.to_numpy()
+    out["tier_key"] = tier_key.to_numpy()
+    out["value_tier"] = _labels(out["tier_key"], L.TIERS, cfg.lang)
+    out["stage_key"] = stage_key.to_numpy()
+    out["stage"] = _labels(out["stage_key"], L.STAGES, cfg.lang)
+
+    attr_cols: list[str] = []
+    if cust is not None:
+        attrs = cust.drop_duplicates("customer_id").set_index("customer_id")
+        attrs = attrs.drop(columns=[c for c in attrs.columns if c in out.columns], errors="ignore")
+        joined = attrs.reindex(out["customer_id"])
+        for col in joined.columns:
+            out[col] = joined[col].to_numpy()
+        attr_cols = list(joined.columns)
+    if "name" not in out:
+        out["name"] = None
+    if "source_row" not in out:
+        out["source_row"] = pd.array([pd.NA] * len(out), dtype="Int64")
+    else:
+        out["source_row"] = pd.array(out["source_row"], dtype="Int64")
+
+    step("tagging")
+    flags, skipped = _tags(out, cfg, cust_cols, as_of)
+    for tag, reason in skipped:
+        notes.append(f"Tag '{tag}' skipped: {reason}")
+    out["tags"] = tags.tags_column(flags).to_numpy() if len(flags.columns) else ""
+    tags_long = tags.tags_long(flags, out["customer_id"]) if len(flags.columns) else \
+        pd.DataFrame({"customer_id": pd.Series(dtype=object), "tag": pd.Series(dtype=object)})
+
+    step("summarising")
+    order = RESULT_COLUMNS + ["is_buyer", "source_row"] + [c for c in attr_cols if c not in RESULT_COLUMNS
+                                                            and c not in ("source_row",)]
+    out = out[list(dict.fromkeys(order))]
+    cuts = scores.cut_points(m.reset_index(drop=True), sc.reset_index(drop=True), cfg)
+    summ = {
+        "segments": summaries.segment_table(out, cfg),
+        "tier_stage": summaries.tier_stage(out, cfg),
+        "tags": summaries.tag_counts(flags, len(out)),
+        "kpis": summaries.kpis(out, as_of, cfg),
+        "cut_points": cuts,
+    }
+    return Result(customers=out, summaries=summ, issues=log.to_frame(), flags=flags, tags=tags_long,
+                  as_of=as_of, config=cfg, notes=notes, customer_columns=cust_cols,
+                  transaction_columns=tx_cols, cut_points=cuts,
+                  row_ids=None if cust is None else cust["customer_id"])
+
+
+# ------------------------------------------------------------------ preparation
+def prepare_customers(df: pd.DataFrame, cfg: Config, log: IssueLog, sheet: str):
+    """Recognise and clean a customer sheet -> (frame with canonical columns, field->header)."""
+    cols = columns.recognise([str(c) for c in df.columns], cfg.columns, kind="customers", sheet=sheet)
+    df = _string_headers(df)
+    if len(df) == 0:
+        raise InputError(f"Sheet '{sheet}' has headers but no customer rows. Add customers below the header row.")
+    df = clean.drop_blank_and_total_rows(df, id_column=cols["customer_id"], log=log, sheet=sheet)
+    if len(df) == 0:
+        raise InputError(f"Sheet '{sheet}' has no usable customer rows (every row is blank, a totals row "
+                         f"or has no '{cols['customer_id']}'). Add customers below the header row.")
+    work = pd.DataFrame(index=df.index)
+    work["source_row"] = df.index.to_numpy()
+    work["customer_id"] = clean.normalise_ids(df[cols["customer_id"]], column=cols["customer_id"], log=log)
+    work = work[work["customer_id"].notna()]
+    df = df.loc[work.index]
+    for fld, header in cols.items():
+        if fld == "customer_id":
+            continue
+        s = df[header]
+        if fld in DATE_FIELDS:
+            work[fld] = clean.parse_dates(s, column=header, log=log, day_first=cfg.day_first)
+        elif fld == "orders":
+            work[fld] = clean.parse_counts(s, column=header, log=log)
+        elif fld in NUMBER_FIELDS:
+            work[fld] = clean.parse_amounts(s, column=header, log=log)
+        elif fld in TEXT_FIELDS:
+            work[fld] = clean.parse_text(s)
+    dup = work["customer_id"].duplicated(keep="first")
+    if dup.any():
+        first_row = work.drop_duplicates("customer_id").set_index("customer_id")["source_row"]
+        for row, cid in zip(work.index[dup], work.loc[dup, "customer_id"]):
+            log.add(row, cols["customer_id"], cid, f"duplicate customer id (first on row {first_row[cid]})",
+                    f"classified once, from row {first_row[cid]}; this row gets the same result")
+    # The user's other columns ride along under their own headers (tag fields).
+    used = set(cols.values())
+    for header in df.columns:
+        if header not in used and header not in work.columns:
+            work[header] = df[header].to_numpy()
+    return work, cols
+
+
+def prepare_transactions(df: pd.DataFrame, cfg: Config, log: IssueLog, sheet: str):
+    cols = columns.recognise([str(c) for c in df.columns], cfg.columns, kind="transactions", sheet=sheet)
+    df = _string_headers(df)
+    if len(df) == 0:
+        raise InputError(f"Sheet '{sheet}' has headers but no transaction rows. Add orders below the header row.")
+    df = clean.drop_blank_and_total_rows(df, id_column=cols["customer_id"], log=log, sheet=sheet)
+    tx = pd.DataFrame(index=df.index)
+    tx["customer_id"] = clean.normalise_ids(df[cols["customer_id"]], column=cols["customer_id"], log=log)
+    tx["date"] = clean.parse_dates(df[cols["date"]], column=cols["date"], log=log, day_first=cfg.day_first,
+                                   required=True)
+    tx["amount"] = clean.parse_amounts(df[cols["amount"]], column=cols["amount"], log=log, required=True)
+    if "order_id" in cols:
+        tx["order_id"] = clean.normalise_ids(df[cols["order_id"]], column=cols["order_id"], log=log)
+    ok = tx["customer_id"].notna() & tx["date"].notna() & tx["amount"].notna()
+    tx = tx[ok]
+    if len(tx) == 0:
+        raise InputError(f"Sheet '{sheet}' has no usable transaction rows: each needs a customer id, a date "
+                         f"and an amount ('{cols['customer_id']}', '{cols['date']}', '{cols['amount']}'). "
+                         "See the Issues sheet for what was wrong with each row.")
+    neg = tx["amount"] < 0
+    if neg.any():
+        log.add_many(list(tx.index[neg]), cols["amount"], list(tx.loc[neg, "amount"]), "negative amount",
+                     "counted as a refund: netted out of the customer's spend, not counted as a purchase",
+                     limit=200)
+    return tx, cols
+
+
+def _string_headers(df: pd.DataFrame) -> pd.DataFrame:
+    if all(isinstance(c, str) for c in df.columns):
+        return df
+    return df.rename(columns={c: str(c) for c in df.columns})
+
+
+# ------------------------------------------------------------------ helpers
+def _labels(keys: pd.Series, table: dict, lang: str) -> np.ndarray:
+    mapping = L.labels(table, lang)
+    return keys.map(mapping).astype(object).where(keys.notna(), None).to_numpy()
+
+
+def _rfm_code(sc: pd.DataFrame) -> np.ndarray:
+    ok = sc.notna().all(axis=1).to_numpy()
+    code = np.full(len(sc), None, dtype=object)
+    if ok.any():
+        num = (sc["r_score"][ok].to_numpy(dtype="int64") * 100 + sc["f_score"][ok].to_numpy(dtype="int64") * 10
+               + sc["m_score"][ok].to_numpy(dtype="int64"))
+        code[ok] = num.astype(str)
+    return code
+
+
+def tag_fields(cust_cols: dict) -> dict:
+    """Display name (either language, or the user's header) -> result column."""
+    fields = {}
+    for key, words in L.HEADERS.items():
+        for w in words:
+            fields[w] = key
+    for fld, words in columns.ALIASES.items():
+        for w in words:
+            fields.setdefault(w, fld)
+    for fld, header in cust_cols.items():
+        fields[header] = fld
+    return fields
+
+
+def _tags(out: pd.DataFrame, cfg: Config, cust_cols: dict, as_of):
+    rules = []
+    if cfg.tag_rules is not None and len(cfg.tag_rules):
+        rules.extend(tags.parse_rules(cfg.tag_rules))
+    if cfg.default_tags:
+        available = {c for c in out.columns if out[c].notna().any()}
+        rules.extend(tags.parse_rules(tags.default_rules(cfg.lang, cfg, available)))
+    if not rules:
+        return pd.DataFrame(index=out.index), []
+    when = as_of if as_of is not None else pd.Timestamp(dt.date.today())
+    flags = tags.evaluate(out, rules, as_of=when, fields=tag_fields(cust_cols))
+    return flags, list(flags.attrs.get("skipped", []))

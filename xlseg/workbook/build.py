@@ -1,0 +1,351 @@
+"""Build the write plan from a classification result (no I/O).
+
+:func:`build_plan` decides every cell xlseg writes: its columns right of the
+customer table, and the owned sheets Summary, Customers, Tags, Issues and
+Settings. Owned sheets and columns are found by marker (workbook-level
+defined names, see :mod:`xlseg.workbook.plan`), never by position or by title
+alone: a user sheet that happens to be called "Summary" is never touched.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from openpyxl.utils import get_column_letter
+
+from xlseg import __version__
+from xlseg.core import labels as L
+from xlseg.core.engine import Result
+from xlseg.core.summaries import SEGMENT_COLUMNS, TIER_ORDER
+from xlseg.workbook import palette
+from xlseg.workbook.plan import (
+    COLUMNS_MARKER, Block, Chart, ColumnsPlan, CondRule, SheetPlan, Style, Table, WritePlan, ref, sheet_marker,
+)
+from xlseg.workbook.read import TableLayout
+from xlseg.workbook.settings import settings_sheet
+
+OWNED = ("summary", "customers", "tags", "issues", "settings")
+TITLES = {
+    "summary": ("Summary", "汇总"),
+    "customers": ("Customers", "客户明细"),
+    "tags": ("Tags", "标签明细"),
+    "issues": ("Issues", "数据问题"),
+    "settings": ("Settings", "设置"),
+}
+OUTPUT_KEYS = ("r_score", "f_score", "m_score", "rfm", "segment", "value_tier", "stage", "tags")
+CUSTOMER_KEYS = ("customer_id", "name", "recency", "frequency", "monetary", "avg_order_value", "first_purchase",
+                 "last_purchase", "r_score", "f_score", "m_score", "rfm", "segment", "value_tier", "stage", "tags")
+FORMATS = {
+    "recency": "0", "frequency": "0", "monetary": "#,##0.00", "avg_order_value": "#,##0.00",
+    "first_purchase": "yyyy-mm-dd", "last_purchase": "yyyy-mm-dd", "r_score": "0", "f_score": "0", "m_score": "0",
+}
+WIDTHS = {"customer_id": 13, "name": 26, "recency": 10, "frequency": 11, "monetary": 13, "avg_order_value": 13,
+          "first_purchase": 13, "last_purchase": 13, "r_score": 9, "f_score": 9, "m_score": 9, "rfm": 7,
+          "segment": 22, "value_tier": 14, "stage": 15, "tags": 36}
+TEXT = {
+    "title": ("Customer segments", "客户分群汇总"),
+    "as_of": ("As of", "统计截止日期"),
+    "generated": ("Generated", "生成时间"),
+    "kpis": ("Key figures", "关键指标"),
+    "segments": ("Segments", "客户分群"),
+    "tiers": ("Value tiers", "价值等级"),
+    "tier_stage": ("Value tier × stage (customers)", "价值等级 × 生命周期阶段（客户数）"),
+    "tags": ("Tags", "标签"),
+    "cuts": ("Score cut points used", "评分分界点"),
+    "notes": ("Notes", "说明"),
+    "chart_segments": ("Customers by segment", "各分群客户数"),
+    "chart_tiers": ("Revenue by value tier", "各价值等级消费金额"),
+    "tag": ("Tag", "标签"), "customers": ("Customers", "客户数"), "share": ("Share", "占比"),
+    "revenue": ("Revenue", "消费金额"), "revenue_share": ("Share of revenue", "金额占比"),
+    "metric": ("Metric", "指标"), "score": ("Score", "评分"), "min": ("Lowest value", "最小值"),
+    "max": ("Highest value", "最大值"), "rule": ("Rule", "规则"),
+    "issues_note": ("{n} data-quality findings: see the {sheet} sheet.", "发现 {n} 个数据问题，详见“{sheet}”工作表。"),
+    "no_issues": ("No data-quality problems found.", "未发现数据问题。"),
+    "none": ("(none)", "（无）"),
+    "issue_head": (("Sheet", "Row", "Column", "Value", "Problem", "Action"),
+                   ("工作表", "行", "列", "值", "问题", "处理")),
+}
+
+
+@dataclass
+class BookState:
+    """What the plan needs to know about the workbook as it is now."""
+
+    titles: list  # sheet titles in tab order
+    markers: dict = field(default_factory=dict)  # defined name -> (sheet title, A1 ref)
+
+
+def _t(key: str, lang: str):
+    return TEXT[key][L.LANGS.index(lang)]
+
+
+def owned_titles(state: BookState, lang: str) -> dict:
+    """key -> (title, replaces): the marked sheet if there is one, else a free title."""
+    out = {}
+    taken = set(state.titles)
+    i = L.LANGS.index(lang)
+    for key in OWNED:
+        marked = state.markers.get(sheet_marker(key))
+        if marked and marked[0] in state.titles:
+            out[key] = (marked[0], marked[0])
+            continue
+        title = TITLES[key][i]
+        n = 1
+        while title in taken:
+            n += 1
+            title = f"{TITLES[key][i]} (xlseg{'' if n == 2 else f' {n - 1}'})"
+        taken.add(title)
+        out[key] = (title, None)
+    return out
+
+
+def values(frame: pd.DataFrame) -> list:
+    """Plain Python cell values, row-major: NaN/NaT/<NA> -> None, datetimes as datetime."""
+    cols = []
+    for name in frame.columns:
+        s = frame[name]
+        if pd.api.types.is_datetime64_any_dtype(s):
+            arr = np.array(s.dt.to_pydatetime(), dtype=object)
+            arr[s.isna().to_numpy()] = None
+        elif pd.api.types.is_bool_dtype(s):
+            arr = s.astype(object).to_numpy()
+        elif pd.api.types.is_integer_dtype(s):
+            arr = s.astype(object).where(s.notna(), None).to_numpy()
+            arr = np.array([None if v is None else int(v) for v in arr], dtype=object)
+        elif pd.api.types.is_float_dtype(s):
+            f = s.to_numpy(dtype="float64")
+            arr = f.astype(object)
+            arr[np.isnan(f)] = None
+        else:
+            arr = s.astype(object).to_numpy()
+            arr = np.where(pd.isna(arr), None, arr)
+        cols.append(arr)
+    if not cols:
+        return [[] for _ in range(len(frame))]
+    return [list(r) for r in zip(*cols)]
+
+
+def _cond_rules(col_ref: str, kind: str, lang: str, keys) -> list:
+    colours = palette.COLOURS[kind]
+    table = L.KINDS[kind]
+    return [CondRule(col_ref, L.label(table, k, lang), *colours[k]) for k in keys]
+
+
+def _segment_keys(result: Result) -> list:
+    from xlseg.core.summaries import segment_keys
+
+    return segment_keys(result.config)
+
+
+def label_rules(result: Result, first_row: int, last_row: int, cols: dict) -> list:
+    """Conditional-format rules for the Segment, Value Tier and Stage columns (col numbers in ``cols``)."""
+    lang = result.config.lang
+    rules = []
+    last_row = max(last_row, first_row)
+    for kind, keys in (("segment", _segment_keys(result)), ("value_tier", TIER_ORDER),
+                       ("stage", L.STAGES.keys())):
+        c = cols[kind]
+        rules += _cond_rules(ref(first_row, c, last_row, c), kind, lang, keys)
+    return rules
+
+
+def _header_style(r: int, c1: int, c2: int) -> Style:
+    return Style(ref(r, c1, r, c2), bold=True, fill=palette.HEADER_FILL, color=palette.HEADER_TEXT, wrap=True)
+
+
+# ------------------------------------------------------------------ the user's sheet
+def columns_plan(result: Result, layout: TableLayout, state: BookState) -> ColumnsPlan:
+    lang = result.config.lang
+    marked = state.markers.get(COLUMNS_MARKER)
+    first_col = layout.last_col + 1
+    old_last = None
+    if marked and marked[0] == layout.sheet:
+        from openpyxl.utils.cell import range_boundaries
+
+        c1, r1, c2, r2 = range_boundaries(marked[1].replace("$", ""))
+        if r1 == layout.header_row:
+            first_col = c1
+            old_last = r2
+    header = [L.header(k, lang) for k in OUTPUT_KEYS]
+    cust = result.customers
+    by_id = cust.set_index("customer_id")[list(OUTPUT_KEYS)]
+    rows = pd.RangeIndex(layout.header_row + 1, layout.last_row + 1)
+    ids = result.row_ids.reindex(rows)
+    body = by_id.reindex(ids.to_numpy())
+    body.index = rows
+    block = Block(layout.header_row, first_col, [header] + values(body))
+    n = len(OUTPUT_KEYS)
+    plan = ColumnsPlan(layout.sheet, layout.header_row, first_col, block)
+    plan.styles.append(_header_style(layout.header_row, first_col, first_col + n - 1))
+    col = {k: first_col + i for i, k in enumerate(OUTPUT_KEYS)}
+    plan.cond_rules = label_rules(result, layout.header_row + 1, layout.last_row, col)
+    plan.widths = {get_column_letter(col[k]): WIDTHS[k] for k in OUTPUT_KEYS}
+    if old_last is not None and old_last > layout.last_row:
+        plan.clear_to_row = old_last
+    return plan
+
+
+# ------------------------------------------------------------------ owned sheets
+def customers_sheet(result: Result, title: str, replaces) -> SheetPlan:
+    lang = result.config.lang
+    sp = SheetPlan("customers", title, replaces=replaces, freeze="C2", tab_color="1565C0", landscape=True,
+                   fit_width=True)
+    frame = result.customers[list(CUSTOMER_KEYS)]
+    head = [L.header(k, lang) for k in CUSTOMER_KEYS]
+    body = values(frame) or [[None] * len(head)]
+    sp.blocks.append(Block(1, 1, [head] + body))
+    last = len(body) + 1
+    sp.tables.append(Table("xlsegCustomers", ref(1, 1, last, len(head)), style="TableStyleLight9"))
+    col = {k: i + 1 for i, k in enumerate(CUSTOMER_KEYS)}
+    for k, fmt in FORMATS.items():
+        sp.styles.append(Style(ref(2, col[k], last, col[k]), number_format=fmt))
+    sp.cond_rules = label_rules(result, 2, last, col)
+    sp.widths = {get_column_letter(col[k]): WIDTHS[k] for k in CUSTOMER_KEYS}
+    return sp
+
+
+def tags_sheet(result: Result, title: str, replaces) -> SheetPlan:
+    lang = result.config.lang
+    sp = SheetPlan("tags", title, replaces=replaces, freeze="A2", tab_color="6A1B9A")
+    names = result.customers.set_index("customer_id")["name"]
+    long = result.tags.copy()
+    long.insert(1, "name", names.reindex(long["customer_id"]).to_numpy())
+    head = [L.header("customer_id", lang), L.header("name", lang), _t("tag", lang)]
+    body = values(long[["customer_id", "name", "tag"]]) or [[None, None, None]]
+    sp.blocks.append(Block(1, 1, [head] + body))
+    sp.tables.append(Table("xlsegTags", ref(1, 1, len(body) + 1, 3)))
+    sp.widths = {"A": 14, "B": 28, "C": 20}
+    return sp
+
+
+def issues_sheet(result: Result, title: str, replaces) -> SheetPlan:
+    lang = result.config.lang
+    sp = SheetPlan("issues", title, replaces=replaces, freeze="A2", tab_color="C62828")
+    head = list(_t("issue_head", lang))
+    body = values(result.issues) or [[None, None, None, _t("none", lang), _t("no_issues", lang), None]]
+    sp.blocks.append(Block(1, 1, [head] + body))
+    sp.tables.append(Table("xlsegIssues", ref(1, 1, len(body) + 1, 6)))
+    sp.widths = {"A": 16, "B": 7, "C": 18, "D": 22, "E": 44, "F": 60}
+    return sp
+
+
+def summary_sheet(result: Result, title: str, replaces, titles: dict, generated: str) -> SheetPlan:
+    cfg = result.config
+    lang = cfg.lang
+    sp = SheetPlan("summary", title, replaces=replaces, tab_color="2E7D32", landscape=True, fit_width=True)
+    sums = result.summaries
+    sp.blocks.append(Block(1, 1, [[_t("title", lang)],
+                                  [_t("as_of", lang), None if result.as_of is None else result.as_of.to_pydatetime()],
+                                  [_t("generated", lang), generated]]))
+    sp.styles.append(Style("A1", bold=True, size=16, color=palette.TITLE_TEXT))
+    sp.styles.append(Style("B2", number_format="yyyy-mm-dd", bold=True))
+    row = 5
+
+    def section(name: str, head: list, body: list, formats: dict | None = None) -> tuple[int, int]:
+        nonlocal row
+        sp.blocks.append(Block(row, 1, [[_t(name, lang)]]))
+        sp.styles.append(Style(ref(row, 1), bold=True, size=12, color=palette.TITLE_TEXT))
+        top = row + 1
+        sp.blocks.append(Block(top, 1, [head] + body))
+        sp.styles.append(_header_style(top, 1, len(head)))
+        for c, fmt in (formats or {}).items():
+            if body:
+                sp.styles.append(Style(ref(top + 1, c, top + len(body), c), number_format=fmt))
+        row = top + len(body) + 2
+        return top, top + len(body)
+
+    k = sums["kpis"]
+    kpi_body = [[lab, val] for lab, val in zip(k["label"], k["value"])]
+    top, _ = section("kpis", [_t("metric", lang), ""], kpi_body)
+    fmt = {"revenue": "#,##0.00", "monetary_per_buyer": "#,##0.00", "avg_order_value": "#,##0.00",
+           "repeat_rate": "0.0%", "median_recency": "0", "as_of": "yyyy-mm-dd", "customers": "#,##0",
+           "buyers": "#,##0", "prospects": "#,##0"}
+    for i, key in enumerate(k["key"]):
+        if key in fmt:
+            sp.styles.append(Style(ref(top + 1 + i, 2), number_format=fmt[key]))
+
+    chart_row = row  # the two charts sit side by side under the key figures
+    row += 22
+
+    seg = sums["segments"]
+    seg_cols = list(SEGMENT_COLUMNS)
+    head = [SEGMENT_COLUMNS[c][L.LANGS.index(lang)] for c in seg_cols]
+    top, bottom = section("segments", head, values(seg[seg_cols]),
+                          {2: "#,##0", 3: "0.0%", 4: "#,##0.00", 5: "0.0%", 6: "0.0", 7: "0.00", 8: "#,##0.00",
+                           9: "0.00", 10: "0.00", 11: "0.00"})
+    seg_rows = (top + 1, bottom)
+    sp.cond_rules += _cond_rules(ref(top + 1, 1, bottom, 1), "segment", lang, list(seg["segment_key"]))
+
+    tiers = _tier_table(result)
+    top, bottom = section("tiers", [L.header("value_tier", lang), _t("customers", lang), _t("revenue", lang),
+                                    _t("revenue_share", lang)], values(tiers), {2: "#,##0", 3: "#,##0.00", 4: "0.0%"})
+    tier_rows = (top + 1, bottom)
+    sp.cond_rules += _cond_rules(ref(top + 1, 1, bottom, 1), "value_tier", lang, TIER_ORDER)
+
+    ts = sums["tier_stage"]
+    head = [ts.index.name] + list(ts.columns)
+    body = [[idx] + [int(v) for v in row_] for idx, row_ in zip(ts.index, ts.to_numpy())]
+    section("tier_stage", head, body, {c: "#,##0" for c in range(2, len(head) + 1)})
+
+    tg = sums["tags"]
+    body = values(tg) if len(tg) else [[_t("none", lang), 0, 0.0]]
+    section("tags", [_t("tag", lang), _t("customers", lang), _t("share", lang)], body, {2: "#,##0", 3: "0.0%"})
+
+    cp = result.cut_points
+    body = [[m, int(s), int(n), lo, hi, rule] for m, s, n, lo, hi, rule in
+            cp[["metric", "score", "customers", "min", "max", "rule"]].itertuples(index=False)]
+    body = [[None if isinstance(v, float) and v != v else v for v in r] for r in body]
+    section("cuts", [_t("metric", lang), _t("score", lang), _t("customers", lang), _t("min", lang),
+                     _t("max", lang), _t("rule", lang)], body, {4: "#,##0.##", 5: "#,##0.##"})
+
+    n_issues = len(result.issues)
+    notes = [[_t("issues_note", lang).format(n=n_issues, sheet=titles["issues"][0]) if n_issues
+              else _t("no_issues", lang)]] + [[n] for n in result.notes]
+    sp.blocks.append(Block(row, 1, [[_t("notes", lang)]] + notes))
+    sp.styles.append(Style(ref(row, 1), bold=True, size=12, color=palette.TITLE_TEXT))
+
+    sp.charts.append(Chart("bar", _t("chart_segments", lang), ref(seg_rows[0], 1, seg_rows[1], 1),
+                           ref(seg_rows[0], 2, seg_rows[1], 2), f"A{chart_row}", 15.5, 10.5))
+    sp.charts.append(Chart("column", _t("chart_tiers", lang), ref(tier_rows[0], 1, tier_rows[1], 1),
+                           ref(tier_rows[0], 3, tier_rows[1], 3), f"E{chart_row}", 15.5, 10.5))
+    sp.widths = {"A": 30, **{c: 18 for c in "BCDEFGHIJK"}}
+    return sp
+
+
+def _tier_table(result: Result) -> pd.DataFrame:
+    lang = result.config.lang
+    c = result.customers
+    g = c[c["tier_key"].notna()].groupby("tier_key")
+    t = pd.DataFrame({"customers": g.size(), "revenue": g["monetary"].sum()}).reindex(list(TIER_ORDER))
+    t["customers"] = t["customers"].fillna(0).astype("int64")
+    t["revenue"] = t["revenue"].fillna(0.0)
+    total = t["revenue"].sum()
+    t["revenue_share"] = t["revenue"] / total if total else 0.0
+    t.insert(0, "tier", [L.label(L.TIERS, k, lang) for k in TIER_ORDER])
+    return t
+
+
+def build_plan(result: Result, layout: TableLayout | None, state: BookState, *,
+               generated: str | None = None) -> WritePlan:
+    """Everything to write, decided before the first write."""
+    lang = result.config.lang
+    titles = owned_titles(state, lang)
+    generated = generated or dt.datetime.now().strftime("%Y-%m-%d %H:%M:%S") + f" · xlseg {__version__}"
+    cols = columns_plan(result, layout, state) if layout is not None else None
+    sheets = [
+        summary_sheet(result, *titles["summary"], titles, generated),
+        customers_sheet(result, *titles["customers"]),
+        tags_sheet(result, *titles["tags"]),
+        issues_sheet(result, *titles["issues"]),
+        _settings(result, *titles["settings"]),
+    ]
+    return WritePlan(cols, sheets)
+
+
+def _settings(result: Result, title: str, replaces) -> SheetPlan:
+    sp = settings_sheet(result.config, title)
+    sp.replaces = replaces
+    return sp

@@ -1,0 +1,165 @@
+"""The write plan: every write xlseg makes to a workbook, as plain data.
+
+Both adapters (openpyxl for files, xlwings for live Excel) execute the same
+plan, so file mode and live Excel cannot drift apart, and the plan itself is
+testable without any workbook. Cell values in a plan are *data*: a string that
+starts with ``= + - @`` is written as text, never as a formula. Only
+:class:`Formula` objects, which xlseg builds itself, become formulas.
+
+References are A1 strings on the plan's own sheet (``"B2:B120"``); rows and
+columns are 1-based.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from openpyxl.utils import get_column_letter
+
+MARKER_PREFIX = "xlseg_"
+COLUMNS_MARKER = "xlseg_columns"  # workbook name -> xlseg's header cells on the customer sheet
+
+
+def sheet_marker(key: str) -> str:
+    """Workbook-level defined name marking an owned sheet (follows renames in Excel)."""
+    return f"{MARKER_PREFIX}sheet_{key}"
+
+
+@dataclass(frozen=True)
+class Formula:
+    """A formula xlseg wrote itself (never built from cell data)."""
+
+    text: str
+
+
+@dataclass
+class Block:
+    row: int
+    col: int
+    values: list  # 2-D list of plain values (str, int, float, bool, datetime, None, Formula)
+
+    @property
+    def ref(self) -> str:
+        return ref(self.row, self.col, self.row + len(self.values) - 1,
+                   self.col + max((len(r) for r in self.values), default=1) - 1)
+
+
+@dataclass
+class Style:
+    ref: str
+    bold: bool = False
+    size: float | None = None
+    fill: str | None = None  # hex RGB
+    color: str | None = None  # font colour
+    number_format: str | None = None
+    wrap: bool = False
+
+
+@dataclass
+class CondRule:
+    """Cell value equals ``text`` -> fill and font colour (one rule per label)."""
+
+    ref: str
+    text: str
+    fill: str
+    color: str
+
+
+@dataclass
+class Table:
+    name: str
+    ref: str
+    style: str = "TableStyleLight9"
+
+
+@dataclass
+class Chart:
+    kind: str  # "bar" (horizontal) or "column"
+    title: str
+    categories: str  # A1 range on the same sheet
+    values: str
+    anchor: str  # top-left cell
+    width_cm: float = 16.0
+    height_cm: float = 9.0
+
+
+@dataclass
+class Validation:
+    ref: str
+    choices: tuple
+
+
+@dataclass
+class SheetPlan:
+    key: str
+    title: str
+    blocks: list = field(default_factory=list)
+    styles: list = field(default_factory=list)
+    cond_rules: list = field(default_factory=list)
+    tables: list = field(default_factory=list)
+    charts: list = field(default_factory=list)
+    widths: dict = field(default_factory=dict)  # column letter -> width in characters
+    freeze: str | None = None
+    tab_color: str | None = None
+    validations: list = field(default_factory=list)
+    # Printing (and LibreOffice's PDF): landscape, all columns on one page width.
+    landscape: bool = False
+    fit_width: bool = False
+    # An existing owned sheet to replace (its current title), or None to create.
+    replaces: str | None = None
+    # Created only when missing; an existing one (the user's edits) is left alone.
+    keep_existing: bool = False
+
+    @property
+    def marker(self) -> str:
+        return sheet_marker(self.key)
+
+
+@dataclass
+class ColumnsPlan:
+    """xlseg's columns to the right of the user's customer table."""
+
+    sheet: str
+    header_row: int
+    first_col: int
+    block: Block  # header row + one row per sheet row down to last_row (blanks where no customer)
+    styles: list = field(default_factory=list)
+    cond_rules: list = field(default_factory=list)
+    widths: dict = field(default_factory=dict)
+    # Rows below the new block that held xlseg values last time (the table shrank): cleared.
+    clear_to_row: int | None = None
+
+    @property
+    def width(self) -> int:
+        return len(self.block.values[0])
+
+    @property
+    def last_row(self) -> int:
+        return self.header_row + len(self.block.values) - 1
+
+    @property
+    def marker_ref(self) -> str:
+        """The whole block (header to last row), so a re-run knows what it wrote before."""
+        return ref(self.header_row, self.first_col, self.last_row, self.first_col + self.width - 1, absolute=True)
+
+
+@dataclass
+class WritePlan:
+    columns: ColumnsPlan | None
+    sheets: list  # SheetPlan, in tab order after the user's sheets
+
+    def sheet(self, key: str) -> SheetPlan:
+        return next(s for s in self.sheets if s.key == key)
+
+
+def ref(r1: int, c1: int, r2: int | None = None, c2: int | None = None, *, absolute: bool = False) -> str:
+    d = "$" if absolute else ""
+    a = f"{d}{get_column_letter(c1)}{d}{r1}"
+    if r2 is None or (r2 == r1 and c2 == c1):
+        return a
+    return f"{a}:{d}{get_column_letter(c2)}{d}{r2}"
+
+
+def is_risky_text(value) -> bool:
+    """A string Excel would take for a formula (or a number) if typed: write it as text."""
+    return isinstance(value, str) and value[:1] in ("=", "+", "-", "@")

@@ -1,0 +1,309 @@
+"""File mode: classify a workbook (.xlsx, .xlsm) or a CSV file, end to end.
+
+Everything is read and computed before anything is written; the output is
+saved to a temporary file next to the target, checked by the no-loss guard,
+and only then moved into place (atomic replace). A failed run leaves every
+existing file as it was.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from xlseg.core import columns
+from xlseg.core.config import Config
+from xlseg.core.engine import Result, classify
+from xlseg.errors import InputError, WorkbookError, WouldLoseDataError, XlsegError
+from xlseg.workbook import guard
+from xlseg.workbook.build import TITLES, BookState, build_plan, owned_titles
+from xlseg.workbook.plan import COLUMNS_MARKER, WritePlan, sheet_marker
+from xlseg.workbook.read import TableLayout, detect, read_table
+from xlseg.workbook.settings import read_settings
+
+EXCEL_MAX_ROWS = 1_048_576
+SUFFIXES = (".xlsx", ".xlsm", ".csv")
+
+
+@dataclass
+class FileRun:
+    result: Result
+    plan: WritePlan
+    output: Path
+    backup: Path | None = None
+
+
+@dataclass
+class Analysis:
+    """Everything decided before the first write (shared by file mode and live Excel)."""
+
+    result: Result
+    plan: WritePlan
+    state: BookState
+    layout: TableLayout | None
+    customer_sheet: str | None
+    transaction_sheet: str | None
+
+
+def default_output(path: Path) -> Path:
+    suffix = ".xlsm" if path.suffix.lower() == ".xlsm" else ".xlsx"
+    return path.with_name(f"{path.stem}_classified{suffix}")
+
+
+def _owned_sheet_titles(state: BookState) -> set:
+    return {v[0] for k, v in state.markers.items() if k.startswith("xlseg_sheet_")}
+
+
+def _blank_marked_columns(rows: list, state: BookState, sheet: str) -> list:
+    """Hide xlseg's own columns from the reader (so they never feed back into a run)."""
+    marked = state.markers.get(COLUMNS_MARKER)
+    if not marked or marked[0] != sheet:
+        return rows
+    from openpyxl.utils.cell import range_boundaries
+
+    c1, _r1, c2, _r2 = range_boundaries(marked[1].replace("$", ""))
+    out = []
+    for r in rows:
+        r = list(r)
+        for c in range(c1 - 1, min(c2, len(r))):
+            r[c] = None
+        out.append(tuple(r))
+    return out
+
+
+def analyse(get_rows, state: BookState, *, sheet=None, transactions=None, as_of=None, lang=None,
+            config: Config | None = None, progress=None, generated: str | None = None) -> Analysis:
+    """Find the sheets, read Settings, classify and build the plan. ``get_rows(title)`` reads a sheet.
+
+    ``state`` lists the sheet titles in tab order and xlseg's markers; owned
+    sheets are never taken for user data.
+    """
+    owned = _owned_sheet_titles(state)
+    overrides = {"as_of": as_of, "lang": lang}
+    settings_title = state.markers.get(sheet_marker("settings"), (None,))[0]
+    if config is None:
+        if settings_title in state.titles:
+            config = read_settings(get_rows(settings_title), sheet=settings_title, **overrides)
+        else:
+            config = Config().replace(**{k: v for k, v in overrides.items() if v is not None})
+    elif any(v is not None for v in overrides.values()):
+        config = config.replace(**{k: v for k, v in overrides.items() if v is not None})
+    candidates = [t for t in state.titles if t not in owned]
+    sheet = sheet or config.customer_sheet
+    transactions = transactions or config.transaction_sheet
+    for name in (sheet, transactions):
+        if name and name not in state.titles:
+            raise InputError(f"There is no sheet '{name}'. Sheets in this workbook: {', '.join(state.titles)}.")
+
+    cache = {}
+
+    def rows_of(title):
+        if title not in cache:
+            cache[title] = _blank_marked_columns(get_rows(title), state, title)
+        return cache[title]
+
+    if sheet is None or transactions is None:
+        found_c, found_t = None, None
+        for title in candidates:
+            if title in (sheet, transactions):
+                continue
+            layout = detect(rows_of(title), title)
+            if layout is None:
+                continue
+            headers = list(layout.headers)
+            if found_t is None and columns.looks_like(headers, "transactions"):
+                found_t = title
+            elif found_c is None and columns.looks_like(headers, "customers"):
+                found_c = title
+        if sheet is None and transactions is None:
+            sheet, transactions = found_c, found_t
+        elif sheet is None:
+            sheet = found_c
+        else:
+            transactions = found_t
+    if sheet is None and transactions is None:
+        raise InputError("No customer sheet found: no sheet has a header row with a customer-id column "
+                         f"(e.g. 'Customer ID' or '客户编号') in its first 20 rows. Sheets: {', '.join(state.titles)}. "
+                         "Add such a header or name the sheet with --sheet.")
+    step = progress or (lambda _m: None)
+    cust_frame, layout = (None, None)
+    if sheet is not None:
+        step(f"reading sheet '{sheet}'")
+        cust_frame, layout = read_table(rows_of(sheet), sheet)
+    tx_frame = None
+    if transactions is not None:
+        step(f"reading sheet '{transactions}'")
+        tx_frame, _ = read_table(rows_of(transactions), transactions)
+    result = classify(cust_frame, tx_frame, config, customer_sheet=sheet or "", transaction_sheet=transactions or "",
+                      progress=step)
+    plan = build_plan(result, layout, state, generated=generated)
+    return Analysis(result, plan, state, layout, sheet, transactions)
+
+
+# ------------------------------------------------------------------ files
+def _load(path: Path):
+    import openpyxl
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:
+        return openpyxl.load_workbook(path, keep_vba=path.suffix.lower() == ".xlsm", keep_links=True)
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError, TypeError) as exc:
+        raise WorkbookError(f"'{path.name}' could not be read as an Excel workbook ({type(exc).__name__}: {exc}). "
+                            "Save it from Excel as .xlsx (or .xlsm) and try again.") from None
+
+
+def _read_csv(path: Path) -> pd.DataFrame:
+    last = None
+    for enc in ("utf-8-sig", "gb18030"):
+        try:
+            return pd.read_csv(path, dtype=object, keep_default_na=False, encoding=enc, sep=None, engine="python")
+        except UnicodeDecodeError as exc:
+            last = exc
+        except (pd.errors.ParserError, pd.errors.EmptyDataError, csv_error()) as exc:
+            raise WorkbookError(f"'{path.name}' is not a readable CSV file ({exc}). Export it again as "
+                                "comma-separated UTF-8.") from None
+    raise WorkbookError(f"'{path.name}' is not UTF-8 or GB18030 text ({last}). Save it as CSV UTF-8.")
+
+
+def csv_error():
+    import csv
+
+    return csv.Error
+
+
+def _typed(value: str):
+    """A CSV cell as Excel would store it when typed: numbers as numbers, the rest as text."""
+    if value == "":
+        return None
+    text = value.strip()
+    try:
+        if text.lstrip("-").isdigit() and not (len(text) > 1 and text.lstrip("-").startswith("0")):
+            number = int(text)
+            return number if abs(number) < 10**15 else value
+        return float(text) if any(ch.isdigit() for ch in text) and text.replace(".", "", 1).lstrip("-").isdigit() \
+            else value
+    except ValueError:
+        return value
+
+
+def _workbook_from_csv(path: Path):
+    import openpyxl
+
+    frame = _read_csv(path)
+    if len(frame) + 1 > EXCEL_MAX_ROWS:
+        raise WorkbookError(f"'{path.name}' has {len(frame):,} data rows, but one Excel sheet holds at most "
+                            f"{EXCEL_MAX_ROWS - 1:,} rows below the header. Split the file, or use the Python "
+                            "API (xlseg.classify) which has no row limit.")
+    if len(frame.columns) == 0:
+        raise InputError(f"'{path.name}' is empty. Put a header row and one customer per row in it.")
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = (path.stem[:31] or "Customers").translate(str.maketrans("[]:*?/\\", "_______"))
+    ws.append([str(c) for c in frame.columns])
+    for row in frame.itertuples(index=False):
+        ws.append([_typed(v) for v in row])
+    for cell in ws[1]:
+        cell.font = cell.font.copy(bold=True)
+    return wb
+
+
+def _save_atomic(wb, target: Path) -> Path:
+    """Save next to ``target`` under a temporary name; return that path (caller replaces)."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=target.suffix + ".tmp", dir=target.parent)
+    os.close(fd)
+    try:
+        wb.save(tmp)
+    except Exception:
+        os.unlink(tmp)
+        raise
+    return Path(tmp)
+
+
+def classify_file(path, output=None, *, sheet=None, transactions=None, as_of=None, lang=None, in_place=False,
+                  progress=None, generated: str | None = None) -> FileRun:
+    """Classify ``path`` and write the result to ``output`` (default: ``<name>_classified.xlsx``)."""
+    path = Path(path)
+    step = progress or (lambda _m: None)
+    if not path.exists():
+        raise WorkbookError(f"'{path}' does not exist. Check the path.")
+    if path.is_dir():
+        raise WorkbookError(f"'{path}' is a folder. Give a workbook (.xlsx, .xlsm) or a .csv file.")
+    suffix = path.suffix.lower()
+    if suffix not in SUFFIXES:
+        raise WorkbookError(f"'{path.name}' is not a .xlsx, .xlsm or .csv file. Save it from Excel as .xlsx "
+                            "(Excel 97-2003 .xls files must be re-saved as .xlsx).")
+    if in_place and output is not None:
+        raise XlsegError("Use either --in-place or -o/--output, not both.")
+    if in_place and suffix == ".csv":
+        raise XlsegError("--in-place needs a workbook: a CSV file cannot hold xlseg's sheets. Use -o BOOK.xlsx.")
+    target = path if in_place else Path(output) if output is not None else default_output(path)
+    if target.suffix.lower() not in (".xlsx", ".xlsm"):
+        raise XlsegError(f"The output '{target.name}' must end in .xlsx or .xlsm.")
+    if suffix == ".xlsm" and target.suffix.lower() != ".xlsm":
+        raise XlsegError(f"'{path.name}' has macros; write to an .xlsm file so they are kept (e.g. -o "
+                         f"{path.stem}_classified.xlsm).")
+
+    step("loading workbook")
+    wb = _workbook_from_csv(path) if suffix == ".csv" else _load(path)
+    from xlseg.workbook import xlsx
+
+    state = xlsx.book_state(wb)
+    analysis = analyse(lambda t: xlsx.sheet_rows(wb[t]), state, sheet=sheet, transactions=transactions,
+                       as_of=as_of, lang=lang, progress=step, generated=generated)
+    xlsx.execute(wb, analysis.plan, state, progress=step)
+    step("saving")
+    tmp = _save_atomic(wb, target)
+    try:
+        if suffix != ".csv":
+            replaced = {sp.replaces for sp in analysis.plan.sheets if sp.replaces and not sp.keep_existing}
+            lost = guard.losses(guard.inventory(path), guard.inventory(tmp), ignore_sheets=replaced)
+            if lost:
+                alt = _results_only(analysis, target)
+                raise WouldLoseDataError(
+                    f"Not saved: writing '{target.name}' through openpyxl would lose parts of your workbook that "
+                    "xlseg cannot carry:\n  - " + "\n  - ".join(lost) +
+                    f"\nYour file is unchanged. The results were written to '{alt}' instead; copy the sheets you "
+                    "need from there, or run Reclassify from the xlseg ribbon in Excel, which keeps everything.")
+        backup = None
+        if in_place:
+            backup = path.with_name(f"{path.stem}.backup{path.suffix}")
+            shutil.copy2(path, backup)
+        os.replace(tmp, target)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+    return FileRun(analysis.result, analysis.plan, target, backup)
+
+
+def _results_only(analysis: Analysis, target: Path) -> Path:
+    """A new workbook with only xlseg's sheets (and the classified customers), next to the target."""
+    import openpyxl
+
+    from xlseg.workbook import xlsx
+
+    wb = openpyxl.Workbook()
+    wb.remove(wb.active)
+    empty = BookState(titles=[])
+    titles = owned_titles(empty, analysis.result.config.lang)
+    for sp in analysis.plan.sheets:
+        sp = _copy_plan(sp, titles[sp.key][0])
+        xlsx.write_sheet(wb, sp)
+    alt = target.with_name(f"{target.stem}.xlseg-results.xlsx")
+    tmp = _save_atomic(wb, alt)
+    os.replace(tmp, alt)
+    return alt
+
+
+def _copy_plan(sp, title):
+    import dataclasses
+
+    return dataclasses.replace(sp, title=title, replaces=None, keep_existing=False)
+
+
+__all__ = ["classify_file", "analyse", "FileRun", "Analysis", "default_output", "TITLES"]

@@ -1,0 +1,141 @@
+"""The Settings sheet: written once with every default, then read on every run.
+
+Layout (found by its header cells, not by position, so users may move blocks):
+
+* a table ``Setting | Value | Description`` (one row per key of :class:`Config`),
+* the R x F grid under a ``R \\ F`` cell: 5 rows (R = 5..1) x 5 columns (F = 1..5),
+* a table ``Tag | Field | Operator | Value | Group``: the tag rules. It starts
+  with the built-in rules written out, so what users see is what applies.
+
+Only the Value column, the grid and the rule rows are read; descriptions are
+for people. Keys and labels are accepted in English or Chinese.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from xlseg.core import labels as L
+from xlseg.core import tags as T
+from xlseg.core.config import CHOICES, FIELD_KINDS, Config, parse_grid
+from xlseg.workbook.plan import Block, SheetPlan, Style, Table, Validation, ref
+from xlseg.workbook import palette
+
+SETTING_HEAD = {"setting": ("Setting", "设置项"), "value": ("Value", "值"), "description": ("Description", "说明")}
+RULE_HEAD = ("Tag", "Field", "Operator", "Value", "Group")
+RULE_HEAD_ZH = ("标签", "字段", "运算符", "值", "组")
+GRID_CORNER = "R \\ F"
+TITLES = {
+    "title": ("xlseg settings", "xlseg 设置"),
+    "hint": ("Edit the Value column, the grid and the rules; xlseg keeps your edits. A blank value means the default.",
+             "修改“值”列、分群网格和标签规则即可，xlseg 会保留您的修改。留空表示使用默认值。"),
+    "grid": ("Segment grid (rfm10): rows R score 5 to 1, columns F score 1 to 5",
+             "分群网格（rfm10）：行为 R 评分 5 至 1，列为 F 评分 1 至 5"),
+    "rules": ("Tag rules: a tag applies when any of its groups matches; a group matches when all its rows match.",
+              "标签规则：任一组满足即打标签；同一组内所有行都满足才算该组满足。"),
+}
+OPERATORS = ("=", "<>", ">", ">=", "<", "<=", "between", "in", "not in", "contains", "starts with", "is blank",
+             "not blank", "within days", "older than days", "top %", "bottom %")
+
+
+def _norm(v) -> str:
+    return L.norm(v) if v is not None else ""
+
+
+def _find(rows, predicate, start=0):
+    for r in range(start, len(rows)):
+        if predicate(rows[r]):
+            return r
+    return None
+
+
+def read_settings(rows: list, *, sheet: str = "Settings", **overrides) -> Config:
+    """Config from a Settings sheet's values (rows of tuples from A1); ``overrides`` win (CLI options)."""
+    setting_words = {_norm(w) for w in SETTING_HEAD["setting"]}
+    head = _find(rows, lambda r: len(r) >= 2 and _norm(r[0]) in setting_words)
+    items = []
+    if head is not None:
+        for r in range(head + 1, len(rows)):
+            row = rows[r]
+            key = row[0] if row else None
+            if key is None or str(key).strip() == "":
+                break
+            items.append((str(key).strip(), row[1] if len(row) > 1 else None, r + 1))
+    grid = None
+    corner = _find(rows, lambda r: len(r) >= 1 and _norm(r[0]) == _norm(GRID_CORNER))
+    if corner is not None:
+        cells = [list(rows[r][1:6]) + [None] * (5 - len(rows[r][1:6])) if r < len(rows) else [None] * 5
+                 for r in range(corner + 1, corner + 6)]
+        grid = parse_grid(cells, sheet=sheet, first_row=corner + 2)
+    rule_words = ({_norm(w) for w in RULE_HEAD[:3]}, {_norm(w) for w in RULE_HEAD_ZH[:3]})
+    rhead = _find(rows, lambda r: len(r) >= 3 and {_norm(v) for v in r[:3]} in rule_words)
+    rules = None
+    if rhead is not None:
+        body = []
+        for r in range(rhead + 1, len(rows)):
+            row = list(rows[r][:5]) + [None] * (5 - len(rows[r][:5]))
+            if all(v is None or str(v).strip() == "" for v in row):
+                break
+            body.append(row + [r + 1])
+        rules = pd.DataFrame(body, columns=list(RULE_HEAD) + ["row"])
+    cfg = Config.from_settings(items, grid=grid, tag_rules=rules, sheet=sheet)
+    changes = {k: v for k, v in overrides.items() if v is not None}
+    if rules is not None:
+        changes.setdefault("default_tags", False)
+    return cfg.replace(**changes) if changes else cfg
+
+
+def settings_sheet(cfg: Config, title: str, *, key: str = "settings") -> SheetPlan:
+    """The Settings sheet with every default, the grid and the built-in tag rules."""
+    i = L.LANGS.index(cfg.lang)
+    plan = SheetPlan(key=key, title=title, keep_existing=True, tab_color="607D8B", freeze=None)
+    plan.blocks.append(Block(1, 1, [[TITLES["title"][i]], [TITLES["hint"][i]]]))
+    plan.styles.append(Style("A1", bold=True, size=14, color=palette.TITLE_TEXT))
+    top = 4
+    rows = [[SETTING_HEAD[k][i] for k in ("setting", "value", "description")]]
+    for key_, value, help_text in cfg.settings_rows():
+        if key_ == "default_tags":
+            continue
+        rows.append([key_, value, help_text])
+    plan.blocks.append(Block(top, 1, rows))
+    plan.tables.append(Table("xlsegSettings", ref(top, 1, top + len(rows) - 1, 3)))
+    for r, (key_, *_rest) in enumerate(rows[1:], start=top + 1):
+        if key_ in CHOICES:
+            plan.validations.append(Validation(ref(r, 2), CHOICES[key_]))
+        elif FIELD_KINDS.get(key_) == "bool":
+            plan.validations.append(Validation(ref(r, 2), ("TRUE", "FALSE")))
+    g = top + len(rows) + 2
+    plan.blocks.append(Block(g, 1, [[TITLES["grid"][i]]]))
+    plan.styles.append(Style(ref(g, 1), bold=True))
+    grid_rows = [[GRID_CORNER, 1, 2, 3, 4, 5]]
+    for r, row in enumerate(cfg.grid):
+        grid_rows.append([5 - r] + [L.label(L.SEGMENTS, k, cfg.lang) for k in row])
+    plan.blocks.append(Block(g + 1, 1, grid_rows))
+    plan.styles.append(Style(ref(g + 1, 1, g + 1, 6), bold=True, fill=palette.HEADER_FILL, color=palette.HEADER_TEXT))
+    plan.styles.append(Style(ref(g + 2, 1, g + 6, 1), bold=True))
+    seg_names = tuple(L.label(L.SEGMENTS, k, cfg.lang) for k in L.RFM10_KEYS)
+    plan.validations.append(Validation(ref(g + 2, 2, g + 6, 6), seg_names))
+    t = g + 9
+    plan.blocks.append(Block(t, 1, [[TITLES["rules"][i]]]))
+    plan.styles.append(Style(ref(t, 1), bold=True))
+    rules = T.default_rules(cfg.lang, cfg, set(T.ALL_FIELDS) if hasattr(T, "ALL_FIELDS") else _all_fields())
+    head = list(RULE_HEAD_ZH if cfg.lang == "zh" else RULE_HEAD)
+    body = [head] + [[_cell(v) for v in rec] for rec in rules[list(rules.columns[:5])].itertuples(index=False)]
+    plan.blocks.append(Block(t + 1, 1, body))
+    plan.tables.append(Table("xlsegTagRules", ref(t + 1, 1, t + len(body), 5)))
+    plan.validations.append(Validation(ref(t + 2, 3, t + 200, 3), OPERATORS))
+    plan.widths.update({"A": 22, "B": 24, "C": 90 if cfg.lang == "en" else 60, "D": 26, "E": 10, "F": 22})
+    return plan
+
+
+def _cell(v):
+    if v is None or (isinstance(v, float) and v != v):
+        return None
+    return v
+
+
+def _all_fields() -> set:
+    from xlseg.core.config import FIELDS_WITH_ALIASES
+    from xlseg.core.engine import RESULT_COLUMNS
+
+    return set(FIELDS_WITH_ALIASES) | set(RESULT_COLUMNS)
