@@ -19,9 +19,10 @@ def make_demo(output, *, n_customers: int = 2000, lang: str = "en", seed: int = 
     step = progress or (lambda _m: None)
     step("making sample data")
     customers, transactions = sample_data.demo_frames(n_customers=n_customers, seed=seed, lang=lang)
-    if messy:
-        customers, transactions, _planted = sample_data.messy(customers, transactions, seed=seed)
     sheets = ("客户名单", "订单") if lang == "zh" else ("Customer List", "Orders")
+    if messy:
+        customers, transactions, _planted = sample_data.messy(customers, transactions, seed=seed,
+                                                              customer_sheet=sheets[0], transaction_sheet=sheets[1])
     output.parent.mkdir(parents=True, exist_ok=True)
     sample_data.write_input_workbook(output, customers, transactions, customer_sheet=sheets[0],
                                      transaction_sheet=sheets[1])
