@@ -8,7 +8,7 @@ from xlseg.errors import XlsegError
 
 
 def make_demo(output, *, n_customers: int = 2000, lang: str = "en", seed: int = 7, progress=None,
-              messy: bool = True):
+              messy: bool = True, generated: str | None = None):
     """Write a sample customer + transactions workbook to ``output`` and classify it there."""
     from xlseg import sample_data
     from xlseg.workbook.run import classify_file
@@ -26,4 +26,4 @@ def make_demo(output, *, n_customers: int = 2000, lang: str = "en", seed: int = 
     output.parent.mkdir(parents=True, exist_ok=True)
     sample_data.write_input_workbook(output, customers, transactions, customer_sheet=sheets[0],
                                      transaction_sheet=sheets[1])
-    return classify_file(output, output, lang=lang, progress=step)
+    return classify_file(output, output, lang=lang, progress=step, generated=generated)

@@ -231,7 +231,8 @@ def prepare_customers(df: pd.DataFrame, cfg: Config, log: IssueLog, sheet: str):
     df = _string_headers(df)
     if len(df) == 0:
         raise InputError(f"Sheet '{sheet}' has headers but no customer rows. Add customers below the header row.")
-    df = clean.drop_blank_and_total_rows(df, id_column=cols["customer_id"], log=log, sheet=sheet)
+    df = clean.drop_blank_and_total_rows(df, id_column=cols["customer_id"], log=log, sheet=sheet,
+                                         name_column=cols.get("name"))
     if len(df) == 0:
         raise InputError(f"Sheet '{sheet}' has no usable customer rows (every row is blank, a totals row "
                          f"or has no '{cols['customer_id']}'). Add customers below the header row.")

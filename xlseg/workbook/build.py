@@ -181,6 +181,9 @@ def columns_plan(result: Result, layout: TableLayout, state: BookState) -> Colum
     plan = ColumnsPlan(layout.sheet, layout.header_row, first_col, block)
     plan.styles.append(_header_style(layout.header_row, first_col, first_col + n - 1))
     col = {k: first_col + i for i, k in enumerate(OUTPUT_KEYS)}
+    if layout.last_row > layout.header_row:
+        plan.styles.append(Style(ref(layout.header_row + 1, col["r_score"], layout.last_row, col["rfm"]),
+                                 align="center"))
     plan.cond_rules = label_rules(result, layout.header_row + 1, layout.last_row, col)
     plan.widths = {get_column_letter(col[k]): WIDTHS[k] for k in OUTPUT_KEYS}
     if old_last is not None and old_last > layout.last_row:
@@ -202,6 +205,7 @@ def customers_sheet(result: Result, title: str, replaces) -> SheetPlan:
     col = {k: i + 1 for i, k in enumerate(CUSTOMER_KEYS)}
     for k, fmt in FORMATS.items():
         sp.styles.append(Style(ref(2, col[k], last, col[k]), number_format=fmt))
+    sp.styles.append(Style(ref(2, col["r_score"], last, col["rfm"]), align="center"))
     sp.cond_rules = label_rules(result, 2, last, col)
     sp.widths = {get_column_letter(col[k]): WIDTHS[k] for k in CUSTOMER_KEYS}
     return sp

@@ -53,6 +53,7 @@ class Style:
     color: str | None = None  # font colour
     number_format: str | None = None
     wrap: bool = False
+    align: str | None = None  # horizontal: "center", "left", "right"
 
 
 @dataclass

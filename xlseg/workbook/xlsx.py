@@ -75,7 +75,8 @@ def apply_styles(ws, styles) -> None:
         c1, r1, c2, r2 = range_boundaries(st.ref)
         font = Font(bold=st.bold, size=st.size, color=st.color) if (st.bold or st.size or st.color) else None
         fill = _fill(st.fill) if st.fill else None
-        align = Alignment(wrap_text=True, vertical="top") if st.wrap else None
+        align = Alignment(wrap_text=st.wrap or None, vertical="top" if st.wrap else None, horizontal=st.align) \
+            if (st.wrap or st.align) else None
         for row in ws.iter_rows(min_row=r1, max_row=r2, min_col=c1, max_col=c2):
             for cell in row:
                 if font is not None:
