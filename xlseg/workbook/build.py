@@ -284,8 +284,10 @@ def summary_sheet(result: Result, title: str, replaces, titles: dict, generated:
     sp.cond_rules += _cond_rules(ref(top + 1, 1, bottom, 1), "segment", lang, list(seg["segment_key"]))
 
     tiers = _tier_table(result)
-    top, bottom = section("tiers", [L.header("value_tier", lang), _t("customers", lang), _t("revenue", lang),
-                                    _t("revenue_share", lang)], values(tiers), {2: "#,##0", 3: "#,##0.00", 4: "0.0%"})
+    top, bottom = section("tiers", [L.header("value_tier", lang), _t("revenue", lang), _t("revenue_share", lang),
+                                    _t("customers", lang)],
+                          values(tiers[["tier", "revenue", "revenue_share", "customers"]]),
+                          {2: "#,##0.00", 3: "0.0%", 4: "#,##0"})
     tier_rows = (top + 1, bottom)
     sp.cond_rules += _cond_rules(ref(top + 1, 1, bottom, 1), "value_tier", lang, TIER_ORDER)
 
@@ -314,7 +316,7 @@ def summary_sheet(result: Result, title: str, replaces, titles: dict, generated:
     sp.charts.append(Chart("bar", _t("chart_segments", lang), ref(seg_rows[0], 1, seg_rows[1], 1),
                            ref(seg_rows[0], 2, seg_rows[1], 2), f"A{chart_row}", 15.5, 10.5))
     sp.charts.append(Chart("column", _t("chart_tiers", lang), ref(tier_rows[0], 1, tier_rows[1], 1),
-                           ref(tier_rows[0], 3, tier_rows[1], 3), f"E{chart_row}", 15.5, 10.5))
+                           ref(tier_rows[0], 2, tier_rows[1], 2), f"E{chart_row}", 15.5, 10.5))
     sp.widths = {"A": 30, **{c: 18 for c in "BCDEFGHIJK"}}
     return sp
 

@@ -1,0 +1,209 @@
+"""xlwings adapter: read a live workbook and execute a write plan in Excel.
+
+It executes the same :class:`xlseg.workbook.plan.WritePlan` as the openpyxl
+adapter. The number of Excel round trips does not grow with the number of
+rows: one bulk read per sheet, one 2-D write per block (``chunksize=None``),
+one call per style, rule, table and chart.
+
+Only xlwings' open-source public API is used (no ``.api`` COM calls). Three
+things of the file adapter are therefore not done live: freezing panes, tab
+colours and drop-down validations on a newly created Settings sheet, and page
+setup. They are cosmetic; the values, colours (conditional formats), tables and
+charts are the same.
+"""
+
+from __future__ import annotations
+
+import re
+
+from xlseg.workbook.build import BookState
+from xlseg.workbook.plan import COLUMNS_MARKER, MARKER_PREFIX, Block, ColumnsPlan, Formula, SheetPlan, WritePlan
+
+_REF = re.compile(r"^=?(?:'((?:[^']|'')+)'|([^!]+))!(.+)$")
+
+
+def parse_refers_to(text: str):
+    """``='My Sheet'!$A$1`` -> ('My Sheet', '$A$1'); None for anything else (e.g. #REF!)."""
+    if not text:
+        return None
+    m = _REF.match(text.strip())
+    if not m or "#REF" in text:
+        return None
+    title = m.group(1).replace("''", "'") if m.group(1) is not None else m.group(2)
+    return title, m.group(3)
+
+
+def _cell(value):
+    """Plan values -> what Excel should receive.
+
+    Every string is data and gets Excel's text prefix ``'`` (not part of the
+    stored value): assigning a string to ``Range.Value`` is like typing it, so
+    ``=...`` would become a formula and ``532``, ``3%`` or ``2024-01-05`` a
+    number or date. The openpyxl adapter stores the same strings as text.
+    """
+    if isinstance(value, Formula):
+        return value.text
+    if isinstance(value, str):
+        return "'" + value
+    return value
+
+
+def _hex(rgb: str) -> str:
+    return "#" + rgb
+
+
+class ExcelBook:
+    """The adapter over one ``xlwings.Book``."""
+
+    def __init__(self, book):
+        self.book = book
+        self.app = book.app
+        self._names: set | None = None  # xlseg's defined names, listed once per run
+
+    # ---------------------------------------------------------------- reading
+    def state(self) -> BookState:
+        titles = [s.name for s in self.book.sheets]
+        markers = {}
+        for name in self.book.names:
+            if name.name.startswith(MARKER_PREFIX):
+                where = parse_refers_to(name.refers_to)
+                if where:
+                    markers[name.name] = where
+        self._names = set(markers)
+        return BookState(titles=titles, markers=markers)
+
+    def rows(self, title: str) -> list:
+        """All values from A1 to the used range's last cell, as row tuples (one read)."""
+        sheet = self.book.sheets[title]
+        last = sheet.used_range.last_cell
+        values = sheet.range((1, 1), (last.row, last.column)).options(ndim=2, chunksize=None).value
+        return [tuple(r) for r in values]
+
+    def active_title(self) -> str | None:
+        try:
+            return self.book.sheets.active.name
+        except Exception:  # no active sheet (e.g. a chart sheet is active)
+            return None
+
+    # ---------------------------------------------------------------- writing
+    def write_block(self, sheet, block: Block) -> None:
+        values = [[_cell(v) for v in row] for row in block.values]
+        width = max((len(r) for r in values), default=0)
+        values = [r + [None] * (width - len(r)) for r in values]
+        if not values or not width:
+            return
+        target = sheet.range((block.row, block.col), (block.row + len(values) - 1, block.col + width - 1))
+        target.options(chunksize=None).value = values
+
+    def apply_styles(self, sheet, styles) -> None:
+        for st in styles:
+            rng = sheet.range(st.ref)
+            if st.bold:
+                rng.font.bold = True
+            if st.size:
+                rng.font.size = st.size
+            if st.color:
+                rng.font.color = _hex(st.color)
+            if st.fill:
+                rng.color = _hex(st.fill)
+            if st.number_format:
+                rng.number_format = st.number_format
+            if st.wrap:
+                _cosmetic(lambda: setattr(rng, "wrap_text", True))
+            if st.align:
+                _cosmetic(lambda: setattr(rng, "horizontal_alignment", st.align))
+
+    def add_cond_rules(self, sheet, rules) -> None:
+        for rule in rules:
+            text = '="' + rule.text.replace('"', '""') + '"'
+            sheet.range(rule.ref).conditional_formats.add_cell_value(
+                "equal_to", text, fill_color=_hex(rule.fill), font_color=_hex(rule.color))
+
+    def set_name(self, name: str, title: str, ref: str) -> None:
+        quoted = "'" + title.replace("'", "''") + "'"
+        if self._names is None:
+            self.state()
+        if name in self._names:
+            self.book.names[name].delete()
+        self.book.names.add(name, f"={quoted}!{ref}")
+        self._names.add(name)
+
+    def _fresh_sheet(self, sp: SheetPlan):
+        sheets = self.book.sheets
+        if sp.replaces is not None:
+            old = sheets[sp.replaces]
+            # Swap in a new sheet at the same position: tables and charts go with the old one.
+            old.name = _temp_name(sp.replaces, [s.name for s in sheets])
+            new = sheets.add(name=sp.title, before=old)
+            old.delete()
+            return new
+        return sheets.add(name=sp.title, after=sheets[len(sheets) - 1])
+
+    def write_sheet(self, sp: SheetPlan) -> None:
+        if sp.keep_existing and sp.replaces is not None:
+            return
+        sheet = self._fresh_sheet(sp)
+        for block in sp.blocks:
+            self.write_block(sheet, block)
+        self.apply_styles(sheet, sp.styles)
+        self.add_cond_rules(sheet, sp.cond_rules)
+        for t in sp.tables:
+            sheet.tables.add(source=sheet.range(t.ref), name=t.name, table_style_name=t.style)
+        for chart in sp.charts:
+            source = sheet.range(chart.categories).resize(column_size=2) if _adjacent(chart) else \
+                sheet.range(chart.values)
+            sheet.charts.add(chart_type="bar_clustered" if chart.kind == "bar" else "column_clustered",
+                             source=source, anchor=sheet.range(chart.anchor),
+                             width=chart.width_cm * 28.35, height=chart.height_cm * 28.35)
+        for letter, width in sp.widths.items():
+            sheet.range(f"{letter}1").column_width = width
+        self.set_name(sp.marker, sp.title, "$A$1")
+
+    def write_columns(self, cp: ColumnsPlan, old_ref: str | None) -> None:
+        sheet = self.book.sheets[cp.sheet]
+        if old_ref is not None:
+            old = sheet.range(old_ref.replace("$", ""))
+            old.clear_contents()
+            old.conditional_formats.clear()
+        self.write_block(sheet, cp.block)
+        self.apply_styles(sheet, cp.styles)
+        self.add_cond_rules(sheet, cp.cond_rules)
+        for letter, width in cp.widths.items():
+            sheet.range(f"{letter}1").column_width = width
+        self.set_name(COLUMNS_MARKER, cp.sheet, cp.marker_ref)
+
+    def execute(self, plan: WritePlan, state: BookState, progress=None) -> None:
+        """Owned sheets first, the user's sheet last: a failure on the way leaves the user's sheet as it was."""
+        step = progress or (lambda _m: None)
+        for sp in plan.sheets:
+            step(f"writing {sp.title}")
+            self.write_sheet(sp)
+        if plan.columns is not None:
+            step("writing columns")
+            old = state.markers.get(COLUMNS_MARKER)
+            self.write_columns(plan.columns, old[1] if old and old[0] == plan.columns.sheet else None)
+
+
+def _cosmetic(action) -> None:
+    """Formatting that not every xlwings engine implements (macOS lacks wrap and alignment)."""
+    try:
+        action()
+    except NotImplementedError:
+        pass
+
+
+def _adjacent(chart) -> bool:
+    from openpyxl.utils.cell import range_boundaries
+
+    k1, kr1, k2, kr2 = range_boundaries(chart.categories)
+    v1, vr1, v2, vr2 = range_boundaries(chart.values)
+    return k1 == k2 and v1 == k1 + 1 and (kr1, kr2) == (vr1, vr2)
+
+
+def _temp_name(title: str, taken) -> str:
+    n = 1
+    while True:
+        name = f"~xlseg old {n}"
+        if name not in taken:
+            return name
+        n += 1
