@@ -86,6 +86,11 @@ class Config:
     # Tag rules: a DataFrame with columns Tag, Field, Operator, Value, Group (and optionally
     # "row", the Settings row each rule came from). None: only the built-in defaults.
     tag_rules: Any = None
+    # Manual overrides: a DataFrame with columns Customer ID, Field, Value, Reason (and optionally
+    # "row"), read from the Settings sheet's Overrides table. None: no overrides. (issue 7)
+    overrides: Any = None
+    # History sheet: keep the last N runs (0 = keep every run). (issue 7)
+    history_keep_runs: int = 0
 
     customer_sheet: str | None = None
     transaction_sheet: str | None = None
@@ -114,7 +119,7 @@ class Config:
         if not self.threshold_high > self.threshold_medium:
             raise ConfigError(f"Setting 'threshold_high' ({self.threshold_high:,.2f}) must be greater than "
                               f"'threshold_medium' ({self.threshold_medium:,.2f}).")
-        for key in ("new_days", "active_days", "lost_days", "churn_min_purchases"):
+        for key in ("new_days", "active_days", "lost_days", "churn_min_purchases", "history_keep_runs"):
             if getattr(self, key) < 0:
                 raise ConfigError(f"Setting '{key}' is {getattr(self, key)}; it must be 0 or more.")
         if not (self.new_days <= self.lost_days and self.active_days <= self.lost_days):
@@ -142,7 +147,8 @@ class Config:
         return cls.from_settings([(k, v, None) for k, v in (data or {}).items()])
 
     @classmethod
-    def from_settings(cls, rows, *, grid=None, tag_rules=None, sheet: str = "Settings") -> "Config":
+    def from_settings(cls, rows, *, grid=None, tag_rules=None, sheet: str = "Settings",
+                      overrides=None) -> "Config":
         """Build from Settings rows ``(key, value, row_number)``; blank values keep the default.
 
         ``grid`` is the 5x5 R x F table as written on the sheet (labels in either
@@ -150,7 +156,7 @@ class Config:
         """
         kwargs: dict[str, Any] = {}
         columns: dict[str, str] = {}
-        known = {f.name for f in dataclasses.fields(cls)} - {"grid", "tag_rules", "columns"}
+        known = {f.name for f in dataclasses.fields(cls)} - {"grid", "tag_rules", "columns", "overrides"}
         for key, value, row in rows:
             if key is None or str(key).strip() == "":
                 continue
@@ -161,9 +167,9 @@ class Config:
                 if not _blank(value):
                     columns[fld] = str(value).strip()
                 continue
-            if name not in known and name not in ("grid", "tag_rules", "columns"):
+            if name not in known and name not in ("grid", "tag_rules", "columns", "overrides"):
                 raise ConfigError(f"{where}'{name}' is not a setting. Known settings: {', '.join(sorted(known))}.")
-            if name in ("grid", "tag_rules", "columns"):
+            if name in ("grid", "tag_rules", "columns", "overrides"):
                 kwargs[name] = value
                 continue
             if _blank(value):
@@ -178,6 +184,8 @@ class Config:
             kwargs["grid"] = parse_grid(grid, sheet=sheet)
         if tag_rules is not None:
             kwargs["tag_rules"] = tag_rules
+        if overrides is not None:
+            kwargs["overrides"] = overrides
         try:
             return cls(**kwargs)
         except ConfigError as exc:
@@ -237,7 +245,10 @@ def _parse_list(value) -> list[str]:
         return [str(v).strip() for v in value if str(v).strip()]
     import re
 
-    return [p.strip() for p in re.split(r"[,;，；、\n]", str(value)) if p.strip()]
+    text = str(value)
+    # With a semicolon, 、 or a line break as separator, commas are thousands separators ("1,000; 5,000").
+    pattern = r"[;；、\n]" if re.search(r"[;；、\n]", text) else r"[,，]"
+    return [p.strip() for p in re.split(pattern, text) if p.strip()]
 
 
 def _parse_date(value):
@@ -308,6 +319,7 @@ FIELD_KINDS = {
     "active_days": "int", "lost_days": "int", "churn_gap_multiple": "float",
     "churn_min_purchases": "int", "frequency_basis": "choice", "home_country": "text",
     "default_tags": "bool", "customer_sheet": "text", "transaction_sheet": "text",
+    "history_keep_runs": "int",
 }
 
 SETTING_HELP = {
@@ -338,6 +350,8 @@ SETTING_HELP = {
     "default_tags": "TRUE: apply the built-in tag rules besides the rule table.",
     "customer_sheet": "Name of the customer sheet (blank: detected).",
     "transaction_sheet": "Name of the transaction sheet (blank: detected).",
+    "history_keep_runs": "History sheet: keep the last N runs (0 or blank: keep every run). Past 500,000 rows, "
+                         "export it with `xlseg history export`.",
 }
 
 

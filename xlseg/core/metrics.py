@@ -35,7 +35,8 @@ def from_transactions(tx: pd.DataFrame, *, basis: str = "auto") -> pd.DataFrame:
     has_orders = "order_id" in tx.columns and tx["order_id"].notna().any()
     use_orders = basis == "orders" or (basis == "auto" and has_orders)
     ids = tx["customer_id"]
-    monetary = tx["amount"].groupby(ids, sort=False).sum()
+    # Rounded so float summation order (row order) cannot split equal totals: 0.1 + 0.2 == 0.3 here.
+    monetary = tx["amount"].groupby(ids, sort=False).sum().round(6)
 
     buys = tx.loc[tx["amount"] >= 0, ["customer_id", "date"] + (["order_id"] if has_orders else [])]
     days = buys[["customer_id", "date"]].drop_duplicates().sort_values(["customer_id", "date"], kind="stable")
@@ -62,7 +63,8 @@ def from_transactions(tx: pd.DataFrame, *, basis: str = "auto") -> pd.DataFrame:
     if len(days) > 1:
         diff[1:] = (dates[1:] - dates[:-1]) / DAY
     diff[~same] = np.nan
-    last_rows = ~np.append(cid[1:] == cid[:-1], False)
+    last_rows = np.ones(len(days), dtype=bool)  # last purchase day of each customer
+    last_rows[:-1] = cid[1:] != cid[:-1]
     gap_before_last = pd.Series(diff[last_rows], index=cid[last_rows])
 
     out = pd.DataFrame({"monetary": monetary})

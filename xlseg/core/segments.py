@@ -50,8 +50,9 @@ def rfm8_flags(metrics: pd.DataFrame) -> pd.DataFrame:
         values = metrics[column].where(buyers)
         mean = values.mean()
         means[letter] = mean
-        out[f"{letter}_high"] = (values < mean) if not higher else (values > mean)
-        out.loc[values.isna(), f"{letter}_high"] = np.nan
+        high = (values < mean) if not higher else (values > mean)
+        # object dtype: True/False, NaN where the value is missing (a bool column cannot hold NaN)
+        out[f"{letter}_high"] = high.astype(object).where(values.notna(), np.nan)
     out.attrs["means"] = means
     return out
 

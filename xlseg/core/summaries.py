@@ -55,7 +55,8 @@ def segment_keys(config) -> list[str]:
 
 def segment_table(customers: pd.DataFrame, config) -> pd.DataFrame:
     lang = config.lang
-    buyers = customers[customers["segment_key"].notna()]
+    used = ["segment_key", "monetary", "recency", "frequency", "r_score", "f_score", "m_score"]
+    buyers = customers[used][customers["segment_key"].notna()]  # only the columns used: no wide copy
     total_n = len(buyers)
     total_rev = buyers["monetary"].sum()
     g = buyers.groupby("segment_key", sort=False)
@@ -110,7 +111,7 @@ def tag_counts(flags: pd.DataFrame, n_customers: int) -> pd.DataFrame:
 
 def kpis(customers: pd.DataFrame, as_of, config) -> pd.DataFrame:
     i = L.LANGS.index(config.lang)
-    buyers = customers[customers["is_buyer"]]
+    buyers = customers[["frequency", "recency"]][customers["is_buyer"]]  # only the columns used
     revenue = float(customers["monetary"].sum(min_count=1)) if customers["monetary"].notna().any() else 0.0
     freq = buyers["frequency"]
     values = {

@@ -27,19 +27,27 @@ CLASS_TO_TIER = {"A": "high", "B": "medium", "C": "low"}
 
 
 def abc(monetary: pd.Series, a: float = 0.80, b: float = 0.95) -> pd.Series:
-    valid = monetary.notna()
-    out = pd.Series(None, index=monetary.index, dtype=object)
-    values = monetary[valid]
+    values = monetary.to_numpy(dtype="float64", na_value=np.nan)
+    valid = ~np.isnan(values)
+    out = np.full(len(values), np.nan, dtype=object)  # missing as NaN, as this function always gave
     out[valid] = "C"
-    positive = values[values > 0]
+    with np.errstate(invalid="ignore"):
+        pos = np.flatnonzero(values > 0)
+    positive = pd.Series(values[pos])
     total = positive.sum()
     if total <= 0:
-        return out
-    groups = positive.groupby(positive).sum().sort_index(ascending=False)
-    share_before = (groups.cumsum() - groups) / total
-    cls = pd.Series(np.where(share_before < a, "A", np.where(share_before < b, "B", "C")), index=groups.index)
-    out[positive.index] = cls.reindex(positive.to_numpy()).to_numpy()
-    return out
+        return pd.Series(out, index=monetary.index, dtype=object)
+    # One group per distinct amount (equal amounts share a class), largest first; positional
+    # throughout (no float-valued index to reindex by). Group sums add the members in row order.
+    codes, uniques = pd.factorize(positive.to_numpy())
+    sums = positive.groupby(codes).sum().to_numpy()
+    order = np.argsort(-uniques, kind="stable")
+    groups = sums[order]
+    share_before = (np.cumsum(groups) - groups) / total
+    cls = np.empty(len(uniques), dtype=object)
+    cls[order] = np.where(share_before < a, "A", np.where(share_before < b, "B", "C"))
+    out[pos] = cls[codes]
+    return pd.Series(out, index=monetary.index, dtype=object)
 
 
 def quantile(monetary: pd.Series, a: float = 0.20, b: float = 0.50) -> pd.Series:
