@@ -98,6 +98,31 @@ def _rels(z: zipfile.ZipFile, part: str) -> dict:
     return out
 
 
+_SHEET_DATA_OPEN = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?sheetData\b[^>]*?(/?)>")
+_FEATURE_NAMES = tuple(name.encode() for name in SHEET_FEATURES)
+
+
+def _sheet_outline(xml: bytes):
+    """The worksheet's XML tree without its cells, when the cells hold none of the counted features.
+
+    The cell grid (``<sheetData>``) is most of a big sheet and holds none of the
+    features counted here unless one of their names occurs in it (a cell may carry
+    an ``extLst``): then, or if anything looks unusual, the whole sheet is parsed.
+    Same counts either way, without building a million cell elements.
+    """
+    m = _SHEET_DATA_OPEN.search(xml)
+    if m is not None and not m.group(1):
+        end = xml.rfind(b"sheetData>")
+        close = xml.rfind(b"</", m.end(), end)
+        inner = xml[m.end():close] if close != -1 else b""
+        if end > m.end() and close != -1 and not any(name in inner for name in _FEATURE_NAMES):
+            try:
+                return ET.fromstring(xml[:m.end()] + xml[close:])
+            except ET.ParseError:
+                pass
+    return ET.fromstring(xml)
+
+
 def inventory(path) -> Counter:
     """Counts of user-visible features, keyed by (sheet or '(workbook)', description)."""
     counts: Counter = Counter()
@@ -121,7 +146,7 @@ def inventory(path) -> Counter:
             part = wb_rels.get(sheet.get(f"{{{NS_REL}}}id"))
             if not part or part not in names or not part.startswith("xl/worksheets/"):
                 continue
-            for el in ET.fromstring(z.read(part)).iter():
+            for el in _sheet_outline(z.read(part)).iter():
                 what = SHEET_FEATURES.get(_local(el.tag))
                 if what:
                     counts[(title, what)] += 1
