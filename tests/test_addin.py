@@ -232,7 +232,7 @@ def test_config_path_is_where_the_vba_looks(home):
 def test_write_config_creates_file_with_sys_executable(home):
     path = addin.write_interpreter_config(platform="win32")
     assert path == home / ".myaddin" / "myaddin.conf"
-    assert path.read_text() == f'"INTERPRETER_WIN","{sys.executable}"\n'
+    assert path.read_text() == f'"INTERPRETER_WIN","{sys.executable}"\n"UDF MODULES","xlseg.udfs"\n'
 
 
 def test_write_config_keeps_other_keys_and_replaces_old_interpreter(home):
@@ -243,6 +243,7 @@ def test_write_config_keeps_other_keys_and_replaces_old_interpreter(home):
         "\n"
         '"Interpreter_Mac","/old/python"\n'
         '"INTERPRETER_WIN","C:\\Python\\python.exe"\n'
+        '"udf modules","old_module"\n'
         '"SHOW CONSOLE","True"'
     )
     assert addin.write_interpreter_config(platform="darwin") == path
@@ -251,6 +252,7 @@ def test_write_config_keeps_other_keys_and_replaces_old_interpreter(home):
         '"INTERPRETER_WIN","C:\\Python\\python.exe"\n'
         '"SHOW CONSOLE","True"\n'
         f'"INTERPRETER_MAC","{sys.executable}"\n'
+        '"UDF MODULES","xlseg.udfs"\n'
     )
     # Running it twice changes nothing.
     before = path.read_text()
@@ -294,7 +296,7 @@ def test_install_into_a_given_folder_writes_addin_and_config(home, tmp_path, pla
     ]
     assert result.config_path == addin.user_config_path(platform)
     key = "INTERPRETER_WIN" if platform == "win32" else "INTERPRETER_MAC"
-    assert result.config_path.read_text() == f'"{key}","{sys.executable}"\n'
+    assert result.config_path.read_text() == f'"{key}","{sys.executable}"\n"UDF MODULES","xlseg.udfs"\n'
     if platform == "darwin":
         import xlwings
 

@@ -279,6 +279,9 @@ def _config_encoding(platform: str) -> str:
     return "utf-8"
 
 
+UDF_MODULES_KEY = "UDF MODULES"
+
+
 def write_interpreter_config(
     interpreter: str | os.PathLike[str] | None = None,
     *,
@@ -293,6 +296,9 @@ def write_interpreter_config(
     ``"KEY","value"`` format. Every other line of an existing file is kept as it
     was; an old entry for the same key (any letter case) is replaced. The write
     is atomic. Raises :class:`ExcelNotAvailableError` on other platforms.
+
+    It also sets ``UDF MODULES`` to ``xlseg.udfs``: without it the add-in would
+    look for worksheet functions in a module named after the file (``xlseg``).
     """
     platform = sys.platform if platform is None else platform
     path = user_config_path(platform, home)
@@ -319,10 +325,11 @@ def write_interpreter_config(
         for line in text.splitlines(keepends=True):
             if not line.strip():
                 continue  # dropped, as xlwings' own config writer does
-            if _config_key(line).upper() == key:
+            if _config_key(line).upper() in (key, UDF_MODULES_KEY):
                 continue
             lines.append(line if line.endswith("\n") else line + "\n")
     lines.append(f'"{key}","{value}"\n')
+    lines.append(f'"{UDF_MODULES_KEY}","xlseg.udfs"\n')
 
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
