@@ -8,6 +8,7 @@ file says so first.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import zipfile
 from pathlib import Path
 
@@ -78,13 +79,14 @@ def make_sample_book(path: Path) -> Path:
 
 def with_stale_cache(src: Path, dst: Path, formula: str, cached: str) -> Path:
     """Copy an openpyxl workbook, giving ``formula`` a (wrong) cached value, as Excel files carry."""
-    needle = f"<f>{formula}</f><v />".encode()
+    # openpyxl writes an empty value element: <v /> without lxml, <v></v> with it.
+    needle = re.compile(rb"<f>" + re.escape(formula.encode()) + rb"</f>(?:<v ?/>|<v></v>)")
     with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zout:
         for info in zin.infolist():
             data = zin.read(info.filename)
             if info.filename == "xl/worksheets/sheet1.xml":
-                assert needle in data, data[-400:]
-                data = data.replace(needle, f"<f>{formula}</f><v>{cached}</v>".encode())
+                assert needle.search(data), data[-400:]
+                data = needle.sub(f"<f>{formula}</f><v>{cached}</v>".encode(), data)
             zout.writestr(info, data)
     return dst
 

@@ -114,8 +114,11 @@ def main():
               help="Compute metrics as of this date (YYYY-MM-DD or 'today'); default: latest purchase.")
 @click.option("--lang", type=click.Choice(["en", "zh"]), help="Language of labels and headers.")
 @click.option("--in-place", is_flag=True, help="Write into INPUT itself (a .backup copy is kept).")
+@click.option("--formulas", is_flag=True,
+              help="Write the classification columns as live Excel formulas that read their cut points and "
+                   "windows from Settings (recompute without Python in Excel, WPS and LibreOffice).")
 @friendly
-def classify(input, output, sheet, transactions, as_of, lang, in_place):
+def classify(input, output, sheet, transactions, as_of, lang, in_place, formulas):
     """Classify the customers in INPUT (.xlsx, .xlsm or .csv).
 
     Appends R/F/M scores, RFM, Segment, Value Tier, Stage and Tags to the
@@ -126,6 +129,7 @@ def classify(input, output, sheet, transactions, as_of, lang, in_place):
 
     with Progress("classifying") as progress:
         run = classify_file(input, output, sheet=sheet, transactions=transactions, as_of=as_of, lang=lang,
+                            formulas=formulas,
                             in_place=in_place, progress=progress)
     _report(run)
 
@@ -178,6 +182,42 @@ def demo(output, n, lang, seed):
     _report(run, table=True)
 
 
+@main.command()
+@click.argument("name", type=click.Choice(["retail_b2c", "b2b_key_accounts", "cross_border"]))
+@click.option("-o", "--output", type=click.Path(path_type=Path), help="Where to write it (default: NAME.xlsx).")
+@friendly
+def template(name, output):
+    """Write the template workbook NAME: sample data classified with live formulas, a ReadMe and Settings.
+
+    retail_b2c (Chinese, individual shoppers), b2b_key_accounts (companies, value tiers by revenue
+    thresholds) or cross_border (an international storefront with its orders).
+    """
+    from xlseg.templates import build_template
+
+    click.echo(f"Wrote {build_template(name, output or Path(f'{name}.xlsx'))}")
+
+
+@main.command()
+@click.argument("input", type=click.Path(path_type=Path))
+@click.option("-o", "--output", type=click.Path(path_type=Path), required=True,
+              help="Where to write the copy to send (.xlsx).")
+@click.option("--mask", help="Comma-separated columns to replace by a stable code: headers or the fields name, "
+                             "phone, email, address (default: those four, where present).")
+@click.option("--salt", default="", help="Secret mixed into the codes (the same salt gives the same codes).")
+@friendly
+def share(input, output, mask, salt):
+    """Write a copy of INPUT that is safe to send: PII columns replaced by a stable code (joins still
+    work), xlseg's sheets protected, no macros, author and company removed from the properties."""
+    from xlseg.share import share_workbook
+
+    rep = share_workbook(input, output, mask, salt=salt)
+    for sheet, heads in rep.masked.items():
+        click.echo(f"Masked on '{sheet}': {', '.join(heads)}")
+    if not rep.masked:
+        click.echo("Note: no column to mask was found; use --mask HEADER,... to name them.")
+    click.echo(f"Wrote {rep.output}")
+
+
 @main.group()
 def addin():
     """Build or install the Excel add-in (xlseg.xlam)."""
@@ -203,6 +243,99 @@ def addin_install():
     click.echo(f"Installed {done.addin_path}")
     click.echo(f"Excel will run {done.interpreter} (configured in {done.config_path}).")
     click.echo("Restart Excel; the 'Customer Segments / 客户分群' tab has the Reclassify button.")
+
+
+# ------------------------------------------------------------------ issue 7: history
+class _DefaultShow(click.Group):
+    """``xlseg history BOOK`` means ``xlseg history show BOOK``."""
+
+    def parse_args(self, ctx, args):
+        if args and args[0] not in self.commands and not args[0].startswith("-"):
+            args = ["show"] + list(args)
+        return super().parse_args(ctx, args)
+
+
+@main.group(cls=_DefaultShow)
+def history():
+    """Segment history: who moved between the last two runs (`xlseg history BOOK`), or export it."""
+
+
+@history.command("show")
+@click.argument("input", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--top", type=click.IntRange(1, 1000), default=10, show_default=True,
+              help="How many moves and notable customers to list.")
+@friendly
+def history_show(input, top):
+    """Print the latest migration summary of INPUT (a workbook xlseg classified at least twice)."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from xlseg.core import history as H
+    from xlseg.core import labels as L
+    from xlseg.workbook.history_sheets import history_frame
+
+    frame = history_frame(input)
+    runs = H.run_numbers(frame)
+    if not runs:
+        raise XlsegError(f"'{input.name}' has no History sheet yet. Classify it first: xlseg classify {input}")
+    mig = H.migration(frame)
+    console = Console(width=110)
+    if mig is None:
+        click.echo(f"Only one run recorded (run {runs[-1]}): nothing to compare yet. Classify again after the "
+                   "data changes.")
+        return
+    a, b = mig["runs"]
+    day = (lambda x: "-" if pd_isna(x) else str(x)[:10])
+    click.echo(f"Migration from run {a} (as of {day(mig['as_of'][0])}) to run {b} (as of {day(mig['as_of'][1])})")
+    t = Table(title="Key figures")
+    t.add_column("", justify="left")
+    t.add_column("Customers", justify="right")
+    for label, n in H.count_rows(mig, "en"):
+        t.add_row(label, f"{n:,}")
+    console.print(t)
+    for kind in H.KINDS:
+        moves = H.top_moves(mig, kind, top)
+        t = Table(title=f"Largest {L.header(kind, 'en').lower()} moves")
+        for col, just in (("From", "left"), ("To", "left"), ("Customers", "right"), ("Revenue", "right")):
+            t.add_column(col, justify=just)
+        for r in moves.itertuples(index=False):
+            t.add_row(H.label_of(kind, r.from_key, "en"), H.label_of(kind, r.to_key, "en"), f"{r.customers:,}",
+                      f"{r.revenue:,.2f}")
+        if len(moves) == 0:
+            t.add_row("(no moves)", "", "", "")
+        console.print(t)
+    nm = mig["notable"].head(top)
+    t = Table(title=f"Notable moves ({len(mig['notable']):,} in all)")
+    for col in ("Customer ID", "Change", "From", "To", "Monetary", "Note"):
+        t.add_column(col, justify="right" if col == "Monetary" else "left")
+    for r in nm.itertuples(index=False):
+        t.add_row(str(r.customer_id), L.header(r.kind, "en"), H.label_of(r.kind, r.from_key, "en"),
+                  H.label_of(r.kind, r.to_key, "en"), "" if r.monetary != r.monetary else f"{r.monetary:,.2f}",
+                  H.note_text(r.note, "en"))
+    console.print(t)
+
+
+def pd_isna(x) -> bool:
+    import pandas as pd
+
+    return bool(pd.isna(x))
+
+
+@history.command("export")
+@click.argument("input", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("-o", "--output", type=click.Path(path_type=Path), required=True, help="CSV file to write.")
+@friendly
+def history_export(input, output):
+    """Write every History row of INPUT to a CSV file (UTF-8), e.g. before capping it with history_keep_runs."""
+    from xlseg.core import history as H
+    from xlseg.workbook.history_sheets import history_frame
+
+    frame = history_frame(input)
+    if len(frame) == 0:
+        raise XlsegError(f"'{input.name}' has no History rows to export. Classify it first: xlseg classify {input}")
+    out = frame.rename(columns={k: v[0] for k, v in H.HEADERS.items()})
+    out.to_csv(output, index=False, encoding="utf-8-sig", date_format="%Y-%m-%d %H:%M:%S")
+    click.echo(f"Wrote {len(frame):,} History rows ({len(H.run_numbers(frame))} runs) to {output}")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -16,6 +16,8 @@ import numpy as np
 import pandas as pd
 
 from xlseg.core import clean, columns, metrics, scores, segments, stages, summaries, tags, tiers
+from xlseg.core import explain as explaining
+from xlseg.core import overrides
 from xlseg.core import labels as L
 from xlseg.core.config import Config
 from xlseg.core.issues import IssueLog
@@ -25,6 +27,8 @@ RESULT_COLUMNS = [
     "customer_id", "name", "recency", "frequency", "monetary", "avg_order_value", "first_purchase",
     "last_purchase", "mean_gap", "gap_before_last", "r_score", "f_score", "m_score", "rfm",
     "segment_key", "segment", "abc", "tier_key", "value_tier", "stage_key", "stage", "tags",
+    # issue 7: manual override marker ("" when none) and the Why explanation
+    "override", "why",
 ]
 DATE_FIELDS = ("first_purchase", "last_purchase")
 NUMBER_FIELDS = ("monetary", "interactions", "satisfaction")
@@ -79,13 +83,17 @@ def resolve_as_of(value, latest) -> pd.Timestamp | None:
 
 def classify(customers: pd.DataFrame | None = None, transactions: pd.DataFrame | None = None,
              config: Config | dict | None = None, *, customer_sheet: str = "Customers",
-             transaction_sheet: str = "Transactions", progress: Callable[[str], None] | None = None) -> Result:
+             transaction_sheet: str = "Transactions", progress: Callable[[str], None] | None = None,
+             explain: bool = False) -> Result:
     """Classify customers: scores, segment, value tier, stage and tags.
 
     ``customers``: one row per customer (needs a customer-id column).
     ``transactions``: one row per order line (customer id, date, amount,
     optional order id). Give either or both; with both, the customer sheet
     supplies attributes and the transactions supply the metrics.
+    ``explain=True`` fills the ``why`` column with the reasons in words (what the
+    workbook's Why column shows); it costs more than the classification itself,
+    so it is off by default and ``why`` is then None.
     """
     cfg = _config(config)
     step = progress or (lambda _msg: None)
@@ -129,7 +137,7 @@ def classify(customers: pd.DataFrame | None = None, transactions: pd.DataFrame |
             ids = pd.Index(base["customer_id"]).append(unknown)
             m = m.reindex(ids)
             m["frequency"] = m["frequency"].fillna(0.0)
-            m["monetary"] = m["monetary"].fillna(0.0) if cust is None else m["monetary"]
+            m["monetary"] = m["monetary"].fillna(0.0)  # on the customer sheet, no transactions: spent 0
             for fld in ("orders", "monetary", "first_purchase", "last_purchase"):
                 if fld in cust_cols:
                     notes.append(f"'{cust_cols[fld]}' on sheet '{customer_sheet}' was not used: "
@@ -161,6 +169,9 @@ def classify(customers: pd.DataFrame | None = None, transactions: pd.DataFrame |
                      "has orders but no last purchase date", "recency, segment and stage left blank")
 
     step("scoring")
+    # Score on a positional index: label alignment on a million string ids would rebuild hash tables.
+    ids = m.index.to_numpy()
+    m = m.reset_index(drop=True)
     sc = scores.score_all(m, cfg)
     seg_key = segments.assign(m, sc, cfg)
     abc_class = tiers.classes(m, cfg)
@@ -168,7 +179,7 @@ def classify(customers: pd.DataFrame | None = None, transactions: pd.DataFrame |
     stage_key = stages.assign(m, as_of, cfg) if as_of is not None else pd.Series(
         np.where(m["is_buyer"], None, "prospect"), index=m.index, dtype=object)
 
-    out = pd.DataFrame({"customer_id": m.index.to_numpy()})
+    out = pd.DataFrame({"customer_id": ids})
     for col in ("recency", "frequency", "monetary", "avg_order_value", "first_purchase", "last_purchase",
                 "mean_gap", "gap_before_last", "is_buyer"):
         out[col] = m[col].to_numpy()
@@ -198,25 +209,36 @@ def classify(customers: pd.DataFrame | None = None, transactions: pd.DataFrame |
     else:
         out["source_row"] = pd.array(out["source_row"], dtype="Int64")
 
+    # --- issue 7: manual overrides (Settings "Overrides" table) replace the computed keys and labels
+    computed = out[["segment_key", "abc", "tier_key", "stage_key"]].copy()
+    valid = overrides.parse(cfg.overrides, out["customer_id"], log,
+                            sheet=getattr(cfg.overrides, "attrs", {}).get("sheet", "Settings"))
+    out, applied = overrides.apply(out, valid, cfg.lang)
+    # --- end issue 7
+
     step("tagging")
     flags, skipped = _tags(out, cfg, cust_cols, as_of)
-    for tag, reason in skipped:
-        notes.append(f"Tag '{tag}' skipped: {reason}")
+    if skipped:
+        names = list(dict.fromkeys(tag for tag, _reason in skipped))
+        notes.append(f"Tag rules skipped because a field they use is not in this data: {', '.join(names)}. "
+                     "Add the column, or edit the rule on the Settings sheet.")
     out["tags"] = tags.tags_column(flags).to_numpy() if len(flags.columns) else ""
     tags_long = tags.tags_long(flags, out["customer_id"]) if len(flags.columns) else \
         pd.DataFrame({"customer_id": pd.Series(dtype=object), "tag": pd.Series(dtype=object)})
 
     step("summarising")
+    cuts = scores.cut_points(m, sc, cfg)
+    out["why"] = explaining.why(out, computed, cuts, cfg, as_of).to_numpy() if explain else None
     order = RESULT_COLUMNS + ["is_buyer", "source_row"] + [c for c in attr_cols if c not in RESULT_COLUMNS
                                                             and c not in ("source_row",)]
     out = out[list(dict.fromkeys(order))]
-    cuts = scores.cut_points(m.reset_index(drop=True), sc.reset_index(drop=True), cfg)
     summ = {
         "segments": summaries.segment_table(out, cfg),
         "tier_stage": summaries.tier_stage(out, cfg),
         "tags": summaries.tag_counts(flags, len(out)),
         "kpis": summaries.kpis(out, as_of, cfg),
         "cut_points": cuts,
+        "overrides": overrides.summary(applied, out, cfg.lang),  # issue 7
     }
     return Result(customers=out, summaries=summ, issues=log.to_frame(), flags=flags, tags=tags_long,
                   as_of=as_of, config=cfg, notes=notes, customer_columns=cust_cols,

@@ -64,6 +64,9 @@ OUTPUT_HEADERS = {
     "value_tier": ("Value Tier", "价值等级"),
     "stage": ("Stage", "生命周期阶段"),
     "tags": ("Tags", "标签"),
+    # issue 7: the manual-override marker and the explanation
+    "override": ("Override", "人工调整"),
+    "why": ("Why", "分类依据"),
 }
 
 # Other computed columns (Customers sheet, tag fields, summaries).

@@ -27,24 +27,28 @@ from xlseg.workbook.plan import (
 from xlseg.workbook.read import TableLayout
 from xlseg.workbook.settings import settings_sheet
 
-OWNED = ("summary", "customers", "tags", "issues", "settings")
+OWNED = ("summary", "customers", "tags", "issues", "settings", "history", "migration")
 TITLES = {
     "summary": ("Summary", "汇总"),
     "customers": ("Customers", "客户明细"),
     "tags": ("Tags", "标签明细"),
     "issues": ("Issues", "数据问题"),
     "settings": ("Settings", "设置"),
+    "history": ("Run History", "历史记录"),  # issue 7 ("History" is a name Excel reserves)
+    "migration": ("Migration", "客户迁移"),  # issue 7
 }
-OUTPUT_KEYS = ("r_score", "f_score", "m_score", "rfm", "segment", "value_tier", "stage", "tags")
+# issue 7 appended "override" and "why": the block is 10 wide (8 before; see columns_plan for re-runs).
+OUTPUT_KEYS = ("r_score", "f_score", "m_score", "rfm", "segment", "value_tier", "stage", "tags", "override", "why")
 CUSTOMER_KEYS = ("customer_id", "name", "recency", "frequency", "monetary", "avg_order_value", "first_purchase",
-                 "last_purchase", "r_score", "f_score", "m_score", "rfm", "segment", "value_tier", "stage", "tags")
+                 "last_purchase", "r_score", "f_score", "m_score", "rfm", "segment", "value_tier", "stage", "tags",
+                 "override", "why")
 FORMATS = {
     "recency": "0", "frequency": "0", "monetary": "#,##0.00", "avg_order_value": "#,##0.00",
     "first_purchase": "yyyy-mm-dd", "last_purchase": "yyyy-mm-dd", "r_score": "0", "f_score": "0", "m_score": "0",
 }
 WIDTHS = {"customer_id": 13, "name": 26, "recency": 10, "frequency": 11, "monetary": 13, "avg_order_value": 13,
           "first_purchase": 13, "last_purchase": 13, "r_score": 9, "f_score": 9, "m_score": 9, "rfm": 7,
-          "segment": 22, "value_tier": 14, "stage": 15, "tags": 36}
+          "segment": 22, "value_tier": 14, "stage": 15, "tags": 36, "override": 30, "why": 60}
 TEXT = {
     "title": ("Customer segments", "客户分群汇总"),
     "as_of": ("As of", "统计截止日期"),
@@ -64,6 +68,8 @@ TEXT = {
     "max": ("Highest value", "最大值"), "rule": ("Rule", "规则"),
     "issues_note": ("{n} data-quality findings: see the {sheet} sheet.", "发现 {n} 个数据问题，详见“{sheet}”工作表。"),
     "no_issues": ("No data-quality problems found.", "未发现数据问题。"),
+    "overrides": ("Manual overrides", "人工调整"), "field": ("Field", "字段"), "value": ("Value", "值"),
+    "was": ("Computed", "系统计算值"), "reason": ("Reason", "原因"),
     "none": ("(none)", "（无）"),
     "issue_head": (("Sheet", "Row", "Column", "Value", "Problem", "Action"),
                    ("工作表", "行", "列", "值", "问题", "处理")),
@@ -169,6 +175,10 @@ def columns_plan(result: Result, layout: TableLayout, state: BookState) -> Colum
         if r1 == layout.header_row:
             first_col = c1
             old_last = r2
+            # issue 7: the block grew (8 -> 10 columns). When the user has columns right of the old
+            # block, the wider block moves right of them instead of overwriting them (the old one is cleared).
+            if c2 - c1 + 1 < len(OUTPUT_KEYS) and layout.last_col > c2:
+                first_col = layout.last_col + 1
     header = [L.header(k, lang) for k in OUTPUT_KEYS]
     cust = result.customers
     by_id = cust.set_index("customer_id")[list(OUTPUT_KEYS)]
@@ -307,6 +317,11 @@ def summary_sheet(result: Result, title: str, replaces, titles: dict, generated:
     section("cuts", [_t("metric", lang), _t("score", lang), _t("customers", lang), _t("min", lang),
                      _t("max", lang), _t("rule", lang)], body, {4: "#,##0.##", 5: "#,##0.##"})
 
+    ov = sums.get("overrides")  # issue 7: manual overrides with their reasons
+    if ov is not None and len(ov):
+        section("overrides", [L.header("customer_id", lang), L.header("name", lang), _t("field", lang),
+                              _t("value", lang), _t("was", lang), _t("reason", lang)], values(ov))
+
     n_issues = len(result.issues)
     notes = [[_t("issues_note", lang).format(n=n_issues, sheet=titles["issues"][0]) if n_issues
               else _t("no_issues", lang)]] + [[n] for n in result.notes]
@@ -335,7 +350,8 @@ def _tier_table(result: Result) -> pd.DataFrame:
 
 
 def build_plan(result: Result, layout: TableLayout | None, state: BookState, *,
-               generated: str | None = None) -> WritePlan:
+               generated: str | None = None, formulas: bool = False, settings_rows: list | None = None,
+               tx_layout: TableLayout | None = None, history=None, run_time=None) -> WritePlan:
     """Everything to write, decided before the first write."""
     lang = result.config.lang
     titles = owned_titles(state, lang)
@@ -348,7 +364,24 @@ def build_plan(result: Result, layout: TableLayout | None, state: BookState, *,
         issues_sheet(result, *titles["issues"]),
         _settings(result, *titles["settings"]),
     ]
-    return WritePlan(cols, sheets)
+    appends = []
+    # issue 7: History (append-only) and Migration. ``history`` is what the History sheet held
+    # (xlseg.workbook.history_sheets.read_previous); without it an existing History is left alone.
+    from xlseg.workbook import history_sheets
+
+    if history is None and sheet_marker("history") not in state.markers:
+        history = history_sheets.PreviousHistory(None, history_sheets.H.from_rows([]), 0, False)
+    if history is not None:
+        hist, mig, append = history_sheets.plans(result, history, titles, run_time)
+        sheets.insert(1, mig)
+        sheets.append(hist)
+        appends += [append] if append is not None else []
+    plan = WritePlan(cols, sheets, appends=appends)
+    if formulas:  # the columns become live Excel formulas (xlseg.workbook.formulas)
+        from xlseg.workbook.formulas import add_formulas
+
+        add_formulas(plan, result, layout, state, settings_rows=settings_rows, tx_layout=tx_layout)
+    return plan
 
 
 def _settings(result: Result, title: str, replaces) -> SheetPlan:

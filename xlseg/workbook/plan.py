@@ -110,6 +110,11 @@ class SheetPlan:
     replaces: str | None = None
     # Created only when missing; an existing one (the user's edits) is left alone.
     keep_existing: bool = False
+    # Written on every run, even into a kept sheet (the formulas' parameters in Settings).
+    refresh_blocks: list = field(default_factory=list)
+    refresh_styles: list = field(default_factory=list)
+    # Workbook-level defined name -> absolute A1 reference on this sheet (set on every run).
+    names: dict = field(default_factory=dict)
 
     @property
     def marker(self) -> str:
@@ -129,6 +134,8 @@ class ColumnsPlan:
     widths: dict = field(default_factory=dict)
     # Rows below the new block that held xlseg values last time (the table shrank): cleared.
     clear_to_row: int | None = None
+    # The defined name marking this block (xlseg_columns on the customer sheet).
+    marker_name: str = COLUMNS_MARKER
 
     @property
     def width(self) -> int:
@@ -145,9 +152,47 @@ class ColumnsPlan:
 
 
 @dataclass
+class AppendRows:
+    """Rows added below the existing rows of an owned, append-only sheet (issue 7: History).
+
+    Nothing above ``start_row`` is read, cleared or rewritten. ``values`` is a
+    2-D list written from column 1 of ``start_row`` down (data strings that
+    look like formulas are written as text, as in a :class:`Block`). When
+    ``table`` names an Excel Table on that sheet, its ref becomes
+    ``table_ref`` (it grows to cover the new rows; the header and the rows
+    already in it stay where they are); a missing table is created with that
+    ref. ``styles`` cover the new rows only. The sheet is the owned sheet
+    marked for ``sheet_key`` (its current title is ``title``); the plan also
+    holds a ``keep_existing`` :class:`SheetPlan` for it, which creates the
+    sheet on a first run instead (then there is no AppendRows).
+    """
+
+    sheet_key: str
+    title: str
+    start_row: int
+    values: list
+    table: str | None = None
+    table_ref: str | None = None
+    styles: list = field(default_factory=list)
+
+    @property
+    def ref(self) -> str:
+        width = max((len(r) for r in self.values), default=1)
+        return ref(self.start_row, 1, self.start_row + len(self.values) - 1, width)
+
+    @property
+    def marker(self) -> str:
+        return sheet_marker(self.sheet_key)
+
+
+@dataclass
 class WritePlan:
     columns: ColumnsPlan | None
     sheets: list  # SheetPlan, in tab order after the user's sheets
+    # More of xlseg's columns on other user sheets (formula helpers on the transaction sheet).
+    extra_columns: list = field(default_factory=list)
+    # Rows appended below existing rows of append-only owned sheets, after every sheet (issue 7).
+    appends: list = field(default_factory=list)
 
     def sheet(self, key: str) -> SheetPlan:
         return next(s for s in self.sheets if s.key == key)

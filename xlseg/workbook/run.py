@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+import warnings
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -62,19 +63,20 @@ def _owned_sheet_titles(state: BookState) -> set:
 
 def _blank_marked_columns(rows: list, state: BookState, sheet: str) -> list:
     """Hide xlseg's own columns from the reader (so they never feed back into a run)."""
-    marked = state.markers.get(COLUMNS_MARKER)
-    if not marked or marked[0] != sheet:
-        return rows
     from openpyxl.utils.cell import range_boundaries
 
-    c1, _r1, c2, _r2 = range_boundaries(marked[1].replace("$", ""))
-    out = []
-    for r in rows:
-        r = list(r)
-        for c in range(c1 - 1, min(c2, len(r))):
-            r[c] = None
-        out.append(tuple(r))
-    return out
+    for name, marked in state.markers.items():
+        if not name.startswith(COLUMNS_MARKER) or not marked or marked[0] != sheet:
+            continue
+        c1, _r1, c2, _r2 = range_boundaries(marked[1].replace("$", ""))
+        out = []
+        for r in rows:
+            r = list(r)
+            for c in range(c1 - 1, min(c2, len(r))):
+                r[c] = None
+            out.append(tuple(r))
+        rows = out
+    return rows
 
 
 def _plan_rows(sp) -> list:
@@ -88,7 +90,8 @@ def _plan_rows(sp) -> list:
 
 
 def analyse(get_rows, state: BookState, *, sheet=None, transactions=None, as_of=None, lang=None,
-            config: Config | None = None, progress=None, generated: str | None = None) -> Analysis:
+            config: Config | None = None, progress=None, generated: str | None = None,
+            formulas: bool = False, run_time=None) -> Analysis:
     """Find the sheets, read Settings, classify and build the plan. ``get_rows(title)`` reads a sheet.
 
     ``state`` lists the sheet titles in tab order and xlseg's markers; owned
@@ -150,13 +153,19 @@ def analyse(get_rows, state: BookState, *, sheet=None, transactions=None, as_of=
     if sheet is not None:
         step(f"reading sheet '{sheet}'")
         cust_frame, layout = read_table(rows_of(sheet), sheet)
-    tx_frame = None
+    tx_frame, tx_layout = None, None
     if transactions is not None:
         step(f"reading sheet '{transactions}'")
-        tx_frame, _ = read_table(rows_of(transactions), transactions)
+        tx_frame, tx_layout = read_table(rows_of(transactions), transactions)
     result = classify(cust_frame, tx_frame, config, customer_sheet=sheet or "", transaction_sheet=transactions or "",
-                      progress=step)
-    plan = build_plan(result, layout, state, generated=generated)
+                      progress=step, explain=True)
+    settings_rows = get_rows(settings_title) if formulas and settings_title in state.titles else None
+    # issue 7: the History rows so far, through the same get_rows as every other sheet (both adapters)
+    from xlseg.workbook.history_sheets import read_previous
+
+    history = read_previous(get_rows, state)
+    plan = build_plan(result, layout, state, generated=generated, formulas=formulas, settings_rows=settings_rows,
+                      tx_layout=tx_layout, history=history, run_time=run_time)
     return Analysis(result, plan, state, layout, sheet, transactions)
 
 
@@ -166,7 +175,11 @@ def _load(path: Path):
     from openpyxl.utils.exceptions import InvalidFileException
 
     try:
-        return openpyxl.load_workbook(path, keep_vba=path.suffix.lower() == ".xlsm", keep_links=True)
+        # openpyxl warns on stderr about parts it drops (sparklines, extensions ...); the no-loss guard
+        # reports those as one clear message instead, so its warnings must not reach the user.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)
+            return openpyxl.load_workbook(path, keep_vba=path.suffix.lower() == ".xlsm", keep_links=True)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError, TypeError) as exc:
         raise WorkbookError(f"'{path.name}' could not be read as an Excel workbook ({type(exc).__name__}: {exc}). "
                             "Save it from Excel as .xlsx (or .xlsm) and try again.") from None
@@ -196,8 +209,11 @@ def _typed(value: str):
     if value == "":
         return None
     text = value.strip()
+    digits = text.lstrip("-")
+    if len(digits) > 1 and digits[0] == "0" and digits[1] != ".":
+        return value  # leading zeros (ids such as 007, postcodes): text, as in the file - not the number 7.0
     try:
-        if text.lstrip("-").isdigit() and not (len(text) > 1 and text.lstrip("-").startswith("0")):
+        if digits.isdigit():
             number = int(text)
             return number if abs(number) < 10**15 else value
         return float(text) if any(ch.isdigit() for ch in text) and text.replace(".", "", 1).lstrip("-").isdigit() \
@@ -208,6 +224,7 @@ def _typed(value: str):
 
 def _workbook_from_csv(path: Path):
     import openpyxl
+    from openpyxl.styles import Font
 
     frame = _read_csv(path)
     if len(frame) + 1 > EXCEL_MAX_ROWS:
@@ -222,8 +239,9 @@ def _workbook_from_csv(path: Path):
     ws.append([str(c) for c in frame.columns])
     for row in frame.itertuples(index=False):
         ws.append([_typed(v) for v in row])
+    bold = Font(bold=True)
     for cell in ws[1]:
-        cell.font = cell.font.copy(bold=True)
+        cell.font = bold
     return wb
 
 
@@ -240,8 +258,12 @@ def _save_atomic(wb, target: Path) -> Path:
 
 
 def classify_file(path, output=None, *, sheet=None, transactions=None, as_of=None, lang=None, in_place=False,
-                  progress=None, generated: str | None = None) -> FileRun:
-    """Classify ``path`` and write the result to ``output`` (default: ``<name>_classified.xlsx``)."""
+                  progress=None, generated: str | None = None, formulas: bool = False, run_time=None) -> FileRun:
+    """Classify ``path`` and write the result to ``output`` (default: ``<name>_classified.xlsx``).
+
+    ``formulas=True``: xlseg's columns on the customer sheet are live Excel formulas reading their
+    parameters from Settings (see :mod:`xlseg.workbook.formulas`), not values.
+    """
     path = Path(path)
     step = progress or (lambda _m: None)
     if not path.exists():
@@ -269,7 +291,8 @@ def classify_file(path, output=None, *, sheet=None, transactions=None, as_of=Non
 
     state = xlsx.book_state(wb)
     analysis = analyse(lambda t: xlsx.sheet_rows(wb[t]), state, sheet=sheet, transactions=transactions,
-                       as_of=as_of, lang=lang, progress=step, generated=generated)
+                       as_of=as_of, lang=lang, progress=step, generated=generated, formulas=formulas,
+                       run_time=run_time)
     xlsx.execute(wb, analysis.plan, state, progress=step)
     step("saving")
     tmp = _save_atomic(wb, target)

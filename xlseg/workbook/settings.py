@@ -78,7 +78,8 @@ def read_settings(rows: list, *, sheet: str = "Settings", **overrides) -> Config
                 break
             body.append(row + [r + 1])
         rules = pd.DataFrame(body, columns=list(RULE_HEAD) + ["row"])
-    cfg = Config.from_settings(items, grid=grid, tag_rules=rules, sheet=sheet)
+    manual = read_overrides(rows, sheet=sheet)  # issue 7
+    cfg = Config.from_settings(items, grid=grid, tag_rules=rules, sheet=sheet, overrides=manual)
     changes = {k: v for k, v in overrides.items() if v is not None}
     if rules is not None:
         changes.setdefault("default_tags", False)
@@ -125,7 +126,57 @@ def settings_sheet(cfg: Config, title: str, *, key: str = "settings") -> SheetPl
     plan.tables.append(Table("xlsegTagRules", ref(t + 1, 1, t + len(body), 5)))
     plan.validations.append(Validation(ref(t + 2, 3, t + 200, 3), OPERATORS))
     plan.widths.update({"A": 22, "B": 24, "C": 90 if cfg.lang == "en" else 60, "D": 26, "E": 10, "F": 22})
+    overrides_block(plan, cfg.lang)  # issue 7
     return plan
+
+
+# ------------------------------------------------------------------ issue 7: manual overrides
+# The Overrides table sits right of the settings table (columns H:K, header on row 4) so that
+# neither the settings rows nor the tag rules below can grow into it. It is found by its header
+# cells wherever the user moves it. One blank row keeps the Excel Table valid when it is empty.
+OVERRIDES_AT = (4, 8)  # header row, first column (H)
+OVERRIDES_TITLE = ("Manual overrides: one row per customer and field (Segment, Value Tier or Stage). "
+                   "The Reason is required.",
+                   "人工调整：每行一个客户的一个字段（客户分群、价值等级或生命周期阶段），必须填写原因。")
+
+
+def overrides_block(plan: SheetPlan, lang: str) -> None:
+    """Add the (empty) Overrides table ``Customer ID | Field | Value | Reason`` to a Settings plan."""
+    from xlseg.core.overrides import HEAD, HEAD_ZH
+
+    i = L.LANGS.index(lang)
+    r, c = OVERRIDES_AT
+    plan.blocks.append(Block(r - 1, c, [[OVERRIDES_TITLE[i]]]))
+    plan.styles.append(Style(ref(r - 1, c), bold=True))
+    plan.blocks.append(Block(r, c, [list(HEAD_ZH if lang == "zh" else HEAD), [None, None, None, None]]))
+    plan.tables.append(Table("xlsegOverrides", ref(r, c, r + 1, c + 3)))
+    fields = tuple(L.header(k, lang) for k in ("segment", "value_tier", "stage"))
+    plan.validations.append(Validation(ref(r + 1, c + 1, r + 200, c + 1), fields))
+    plan.widths.update({"H": 14, "I": 16, "J": 22, "K": 44})
+
+
+def read_overrides(rows: list, *, sheet: str = "Settings") -> pd.DataFrame | None:
+    """The Overrides table (columns Customer ID, Field, Value, Reason, row), or None when there is none."""
+    from xlseg.core.overrides import HEAD, HEAD_ZH
+
+    heads = [tuple(_norm(w) for w in HEAD), tuple(_norm(w) for w in HEAD_ZH)]
+    for r, row in enumerate(rows):
+        cells = [_norm(v) for v in row]
+        for c in range(0, max(len(cells) - 3, 0)):
+            if tuple(cells[c:c + 4]) in heads:
+                body = []
+                for rr in range(r + 1, len(rows)):
+                    vals = list(rows[rr][c:c + 4]) + [None] * (4 - len(rows[rr][c:c + 4]))
+                    if all(v is None or str(v).strip() == "" for v in vals):
+                        if any(any(v is not None and str(v).strip() != "" for v in list(rows[x][c:c + 4]))
+                               for x in range(rr + 1, min(rr + 2, len(rows)))):
+                            continue  # one blank row (the empty table's placeholder) does not end the table
+                        break
+                    body.append(vals + [rr + 1])
+                frame = pd.DataFrame(body, columns=list(HEAD) + ["row"])
+                frame.attrs["sheet"] = sheet
+                return frame
+    return None
 
 
 def _cell(v):

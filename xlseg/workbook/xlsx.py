@@ -144,13 +144,28 @@ def write_columns(wb, cp: ColumnsPlan, old_ref: str | None) -> None:
     add_cond_rules(ws, cp.cond_rules)
     for letter, width in cp.widths.items():
         ws.column_dimensions[letter].width = width
-    _set_name(wb, COLUMNS_MARKER, cp.sheet, cp.marker_ref)
+    _set_name(wb, cp.marker_name, cp.sheet, cp.marker_ref)
     del last_col
+
+
+def _write_refresh(wb, ws, sp: SheetPlan) -> None:
+    """Blocks and names written on every run, even into a kept sheet (formula parameters)."""
+    for block in sp.refresh_blocks:
+        write_block(ws, block)
+    apply_styles(ws, sp.refresh_styles)
+    for name, ref in sp.names.items():
+        if "!" in ref:  # a reference to another sheet, already qualified
+            if name in wb.defined_names:
+                del wb.defined_names[name]
+            wb.defined_names[name] = DefinedName(name, attr_text=ref)
+        else:
+            _set_name(wb, name, ws.title, ref)
 
 
 def write_sheet(wb, sp: SheetPlan) -> None:
     if sp.replaces is not None:
         if sp.keep_existing:
+            _write_refresh(wb, wb[sp.replaces], sp)
             return
         old = wb[sp.replaces]
         index = wb.sheetnames.index(sp.replaces)
@@ -184,6 +199,7 @@ def write_sheet(wb, sp: SheetPlan) -> None:
         ws.sheet_properties.pageSetUpPr.fitToPage = True
         ws.page_setup.fitToWidth = 1
         ws.page_setup.fitToHeight = 0
+    _write_refresh(wb, ws, sp)
     _set_name(wb, sp.marker, sp.title, "$A$1")
 
 
@@ -195,6 +211,28 @@ def execute(wb, plan: WritePlan, state: BookState | None = None, progress=None) 
         step("writing columns")
         old = state.markers.get(COLUMNS_MARKER)
         write_columns(wb, plan.columns, old[1] if old and old[0] == plan.columns.sheet else None)
+    for cp in getattr(plan, "extra_columns", ()):
+        old = state.markers.get(cp.marker_name)
+        write_columns(wb, cp, old[1] if old and old[0] == cp.sheet else None)
     for sp in plan.sheets:
         step(f"writing {sp.title}")
         write_sheet(wb, sp)
+    for ap in getattr(plan, "appends", ()):  # issue 7
+        step(f"appending to {ap.title}")
+        append_rows(wb, ap)
+
+
+def append_rows(wb, ap) -> None:
+    """Write ``ap.values`` from row ``ap.start_row`` down and grow the table's ref; earlier rows untouched."""
+    ws = wb[ap.title]
+    write_block(ws, Block(ap.start_row, 1, ap.values), fresh=True)
+    apply_styles(ws, ap.styles)
+    if ap.table and ap.table_ref:
+        table = ws.tables.get(ap.table)
+        if table is None:
+            ws.add_table(Table(displayName=ap.table, ref=ap.table_ref,
+                               tableStyleInfo=TableStyleInfo(name="TableStyleLight9", showRowStripes=True)))
+        else:
+            table.ref = ap.table_ref
+            if table.autoFilter is not None:
+                table.autoFilter.ref = ap.table_ref

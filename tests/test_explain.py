@@ -1,0 +1,152 @@
+"""Issue 7: the Why text quotes the customer's own numbers and the cut points actually used."""
+
+from __future__ import annotations
+
+import re
+import time
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from xlseg.core import explain
+from xlseg.core.engine import classify
+from xlseg.demo import make_demo
+
+NUM = r"(-?[\d,]+(?:\.\d+)?)"
+
+
+def _n(text):
+    return float(text.replace(",", ""))
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    return make_demo(tmp_path_factory.mktemp("why") / "d.xlsx", n_customers=300).result
+
+
+def _abc_share_before(c):
+    money = c["monetary"].where(c["is_buyer"])
+    pos = money[money > 0]
+    order = pos.groupby(pos).sum().sort_index(ascending=False)
+    before = (order.cumsum() - order) / pos.sum()
+    return money.map(before)
+
+
+def test_every_number_in_every_why_text_is_the_customers_own(demo):
+    c = demo.customers
+    cfg = demo.config
+    cp = demo.cut_points
+    rule = {(m, int(s)): r for m, s, r in zip(cp["metric"], cp["score"], cp["rule"])}
+    share = _abc_share_before(c)
+    checked = {"R": 0, "F": 0, "M": 0, "seg": 0, "tier": 0, "stage": 0}
+    for i, row in c.iterrows():
+        w = row["why"]
+        if not row["is_buyer"]:
+            assert w == "Stage Prospect: no purchase."
+            continue
+        for letter, col, metric, pat in (
+                ("R", "r_score", "recency", rf"R (\d): last purchase {NUM} days ago \((<=|>=|<|>) {NUM}\)\."),
+                ("F", "f_score", "frequency", rf"F (\d): {NUM} purchase\(s\) \((<=|>=|<|>) {NUM}\)\."),
+                ("M", "m_score", "monetary", rf"M (\d): spent {NUM} \((<=|>=|<|>) {NUM}\)\.")):
+            m = re.search(pat, w)
+            if pd.isna(row[col]):
+                assert m is None
+                continue
+            s, v, op, cut = int(m[1]), _n(m[2]), m[3], _n(m[4])
+            assert s == row[col] and v == pytest.approx(row[metric], abs=0.005)
+            assert f"{op} {m[4]}" == rule[(letter, s)]
+            assert {"<=": v <= cut + 0.005, ">=": v >= cut - 0.005}[op]
+            checked[letter] += 1
+        m = re.search(r"Segment ([^:]+): R (\d), F (\d)\.", w)
+        if row["segment"] is not None and m:
+            assert (m[1], int(m[2]), int(m[3])) == (row["segment"], row["r_score"], row["f_score"])
+            assert cfg.grid[5 - int(m[2])][int(m[3]) - 1] == row["segment_key"]
+            checked["seg"] += 1
+        m = re.search(r"Value tier ([^:]+): class ([ABC]) \(customers spending more made ([\d.]+)% of revenue, "
+                      r"(< 80%|>= 80% and < 95%|>= 95%)\)", w)
+        if m:
+            assert m[1] == row["value_tier"] and m[2] == row["abc"]
+            assert float(m[3]) / 100 == pytest.approx(share[i], abs=5e-5)
+            lo, hi = {"A": (0, .8), "B": (.8, .95), "C": (.95, 1.01)}[m[2]]
+            assert lo <= share[i] < hi
+            checked["tier"] += 1
+        st = row["stage_key"]
+        rec = row["recency"]
+        if st == "lost":
+            m = re.search(rf"Stage Lost: {NUM} days since last purchase > {NUM}\.", w)
+            assert _n(m[1]) == rec and _n(m[2]) == cfg.lost_days and rec > cfg.lost_days
+        elif st == "reactivated":
+            m = re.search(rf"Stage Reactivated: {NUM} days between the last two purchases > {NUM}\.", w)
+            assert _n(m[1]) == pytest.approx(row["gap_before_last"]) and _n(m[1]) > cfg.lost_days
+        elif st == "new":
+            m = re.search(rf"Stage New: first purchase {NUM} days ago <= {NUM}\.", w)
+            assert _n(m[1]) == (demo.as_of - row["first_purchase"]).days <= cfg.new_days
+        elif st == "churn_warning":
+            m = re.search(rf"Stage Churn Warning: {NUM} days since last purchase > (?:{NUM} x mean gap of {NUM} days"
+                          rf" \({NUM} purchases >= {NUM}\)|{NUM})\.", w)
+            assert _n(m[1]) == rec
+            if m[6]:
+                assert _n(m[6]) == cfg.active_days < rec
+            else:
+                assert _n(m[2]) == cfg.churn_gap_multiple and _n(m[3]) == pytest.approx(row["mean_gap"], abs=0.0051)
+                assert _n(m[4]) == row["frequency"] and rec > cfg.churn_gap_multiple * row["mean_gap"]
+        elif st == "active":
+            m = re.search(rf"Stage Active: {NUM} days since last purchase <= {NUM}", w)
+            assert _n(m[1]) == rec <= cfg.active_days
+        else:
+            continue
+        checked["stage"] += 1
+    assert min(checked.values()) > 50, checked
+
+
+def test_chinese_why_and_rfm8_and_threshold():
+    cust = pd.DataFrame({"客户编号": ["a", "b", "c"], "购买次数": [1, 4, 9], "消费金额": [10.0, 2_000_000, 150_000],
+                         "最近购买日期": ["2024-01-01", "2024-06-01", "2024-05-01"]})
+    r = classify(cust, config={"lang": "zh", "segment_scheme": "rfm8", "tier_method": "threshold"}, explain=True)
+    w = dict(zip(r.customers["customer_id"], r.customers["why"]))
+    assert w["b"].startswith("R 4：最近一次购买在 0 天前（<= 0）。F 2：购买 4 次（>= 4）。M 4：消费 2,000,000（>= 2,000,000）。")
+    assert ("分群 重要发展客户：最近购买间隔 0 天 < 平均 61，购买频次 4 <= 平均 4.67，消费金额 2,000,000 > 平均 716,670。"
+            in w["b"])  # mean recency (152 + 0 + 31) / 3 = 61
+    assert "价值等级 高价值：A 类（消费 2,000,000，>= 1,000,000）" in w["b"]
+    assert "价值等级 一般价值：B 类（消费 150,000，>= 100,000 且 < 1,000,000）" in w["c"]
+
+
+def test_override_is_appended_and_number_format():
+    assert explain.num(1234) == "1,234" and explain.num(1234.5) == "1,234.50" and explain.num(-0.25) == "-0.25"
+    cust = pd.DataFrame({"Customer ID": ["a", "b"], "Orders": [1, 2], "Total Spend": [1.0, 2.0],
+                         "Last Purchase": ["2025-01-01", "2025-01-02"]})
+    ov = pd.DataFrame([["a", "Stage", "Lost", "Closed the account"]],
+                      columns=["Customer ID", "Field", "Value", "Reason"])
+    r = classify(cust, config={"overrides": ov}, explain=True)
+    why = r.customers.set_index("customer_id")["why"]
+    assert why["a"].endswith("Override: Stage: Lost (was Active) — Closed the account.")
+    assert "Stage Active:" in why["a"]  # the computed stage is still explained
+
+
+def test_why_is_fast_enough():
+    rng = np.random.default_rng(1)
+    n = 100_000
+    cust = pd.DataFrame({"Customer ID": [f"C{i}" for i in range(n)], "Orders": rng.integers(0, 20, n),
+                         "Total Spend": rng.gamma(2, 300, n).round(2),
+                         "Last Purchase": pd.Timestamp("2025-01-01") - pd.to_timedelta(rng.integers(0, 800, n), "D"),
+                         "First Purchase": pd.Timestamp("2021-01-01")})
+    r = classify(cust, explain=True)
+    cols = r.customers[["segment_key", "abc", "tier_key", "stage_key"]]
+    t = time.perf_counter()
+    explain.why(r.customers, cols, r.cut_points, r.config, r.as_of)
+    assert time.perf_counter() - t < 3.0  # ~1 s on a 2-core machine; generous for CI noise
+
+
+@pytest.mark.parametrize("scheme", ["rfm10", "rfm8"])
+def test_no_buyers_explains_prospects_in_both_schemes(scheme):
+    # rfm8 compares with the buyers' means, which are NaN when nobody bought: no crash, plain words.
+    cust = pd.DataFrame({"Customer ID": ["A", "B"], "Orders": [0, 0], "Total Spend": [0, 0]})
+    r = classify(cust, config={"segment_scheme": scheme}, explain=True)
+    assert r.customers["why"].tolist() == ["Stage Prospect: no purchase."] * 2
+
+
+def test_why_is_only_computed_when_asked():
+    cust = pd.DataFrame({"Customer ID": ["A"], "Last Purchase": ["2026-01-05"], "Orders": [2], "Total Spend": [50]})
+    assert classify(cust).customers["why"].tolist() == [None]
+    assert classify(cust, explain=True).customers["why"].iloc[0].startswith("R 1: last purchase 0 days ago")

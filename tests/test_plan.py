@@ -1,0 +1,190 @@
+"""The write plan on its own: no workbook is opened or written here."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from xlseg.core import labels as L
+from xlseg.core.config import Config
+from xlseg.core.engine import classify
+from xlseg.core.summaries import TIER_ORDER, segment_keys
+from xlseg.workbook import palette
+from openpyxl.utils import get_column_letter
+
+from xlseg.workbook.build import OUTPUT_KEYS, TITLES, BookState, build_plan, owned_titles
+from xlseg.workbook.plan import COLUMNS_MARKER, Formula, Table, sheet_marker
+from xlseg.workbook.read import read_table
+
+HEADER = ["Customer ID", "Name", "First Purchase", "Last Purchase", "Orders", "Total Spend"]
+CORE = ["summary", "customers", "tags", "issues", "settings"]  # issue 4's owned sheets (issue 7 adds more)
+LAST = get_column_letter(len(HEADER) + len(OUTPUT_KEYS))  # our block's last column
+ROWS = [
+    ["C001", "Alice", dt.datetime(2024, 1, 5), dt.datetime(2026, 6, 20), 12, 5400.0],
+    ["C002", "Bob", dt.datetime(2025, 3, 1), dt.datetime(2026, 1, 10), 3, 800.0],
+    ["C003", "=HYPERLINK(\"http://x\",\"click\")", dt.datetime(2026, 5, 1), dt.datetime(2026, 5, 1), 1, 120.0],
+    ["C004", "Dan", dt.datetime(2023, 2, 1), dt.datetime(2024, 8, 1), 5, 2000.0],
+    ["C005", "Eve", None, None, 0, 0.0],
+    ["C006", "Fay", dt.datetime(2024, 6, 1), dt.datetime(2026, 2, 1), 7, 9100.0],
+]
+
+
+def _sheet_rows(title_rows: int = 0):
+    return [tuple([None] * len(HEADER))] * title_rows + [tuple(HEADER)] + [tuple(r) for r in ROWS]
+
+
+def _result(lang: str = "en", title_rows: int = 0):
+    frame, layout = read_table(_sheet_rows(title_rows), "Data")
+    result = classify(frame, None, Config(lang=lang), customer_sheet="Data")
+    return result, layout
+
+
+@pytest.fixture(scope="module")
+def small():
+    return _result()
+
+
+def test_plan_has_the_owned_sheets_in_order_and_the_columns_block(small):
+    result, layout = small
+    plan = build_plan(result, layout, BookState(titles=["Data"]), generated="fixed")
+    keys = [s.key for s in plan.sheets]
+    assert [k for k in keys if k in CORE] == CORE and len(set(keys)) == len(keys)
+    assert [s.title for s in plan.sheets] == [TITLES[k][0] for k in keys]
+    assert plan.sheets[0].key == "summary"
+    assert all(s.replaces is None for s in plan.sheets)
+    assert plan.sheet("settings").keep_existing and not plan.sheet("summary").keep_existing
+    cp = plan.columns
+    assert (cp.sheet, cp.header_row, cp.first_col) == ("Data", 1, len(HEADER) + 1)
+    assert cp.block.values[0] == [L.header(k, "en") for k in OUTPUT_KEYS]
+    assert cp.block.values[0][:8] == ["R Score", "F Score", "M Score", "RFM", "Segment", "Value Tier", "Stage",
+                                      "Tags"]
+    assert len(cp.block.values) == 1 + len(ROWS)
+    assert cp.marker_ref == f"$G$1:${LAST}$7"
+    assert plan.sheet("summary").blocks[0].values[2] == ["Generated", "fixed"]
+
+
+def test_columns_block_follows_the_header_row(small):
+    result, layout = _result(title_rows=2)
+    plan = build_plan(result, layout, BookState(titles=["Data"]), generated="fixed")
+    assert plan.columns.header_row == 3 and plan.columns.block.row == 3
+    assert plan.columns.marker_ref == f"$G$3:${LAST}$9"
+    # the label rules start under the header and end at the last customer row
+    assert {r.ref for r in plan.columns.cond_rules} == {"K4:K9", "L4:L9", "M4:M9"}
+
+
+def test_a_cond_rule_per_label_with_palette_colours(small):
+    result, layout = small
+    plan = build_plan(result, layout, BookState(titles=["Data"]), generated="fixed")
+    col = {k: len(HEADER) + 1 + i for i, k in enumerate(OUTPUT_KEYS)}
+    letters = {k: chr(ord("A") + c - 1) for k, c in col.items()}
+    for where, rules, first, last, letter_of in (
+        ("columns", plan.columns.cond_rules, 2, 1 + len(ROWS), letters),
+        ("Customers", plan.sheet("customers").cond_rules, 2, 1 + len(ROWS), {"segment": "M", "value_tier": "N",
+                                                                            "stage": "O"}),
+    ):
+        for kind, keys in (("segment", segment_keys(result.config)), ("value_tier", TIER_ORDER),
+                           ("stage", list(L.STAGES))):
+            rng = f"{letter_of[kind]}{first}:{letter_of[kind]}{last}"
+            got = {r.text: (r.fill, r.color) for r in rules if r.ref == rng}
+            want = {L.label(L.KINDS[kind], k, "en"): palette.COLOURS[kind][k] for k in keys}
+            assert got == want, (where, kind)
+            assert len([r for r in rules if r.ref == rng]) == len(keys), (where, kind)  # one rule per label
+    assert len(segment_keys(result.config)) == 10
+
+
+def test_zh_plan_uses_chinese_labels_titles_and_headers():
+    result, layout = _result(lang="zh")
+    plan = build_plan(result, layout, BookState(titles=["Data"]), generated="fixed")
+    titles = {s.key: s.title for s in plan.sheets}
+    assert [titles[k] for k in CORE] == ["汇总", "客户明细", "标签明细", "数据问题", "设置"]
+    assert plan.columns.block.values[0] == [L.header(k, "zh") for k in OUTPUT_KEYS]
+    texts = {r.text for r in plan.columns.cond_rules}
+    assert "冠军客户" in texts and "流失客户" in texts and "高价值" in texts
+
+
+@pytest.mark.parametrize("kind", ["segment", "value_tier", "stage"])
+def test_every_palette_pair_has_contrast_at_least_4_5(kind):
+    for key, (fill, text) in palette.COLOURS[kind].items():
+        assert palette.contrast(fill, text) >= 4.5, (kind, key, fill, text)
+    # every label that exists has a colour
+    assert set(L.KINDS[kind]) <= set(palette.COLOURS[kind])
+
+
+def test_header_colours_have_contrast():
+    assert palette.contrast(palette.HEADER_FILL, palette.HEADER_TEXT) >= 4.5
+    assert palette.contrast("FFFFFF", palette.TITLE_TEXT) >= 4.5
+    assert palette.contrast("000000", "FFFFFF") == pytest.approx(21.0)
+
+
+def test_owned_titles_avoid_user_sheet_names():
+    state = BookState(titles=["Summary", "Customers", "Customers (xlseg)", "Data"])
+    titles = owned_titles(state, "en")
+    assert titles["summary"] == ("Summary (xlseg)", None)
+    assert titles["customers"] == ("Customers (xlseg 2)", None)
+    assert titles["tags"] == ("Tags", None)
+    chosen = [t for t, _ in titles.values()]
+    assert len(set(chosen)) == len(chosen)
+    assert not set(chosen) & set(state.titles)
+
+
+def test_markers_are_reused_on_a_rerun(small):
+    result, layout = small
+    markers = {sheet_marker("summary"): ("My Summary", "$A$1"), sheet_marker("customers"): ("Customers", "$A$1"),
+               sheet_marker("settings"): ("Settings", "$A$1"),
+               sheet_marker("tags"): ("Gone", "$A$1"),  # marked sheet was deleted: a fresh title
+               COLUMNS_MARKER: ("Data", f"$G$1:${LAST}$9")}
+    state = BookState(titles=["Data", "My Summary", "Customers", "Settings"], markers=markers)
+    plan = build_plan(result, layout, state, generated="fixed")
+    assert (plan.sheet("summary").title, plan.sheet("summary").replaces) == ("My Summary", "My Summary")
+    assert (plan.sheet("customers").title, plan.sheet("customers").replaces) == ("Customers", "Customers")
+    assert (plan.sheet("tags").title, plan.sheet("tags").replaces) == ("Tags", None)
+    assert plan.sheet("settings").replaces == "Settings" and plan.sheet("settings").keep_existing
+    # the columns go where they were; the old block was longer, so its rest is cleared
+    assert plan.columns.first_col == 7 and plan.columns.clear_to_row == 9
+
+
+def test_columns_marker_on_another_sheet_is_ignored(small):
+    result, layout = small
+    state = BookState(titles=["Data", "Other"], markers={COLUMNS_MARKER: ("Other", "$B$1:$I$4")})
+    plan = build_plan(result, layout, state, generated="fixed")
+    assert plan.columns.first_col == len(HEADER) + 1 and plan.columns.clear_to_row is None
+
+
+def test_tables_have_unique_names_and_a_data_row(small):
+    result, layout = small
+    plan = build_plan(result, layout, BookState(titles=["Data"]), generated="fixed")
+    tables = [t for s in plan.sheets for t in s.tables]
+    names = [t.name for t in tables]
+    assert len(names) == len(set(names)) == len(tables)
+    assert set(names) >= {"xlsegCustomers", "xlsegTags", "xlsegIssues", "xlsegSettings", "xlsegTagRules"}
+    from openpyxl.utils.cell import range_boundaries
+
+    for t in tables:
+        assert isinstance(t, Table)
+        c1, r1, c2, r2 = range_boundaries(t.ref)
+        assert r2 >= r1 + 1, t  # header + at least one row
+
+
+def test_empty_tags_and_issues_still_give_a_data_row():
+    frame, layout = read_table([("Customer ID", "Name"), ("A1", "x"), ("A2", "y")], "Data")
+    result = classify(frame, None, Config(default_tags=False), customer_sheet="Data")
+    plan = build_plan(result, layout, BookState(titles=["Data"]), generated="fixed")
+    for key in ("tags", "issues"):
+        sp = plan.sheet(key)
+        (table,) = sp.tables
+        assert table.ref.endswith("2"), (key, table.ref)
+        assert len(sp.blocks[0].values) == 2
+
+
+def test_plan_values_are_plain_data(small):
+    result, layout = small
+    plan = build_plan(result, layout, BookState(titles=["Data"]), generated="fixed")
+    allowed = (str, int, float, bool, dt.datetime, type(None))
+    blocks = [plan.columns.block] + [b for s in plan.sheets for b in s.blocks]
+    for b in blocks:
+        for row in b.values:
+            for v in row:
+                assert isinstance(v, allowed) and not isinstance(v, Formula), (b.row, b.col, v)
+    cust = plan.sheet("customers").blocks[0].values
+    assert any(r[1] == '=HYPERLINK("http://x","click")' for r in cust)  # data stays data, as a string
