@@ -1,0 +1,76 @@
+"""Render the template pictures in docs/: each template's Summary and customer sheet, by LibreOffice.
+
+    python docs/render_templates.py
+
+Works on a copy of each committed template in which every other sheet is hidden (an edit of
+xl/workbook.xml only, so charts, formulas and defined names stay intact); LibreOffice
+recalculates the formulas, prints the visible sheet to PDF, and pdftoppm makes the PNG.
+Needs soffice and pdftoppm on PATH.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import shutil
+import sys
+import tempfile
+import zipfile
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+
+from tests import libreoffice as lo  # noqa: E402
+from xlseg.templates import TEMPLATES  # noqa: E402
+
+SUMMARY = ("Summary", "汇总")
+
+
+def only_sheet(src: Path, keep: str, out: Path) -> None:
+    """Copy ``src`` to ``out`` with every sheet but ``keep`` hidden, ``keep`` active."""
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = zin.read(info.filename)
+            if info.filename == "xl/workbook.xml":
+                text = data.decode("utf-8")
+                names = [html.unescape(n) for n in re.findall(r'<sheet\b[^>]*\bname="([^"]*)"', text)]
+                index = names.index(keep)
+
+                def tag(m):
+                    t = re.sub(r'\sstate="[^"]*"', "", m.group(0))
+                    name = html.unescape(re.search(r'\bname="([^"]*)"', t).group(1))
+                    return t if name == keep else t.replace("<sheet ", '<sheet state="hidden" ', 1)
+
+                text = re.sub(r"<sheet\b[^>]*/>", tag, text)
+                text = re.sub(r'activeTab="\d+"', f'activeTab="{index}"', text)
+                text = re.sub(r'firstSheet="\d+"', f'firstSheet="{index}"', text)
+                data = text.encode("utf-8")
+            zout.writestr(info, data)
+
+
+def render(src: Path, sheet: str, png: Path, tmp: Path, dpi: int = 70) -> Path:
+    one = tmp / f"{png.stem}.xlsx"
+    only_sheet(src, sheet, one)
+    pdf = lo.convert_to_pdf(one, tmp)
+    pages = lo.pdf_to_pngs(pdf, tmp / png.stem, dpi=dpi) if "dpi" in lo.pdf_to_pngs.__code__.co_varnames \
+        else lo.pdf_to_pngs(pdf, tmp / png.stem)
+    shutil.copyfile(pages[0], png)
+    return png
+
+
+def main() -> None:
+    folder = HERE.parent / "workbook_templates"
+    with tempfile.TemporaryDirectory() as d:
+        tmp = Path(d)
+        for name, t in TEMPLATES.items():
+            book = folder / f"{name}.xlsx"
+            with zipfile.ZipFile(book) as zf:
+                sheets = re.findall(r'<sheet\b[^>]*\bname="([^"]*)"', zf.read("xl/workbook.xml").decode("utf-8"))
+            summary = next(s for s in map(html.unescape, sheets) if s in SUMMARY)
+            print("wrote", render(book, summary, HERE / f"template_{name}.png", tmp))
+            print("wrote", render(book, t.customer_sheet, HERE / f"template_{name}_customers.png", tmp))
+
+
+if __name__ == "__main__":
+    main()

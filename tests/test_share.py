@@ -1,0 +1,130 @@
+"""xlseg share: no original PII string anywhere in the package; joins still work."""
+
+from __future__ import annotations
+
+import html
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+
+from xlseg.cli import main
+from xlseg.errors import XlsegError
+from xlseg.share import mask_value, share_workbook
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "workbook_templates"
+
+
+def package_text(path) -> str:
+    """Every part of the package as text (XML parts, shared strings, properties, rels)."""
+    with zipfile.ZipFile(path) as zf:
+        return "\n".join(zf.read(n).decode("utf-8", "replace") for n in zf.namelist())
+
+
+def _pii_book(path):
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Customers"
+    ws.append(["Customer ID", "Name", "Phone", "Email", "Address", "Orders", "Total Spend", "Last Purchase"])
+    ws.append(["C1", "Zhang Wei & Co", 13800138000, "zhang.wei@example.com", "1 Long Road, Hangzhou", 3, 120.5,
+               "2024-05-01"])
+    ws.append(["C2", "Mary O'Neil", "+44 20 7946 0000", "mary@example.org", "5 High St <Flat 2>", 1, 40, "2024-06-01"])
+    ws.append(["C3", "Zhang Wei & Co", "13800138000", "zhang.wei@example.com", "1 Long Road, Hangzhou", 2, 10,
+               "2024-06-02"])
+    ws["J1"] = "Notes"
+    ws["J2"] = "Zhang Wei & Co"  # the same name in another column: masked too (it is the same string)
+    wb.properties.creator = "Alice Analyst"
+    wb.properties.lastModifiedBy = "Bob Boss"
+    wb.save(path)
+    return ["Zhang Wei & Co", "13800138000", "zhang.wei@example.com", "1 Long Road, Hangzhou", "Mary O'Neil",
+            "+44 20 7946 0000", "mary@example.org", "5 High St <Flat 2>", "Alice Analyst", "Bob Boss"]
+
+
+def _absent(text: str, secrets) -> list:
+    return [s for s in secrets if s in text or html.escape(s) in text or html.escape(s, quote=False) in text]
+
+
+def test_share_removes_every_pii_string_and_author(tmp_path):
+    src, out = tmp_path / "in.xlsx", tmp_path / "out.xlsx"
+    secrets = _pii_book(src)
+    assert _absent(package_text(src), secrets)  # the original has them
+    rep = share_workbook(src, out)
+    assert rep.masked == {"Customers": ["Name", "Phone", "Email", "Address"]}
+    assert _absent(package_text(out), secrets) == []
+    ws = openpyxl.load_workbook(out)["Customers"]
+    # stable: equal values get equal codes, so joins work; other columns untouched
+    assert ws["B2"].value == ws["B4"].value == mask_value("Zhang Wei & Co")
+    assert ws["C2"].value == ws["C4"].value == mask_value("13800138000")
+    assert ws["B3"].value == mask_value("Mary O'Neil")
+    assert ws["A2"].value == "C1" and ws["F2"].value == 3 and ws["G2"].value == 120.5
+
+
+def test_share_mask_option_and_salt(tmp_path):
+    src, out = tmp_path / "in.xlsx", tmp_path / "out.xlsx"
+    _pii_book(src)
+    rep = share_workbook(src, out, mask="email", salt="s3cret")
+    assert rep.masked == {"Customers": ["Email"]}
+    ws = openpyxl.load_workbook(out)["Customers"]
+    assert ws["D2"].value == mask_value("zhang.wei@example.com", "s3cret") != mask_value("zhang.wei@example.com")
+    assert ws["B3"].value == "Mary O'Neil"  # not asked for
+
+
+@pytest.mark.parametrize("name", ["retail_b2c", "b2b_key_accounts", "cross_border"])
+def test_share_a_classified_template(name, tmp_path):
+    src = TEMPLATES / f"{name}.xlsx"
+    wb = openpyxl.load_workbook(src)
+    names = set()
+    for ws in wb.worksheets:
+        head = [c.value for c in ws[1]]
+        for h in ("Name", "Company", "客户名称"):
+            if h in head:
+                col = head.index(h) + 1
+                names |= {ws.cell(r, col).value for r in range(2, ws.max_row + 1) if ws.cell(r, col).value}
+    assert len(names) > 100
+    out = tmp_path / "shared.xlsx"
+    rep = share_workbook(src, out)
+    text = package_text(out)
+    assert _absent(text, sorted(names)) == []
+    # xlseg's sheets are protected, charts kept, the customer sheet keeps its formulas
+    shared = openpyxl.load_workbook(out)
+    summary = shared["Summary" if "Summary" in shared.sheetnames else "汇总"]
+    assert summary.protection.sheet
+    assert rep.protected
+    with zipfile.ZipFile(out) as zf:
+        assert len([n for n in zf.namelist() if n.startswith("xl/charts/chart")]) == 2
+
+
+def test_share_strips_vba_and_refuses_xlsm_output(tmp_path):
+    src = tmp_path / "in.xlsx"
+    _pii_book(src)
+    with pytest.raises(XlsegError, match="no macros"):
+        share_workbook(src, tmp_path / "out.xlsm")
+    macro = tmp_path / "m.xlsm"
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(macro, "w") as zout:
+        for n in zin.namelist():
+            data = zin.read(n)
+            if n == "[Content_Types].xml":
+                data = data.replace(b"spreadsheetml.sheet.main+xml", b"").replace(
+                    b'ContentType="application/vnd.openxmlformats-officedocument."',
+                    b'ContentType="application/vnd.ms-excel.sheet.macroEnabled.main+xml"')
+            zout.writestr(n, data)
+        zout.writestr("xl/vbaProject.bin", b"Attribute VB_Name = \"Module1\" Alice Analyst")
+    out = tmp_path / "out.xlsx"
+    rep = share_workbook(macro, out)
+    assert "xl/vbaProject.bin" in rep.removed
+    with zipfile.ZipFile(out) as zf:
+        assert not any("vba" in n.lower() for n in zf.namelist())
+    assert "macroEnabled" not in package_text(out)
+
+
+def test_share_cli(tmp_path):
+    src, out = tmp_path / "in.xlsx", tmp_path / "out.xlsx"
+    _pii_book(src)
+    res = CliRunner().invoke(main, ["share", str(src), "-o", str(out), "--mask", "Name,Phone"])
+    assert res.exit_code == 0, res.output
+    assert "Masked on 'Customers': Name, Phone" in res.output
+    res = CliRunner().invoke(main, ["share", str(tmp_path / "nope.xlsx"), "-o", str(out)])
+    assert res.exit_code == 1 and "does not exist" in res.output
+    assert CliRunner().invoke(main, ["share", "--help"]).exit_code == 0
