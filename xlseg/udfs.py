@@ -1,0 +1,389 @@
+"""Worksheet functions: ``=SEG_TIER(Customers!A1:L2001)`` and friends (xlwings UDFs, Windows Excel).
+
+Every function takes the customer **table with its header row** as first
+argument and classifies exactly the frame Reclassify would read: the same
+header recognition (header row anywhere in the first 20 rows of the range),
+cleaning, Settings defaults and engine. So for the same data a function returns
+exactly what Reclassify writes into the sheet.
+
+* No ``customer``: one value per table row below the header, as a vertical
+  array that spills (Excel 365 dynamic arrays). Blank and totals rows give
+  ``""`` at their position, like the blank cells Reclassify leaves.
+* ``customer`` one id (a cell or a literal): one value. A range of ids: one
+  value per id, same shape.
+* ``orders``: the order table (customer id, date, amount, optional order id);
+  the metrics then come from it, as when a workbook has an order sheet.
+  A ``table`` that is itself an order table (and no ``orders``) gives, per order
+  row, that order's customer's value.
+* ``as_of``: a date, an Excel serial number, ``YYYY-MM-DD`` or ``today``.
+  ``lang``: ``en`` or ``zh``. ``settings``: the Settings sheet's range, so
+  edited settings apply (without it: the defaults Reclassify writes on a first run).
+
+Bad arguments and bad data never raise: the function returns one string
+``#xlseg: <what is wrong and how to fix it>``.
+
+Seven functions over the same table in one recalculation classify it once: a
+small LRU cache keyed on the table's values and the arguments that change the
+classification (not on the function or the selected ids).
+
+The decorators are xlwings' own: on Windows they attach ``__xlfunc__``
+metadata (what ``ImportPythonUDFs`` turns into VBA); elsewhere they are no-ops.
+Either way each UDF is a plain function, called directly in tests. UDF
+parameters carry no type annotations on purpose: xlwings would read them as
+converters.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+import xlwings as xw
+
+from xlseg.core import columns
+from xlseg.core import labels as L
+from xlseg.core.clean import normalise_ids
+from xlseg.core.config import Config, _parse_date
+from xlseg.core.engine import classify
+from xlseg.core.issues import IssueLog
+from xlseg.errors import InputError, XlsegError
+from xlseg.workbook.build import OUTPUT_KEYS, TITLES, values
+from xlseg.workbook.read import detect, read_table
+from xlseg.workbook.settings import read_settings, settings_sheet
+
+ERROR = "#xlseg: "
+CATEGORY = "xlseg"
+CACHE_SIZE = 4
+# Names of the ranges in messages ("Sheet 'table' is empty" reads "The table range is empty").
+TABLE, ORDERS, SETTINGS = "table", "orders", "Settings"
+METRICS = {"r": "r_score", "recency": "r_score", "f": "f_score", "frequency": "f_score", "m": "m_score",
+           "monetary": "m_score"}
+# Columns that are blank for every customer when the table has no purchase columns (and no orders).
+NEED_METRICS = {"r_score", "f_score", "m_score", "rfm", "segment", "value_tier", "abc"}
+LANG_WORDS = {"en": "en", "english": "en", "英文": "en", "zh": "zh", "zhcn": "zh", "cn": "zh", "chinese": "zh",
+              "中文": "zh"}
+
+# Argument docs shown in Excel's function wizard (Excel keeps at most 255 characters of each).
+DOC_TABLE = ("The customer table including its header row, e.g. Customers!A1:L2001. "
+             "An order table (customer id, date, amount) works too.")
+DOC_CUSTOMER = ("Optional. One customer id for one value, or a range of ids for one value per id. "
+                "Blank: one value per table row (spills).")
+DOC_ORDERS = ("Optional. The order table including its header row (customer id, order date, amount, "
+              "optional order id); the metrics are computed from it.")
+DOC_AS_OF = ('Optional. The date recency is measured at: a date, YYYY-MM-DD or "today". '
+             "Blank: the latest purchase date.")
+DOC_LANG = 'Optional. "en" or "zh": the language of the labels. Blank: en (or the Settings value).'
+DOC_SETTINGS = ("Optional. The xlseg Settings sheet, e.g. Settings!A1:F120, so your edited settings apply "
+                "as in Reclassify. Blank: the defaults.")
+DOC_METRIC = 'Which score: "R" (recency), "F" (frequency) or "M" (monetary).'
+
+
+# ------------------------------------------------------------------ argument parsing
+def _grid(value, name: str) -> list:
+    """A range argument as a 2-D list (xlwings passes 2-D lists with ndim=2; tests may pass lists). Not copied."""
+    if isinstance(value, (list, tuple)):
+        if all(isinstance(r, (list, tuple)) for r in value):
+            return value
+        return [[v] for v in value]
+    if value is None:
+        raise InputError(f"{name} is empty. Give a range with a header row, e.g. Customers!A1:L2001.")
+    return [[value]]
+
+
+def _as_of(value):
+    """None, "today" or a date; InputError naming the value otherwise."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, bool) or (isinstance(value, (int, float)) and not 1 <= value < 2958466):
+        raise InputError(f"as_of is not a date: {value!r}. Use a date, YYYY-MM-DD, \"today\", or leave it blank "
+                         "for the latest purchase date.")
+    try:
+        return _parse_date(value)
+    except (ValueError, OverflowError, TypeError):
+        raise InputError(f"as_of is not a date: {value!r}. Use a date, YYYY-MM-DD, \"today\", or leave it blank "
+                         "for the latest purchase date.") from None
+
+
+def _lang(value):
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    lang = LANG_WORDS.get(L.norm(value))
+    if lang is None:
+        raise InputError(f'lang is {value!r}. Use "en" or "zh", or leave it blank.')
+    return lang
+
+
+def _metric(value) -> str:
+    key = METRICS.get(L.norm(value)) if isinstance(value, str) else None
+    if key is None:
+        raise InputError(f'metric is {value!r}. Use "R" (recency), "F" (frequency) or "M" (monetary).')
+    return key
+
+
+def _freeze(rows):
+    """A hashable copy of a 2-D list (the cache key, also read instead of ``rows``); None if a value is unhashable."""
+    if rows is None:
+        return None
+    try:
+        frozen = tuple(map(tuple, rows))
+        hash(frozen)
+    except TypeError:
+        return None
+    return frozen
+
+
+# ------------------------------------------------------------------ classification (cached)
+@dataclass
+class Classified:
+    """One classified table: per-row values (what Reclassify writes) and values by customer id."""
+
+    by_id: pd.DataFrame  # index customer_id, columns: output keys
+    row_ids: np.ndarray  # customer id per table row below the header (None for blank/totals rows)
+    notes: list = field(default_factory=list)  # the engine's remarks (features skipped for a missing column)
+    _columns: dict = field(default_factory=dict)
+
+    def column(self, key: str) -> list:
+        """[[v], [v], ...]: one value per table row; blank -> ""."""
+        if key not in self._columns:
+            rows = values(self.by_id[[key]].reindex(self.row_ids))  # exactly what Reclassify writes
+            for r in rows:
+                if r[0] is None:
+                    r[0] = ""
+            self._columns[key] = rows
+        return self._columns[key]
+
+    def lookup(self, key: str, customer):
+        """The value of each id in ``customer`` (same shape; one id -> one value)."""
+        sel = _grid(customer, "customer")
+        flat = [v for row in sel for v in row]
+        ids = normalise_ids(pd.Series(flat, dtype=object), column="customer", log=IssueLog(sheet=TABLE))
+        col = self.by_id[[key]]
+        known = pd.Index(col.index)
+        found = [i for i in dict.fromkeys(ids) if i is not None and i in known]
+        plain = dict(zip(found, (_cell(r[0]) for r in values(col.loc[found])))) if found else {}
+        out = ["" if i is None else plain[i] if i in plain else f"{ERROR}no customer '{raw}' in the table"
+               for i, raw in zip(ids, flat)]
+        if len(out) == 1:
+            return out[0]
+        width = len(sel[0])
+        return [out[r * width:(r + 1) * width] for r in range(len(sel))]
+
+
+def _cell(v):
+    return "" if v is None else v
+
+
+_lock = threading.Lock()
+_cache: OrderedDict = OrderedDict()
+
+
+def clear_cache() -> None:
+    """Forget every classified table (tests; a new xlseg version)."""
+    with _lock:
+        _cache.clear()
+
+
+def _classified(table, orders, as_of, lang, settings, explain: bool = False) -> Classified:
+    rows = _grid(table, "table")
+    order_rows = None if orders is None else _grid(orders, "orders")
+    settings_rows = None if settings is None else _grid(settings, "settings")
+    as_of, lang = _as_of(as_of), _lang(lang)
+    parts = (_freeze(rows), _freeze(order_rows), _freeze(settings_rows))
+    key = None if any(p is None and src is not None for p, src in zip(parts, (rows, order_rows, settings_rows))) \
+        else (*parts, as_of, lang, dt.date.today(), explain)
+    if key is not None:
+        with _lock:
+            hit = _cache.get(key)
+            if hit is not None:
+                _cache.move_to_end(key)
+                return hit
+    # the frozen rows are the same values: read them, so the table is walked once for the key and the read
+    entry = _classify(*(p if p is not None else src for p, src in zip(parts, (rows, order_rows, settings_rows))),
+                      as_of, lang, explain)
+    if key is not None:
+        with _lock:
+            _cache[key] = entry
+            while len(_cache) > CACHE_SIZE:
+                _cache.popitem(last=False)
+    return entry
+
+
+def _config(settings_rows, as_of, lang) -> Config:
+    """The Config Reclassify would use: the Settings sheet when given, else the one it writes on a first run."""
+    overrides = {"as_of": as_of, "lang": lang}
+    if settings_rows is not None:
+        return read_settings(settings_rows, sheet=SETTINGS, **overrides)
+    base = Config().replace(**{k: v for k, v in overrides.items() if v is not None})
+    title = TITLES["settings"][L.LANGS.index(base.lang)]
+    from xlseg.workbook.run import _plan_rows  # the Settings sheet exactly as a first run writes it
+
+    return read_settings(_plan_rows(settings_sheet(base, title)), sheet=title, **overrides)
+
+
+def _without_xlseg_columns(rows):
+    """(rows, layout): xlseg's own columns (R Score ... Why) at the right end of the range dropped, as
+    Reclassify ignores them. ``layout`` is None when read_table must detect (and report) it."""
+    layout = detect(rows, TABLE) if rows else None
+    if layout is None:
+        return rows, None
+    ours = {L.norm(L.header(k, lang)) for k in OUTPUT_KEYS for lang in L.LANGS}
+    keep = len(layout.headers)
+    while keep and L.norm(layout.headers[keep - 1]) in ours:
+        keep -= 1
+    if keep in (0, len(layout.headers)):
+        return rows, layout
+    cut = layout.first_col - 1 + keep
+    return [r[:cut] for r in rows], None
+
+
+def _classify(rows, order_rows, settings_rows, as_of, lang, explain: bool = False) -> Classified:
+    cfg = _config(settings_rows, as_of, lang)
+    rows, layout = _without_xlseg_columns(rows)
+    frame, layout = read_table(rows, TABLE, layout)
+    tx = None if order_rows is None else read_table(order_rows, ORDERS)[0]
+    orders_only = tx is None and columns.looks_like(list(layout.headers), "transactions")
+    if orders_only:
+        result = classify(None, frame, cfg, customer_sheet=TABLE, transaction_sheet=TABLE, explain=explain)
+        id_col = result.transaction_columns["customer_id"]
+        row_ids = normalise_ids(frame[id_col], column=id_col, log=IssueLog(sheet=TABLE)).to_numpy(dtype=object)
+    else:
+        result = classify(frame, tx, cfg, customer_sheet=TABLE, transaction_sheet=ORDERS, explain=explain)
+        # as build.columns_plan: every row from below the header to the table's last row
+        body_rows = pd.RangeIndex(layout.header_row + 1, layout.last_row + 1)
+        row_ids = result.row_ids.reindex(body_rows).to_numpy(dtype=object)
+    cust = result.customers
+    keys = [k for k in dict.fromkeys((*OUTPUT_KEYS, "abc", "why")) if k in cust.columns]
+    return Classified(cust.set_index("customer_id")[keys], row_ids, list(result.notes))
+
+
+def _message(exc: Exception) -> str:
+    text = str(exc)
+    for name in (TABLE, ORDERS):
+        text = text.replace(f"Sheet '{name}'", f"The {name} range").replace(f"sheet '{name}'", f"the {name} range")
+    return ERROR + text
+
+
+def _run(key, table, customer, orders, as_of, lang, settings):
+    """The body of every UDF: classify (cached), pick the column, render; errors -> one string."""
+    try:
+        # Only SEG_EXPLAIN pays for the Why texts; the other functions share one faster classification.
+        entry = _classified(table, orders, as_of, lang, settings, explain=(key == "why"))
+        if key not in entry.by_id.columns:
+            raise InputError("this column is not available in this version of xlseg.")
+        if customer is None:
+            out = entry.column(key)
+            missing = [n for n in entry.notes if n.startswith("No ")]  # "No spend column: ... skipped."
+            if key in NEED_METRICS and missing and all(r[0] == "" for r in out):
+                # a column blank for everyone because an input column is missing: say why, not 2,000 blanks
+                hint = "" if orders is not None else " If the purchases are on an order sheet, give it as the " \
+                    "third argument, e.g. =SEG_TIER(Customers!A1:L2001, , Orders!A1:D9000)."
+                return ERROR + " ".join(missing) + hint
+            return out
+        return entry.lookup(key, customer)
+    except XlsegError as exc:
+        return _message(exc)
+    except Exception as exc:  # noqa: BLE001 - a worksheet function must never raise into Excel
+        return f"{ERROR}unexpected error ({type(exc).__name__}: {exc}). Please report it with your workbook."
+
+
+# ------------------------------------------------------------------ the worksheet functions
+def _excel_doc(f):
+    """One-paragraph docstring: xlwings hands ``__doc__`` to Excel's function wizard as is."""
+    f.__doc__ = " ".join(f.__doc__.split())
+    return f
+
+
+def _common_args(f):
+    f = xw.arg("table", ndim=2, doc=DOC_TABLE)(f)
+    f = xw.arg("customer", ndim=2, doc=DOC_CUSTOMER)(f)
+    f = xw.arg("orders", ndim=2, doc=DOC_ORDERS)(f)
+    f = xw.arg("as_of", doc=DOC_AS_OF)(f)
+    f = xw.arg("lang", doc=DOC_LANG)(f)
+    f = xw.arg("settings", ndim=2, doc=DOC_SETTINGS)(f)
+    return f
+
+
+@xw.func(category=CATEGORY)
+@xw.arg("metric", doc=DOC_METRIC)
+@_common_args
+@_excel_doc
+def SEG_SCORE(table, metric, customer=None, orders=None, as_of=None, lang=None, settings=None):
+    """R, F or M score 1-5 of each customer (higher is better); blank for prospects.
+    Same as the R/F/M Score columns Reclassify writes."""
+    try:
+        key = _metric(metric)
+    except XlsegError as exc:
+        return _message(exc)
+    return _run(key, table, customer, orders, as_of, lang, settings)
+
+
+@xw.func(category=CATEGORY)
+@_common_args
+@_excel_doc
+def SEG_RFM(table, customer=None, orders=None, as_of=None, lang=None, settings=None):
+    """RFM code of each customer, e.g. "532" (R, F, M scores); blank for prospects.
+    Same as the RFM column Reclassify writes."""
+    return _run("rfm", table, customer, orders, as_of, lang, settings)
+
+
+@xw.func(category=CATEGORY)
+@_common_args
+@_excel_doc
+def SEG_SEGMENT(table, customer=None, orders=None, as_of=None, lang=None, settings=None):
+    """RFM segment of each customer, e.g. Champions, At Risk (冠军客户, 流失风险).
+    Same as the Segment column Reclassify writes."""
+    return _run("segment", table, customer, orders, as_of, lang, settings)
+
+
+@xw.func(category=CATEGORY)
+@_common_args
+@_excel_doc
+def SEG_TIER(table, customer=None, orders=None, as_of=None, lang=None, settings=None):
+    """Value tier of each customer: High value, Potential, Medium value or Low value (高价值, 潜力 ...).
+    Same as the Value Tier column Reclassify writes."""
+    return _run("value_tier", table, customer, orders, as_of, lang, settings)
+
+
+@xw.func(category=CATEGORY)
+@_common_args
+@_excel_doc
+def SEG_ABC(table, customer=None, orders=None, as_of=None, lang=None, settings=None):
+    """ABC class of each customer by spend: A (the first 80% of revenue), B (to 95%), C (the rest);
+    blank for prospects."""
+    return _run("abc", table, customer, orders, as_of, lang, settings)
+
+
+@xw.func(category=CATEGORY)
+@_common_args
+@_excel_doc
+def SEG_STAGE(table, customer=None, orders=None, as_of=None, lang=None, settings=None):
+    """Lifecycle stage of each customer: Prospect, New, Active, Churn Warning, Lost or Reactivated.
+    Same as the Stage column Reclassify writes."""
+    return _run("stage", table, customer, orders, as_of, lang, settings)
+
+
+@xw.func(category=CATEGORY)
+@_common_args
+@_excel_doc
+def SEG_TAGS(table, customer=None, orders=None, as_of=None, lang=None, settings=None):
+    """Tags of each customer, separated by "; " (e.g. Enterprise; Online; VIP).
+    Same as the Tags column Reclassify writes."""
+    return _run("tags", table, customer, orders, as_of, lang, settings)
+
+
+@xw.func(category=CATEGORY)
+@_common_args
+@_excel_doc
+def SEG_EXPLAIN(table, customer=None, orders=None, as_of=None, lang=None, settings=None):
+    """Why each customer got its scores, segment, value tier and stage, in words with the numbers.
+    Same as the Why column Reclassify writes."""
+    return _run("why", table, customer, orders, as_of, lang, settings)
+
+
+UDFS = (SEG_SCORE, SEG_RFM, SEG_SEGMENT, SEG_TIER, SEG_ABC, SEG_STAGE, SEG_TAGS, SEG_EXPLAIN)
+
+__all__ = [f.__name__ for f in UDFS] + ["clear_cache"]
