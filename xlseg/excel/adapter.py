@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 
 from xlseg.workbook.build import BookState
-from xlseg.workbook.plan import COLUMNS_MARKER, MARKER_PREFIX, Block, ColumnsPlan, Formula, SheetPlan, WritePlan
+from xlseg.workbook.plan import MARKER_PREFIX, AppendRows, Block, ColumnsPlan, Formula, SheetPlan, WritePlan
 
 _REF = re.compile(r"^=?(?:'((?:[^']|'')+)'|([^!]+))!(.+)$")
 
@@ -44,7 +44,7 @@ def _cell(value):
     if isinstance(value, Formula):
         return value.text
     if isinstance(value, str):
-        return "'" + value
+        return "'" + value if value else None  # "" is an empty cell, as openpyxl stores it
     return value
 
 
@@ -121,11 +121,14 @@ class ExcelBook:
 
     def set_name(self, name: str, title: str, ref: str) -> None:
         quoted = "'" + title.replace("'", "''") + "'"
+        self._replace_name(name, f"={quoted}!{ref}")
+
+    def _replace_name(self, name: str, refers_to: str) -> None:
         if self._names is None:
             self.state()
         if name in self._names:
             self.book.names[name].delete()
-        self.book.names.add(name, f"={quoted}!{ref}")
+        self.book.names.add(name, refers_to)
         self._names.add(name)
 
     def _fresh_sheet(self, sp: SheetPlan):
@@ -139,8 +142,20 @@ class ExcelBook:
             return new
         return sheets.add(name=sp.title, after=sheets[len(sheets) - 1])
 
+    def write_refresh(self, sheet, sp: SheetPlan) -> None:
+        """Blocks, styles and names written on every run, even into a kept sheet (formula parameters)."""
+        for block in sp.refresh_blocks:
+            self.write_block(sheet, block)
+        self.apply_styles(sheet, sp.refresh_styles)
+        for name, ref in sp.names.items():
+            if "!" in ref:  # already qualified with its sheet
+                self._replace_name(name, ref if ref.startswith("=") else "=" + ref)
+            else:
+                self.set_name(name, sheet.name, ref)
+
     def write_sheet(self, sp: SheetPlan) -> None:
         if sp.keep_existing and sp.replaces is not None:
+            self.write_refresh(self.book.sheets[sp.replaces], sp)
             return
         sheet = self._fresh_sheet(sp)
         for block in sp.blocks:
@@ -157,6 +172,7 @@ class ExcelBook:
                              width=chart.width_cm * 28.35, height=chart.height_cm * 28.35)
         for letter, width in sp.widths.items():
             sheet.range(f"{letter}1").column_width = width
+        self.write_refresh(sheet, sp)
         self.set_name(sp.marker, sp.title, "$A$1")
 
     def write_columns(self, cp: ColumnsPlan, old_ref: str | None) -> None:
@@ -170,18 +186,33 @@ class ExcelBook:
         self.add_cond_rules(sheet, cp.cond_rules)
         for letter, width in cp.widths.items():
             sheet.range(f"{letter}1").column_width = width
-        self.set_name(COLUMNS_MARKER, cp.sheet, cp.marker_ref)
+        self.set_name(cp.marker_name, cp.sheet, cp.marker_ref)
+
+    def append_rows(self, ap: AppendRows) -> None:
+        """New rows below an append-only sheet's rows; the table grows over them. Nothing above is touched."""
+        sheet = self.book.sheets[ap.title]
+        self.write_block(sheet, Block(ap.start_row, 1, ap.values))
+        self.apply_styles(sheet, ap.styles)
+        if ap.table and ap.table_ref:
+            if ap.table in sheet.tables:
+                sheet.tables[ap.table].resize(sheet.range(ap.table_ref))
+            else:
+                sheet.tables.add(source=sheet.range(ap.table_ref), name=ap.table,
+                                 table_style_name="TableStyleLight9")
 
     def execute(self, plan: WritePlan, state: BookState, progress=None) -> None:
-        """Owned sheets first, the user's sheet last: a failure on the way leaves the user's sheet as it was."""
+        """Owned sheets first, the user's sheets last: a failure on the way leaves the user's cells as they were."""
         step = progress or (lambda _m: None)
         for sp in plan.sheets:
             step(f"writing {sp.title}")
             self.write_sheet(sp)
-        if plan.columns is not None:
+        for ap in plan.appends:
+            step(f"appending to {ap.title}")
+            self.append_rows(ap)
+        for cp in ([plan.columns] if plan.columns is not None else []) + list(plan.extra_columns):
             step("writing columns")
-            old = state.markers.get(COLUMNS_MARKER)
-            self.write_columns(plan.columns, old[1] if old and old[0] == plan.columns.sheet else None)
+            old = state.markers.get(cp.marker_name)
+            self.write_columns(cp, old[1] if old and old[0] == cp.sheet else None)
 
 
 def _cosmetic(action) -> None:

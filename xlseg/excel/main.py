@@ -20,7 +20,8 @@ def _alert(app, message: str) -> None:
         pass
 
 
-def reclassify(book, *, sheet: str | None = None, progress=None, generated: str | None = None):
+def reclassify(book, *, sheet: str | None = None, progress=None, generated: str | None = None, run_time=None,
+               formulas: bool = False):
     """Reclassify ``book`` (an ``xlwings.Book``); returns the Analysis, or None after an alert."""
     from xlseg.core import columns
     from xlseg.excel.adapter import ExcelBook
@@ -45,7 +46,8 @@ def reclassify(book, *, sheet: str | None = None, progress=None, generated: str 
             if layout is not None and columns.looks_like(list(layout.headers), "customers") and \
                     not columns.looks_like(list(layout.headers), "transactions"):
                 sheet = active
-        analysis = analyse(excel.rows, state, sheet=sheet, progress=step, generated=generated)
+        analysis = analyse(excel.rows, state, sheet=sheet, progress=step, generated=generated, run_time=run_time,
+                           formulas=formulas)
         app.screen_updating = False
         app.calculation = "manual"
         excel.execute(analysis.plan, state, progress=step)
