@@ -112,6 +112,8 @@ def classify(customers: pd.DataFrame | None = None, transactions: pd.DataFrame |
         tx_log = IssueLog(sheet=transaction_sheet)
         tx, tx_cols = prepare_transactions(transactions, cfg, tx_log, transaction_sheet)
         log.extend(tx_log)
+    # One row per customer id (a duplicate id was reported and takes the first row's values).
+    base = None if cust is None else cust.drop_duplicates("customer_id")
 
     step("computing metrics")
     if tx is not None:
@@ -125,7 +127,6 @@ def classify(customers: pd.DataFrame | None = None, transactions: pd.DataFrame |
                 tx = tx[~later]
         m = metrics.from_transactions(tx, basis=cfg.frequency_basis)
         if cust is not None:
-            base = cust.drop_duplicates("customer_id")
             unknown = m.index.difference(pd.Index(base["customer_id"]), sort=False)
             if len(unknown):
                 first_rows = tx.reset_index().drop_duplicates("customer_id").set_index("customer_id")
@@ -143,7 +144,6 @@ def classify(customers: pd.DataFrame | None = None, transactions: pd.DataFrame |
                     notes.append(f"'{cust_cols[fld]}' on sheet '{customer_sheet}' was not used: "
                                  f"the metrics come from the transactions on sheet '{transaction_sheet}'.")
     else:
-        base = cust.drop_duplicates("customer_id")
         m = metrics.from_customers(base)
         if "last_purchase" not in cust_cols:
             notes.append("No last-purchase column: recency, R scores, segments and stages were skipped.")
@@ -196,7 +196,7 @@ def classify(customers: pd.DataFrame | None = None, transactions: pd.DataFrame |
 
     attr_cols: list[str] = []
     if cust is not None:
-        attrs = cust.drop_duplicates("customer_id").set_index("customer_id")
+        attrs = base.set_index("customer_id")
         attrs = attrs.drop(columns=[c for c in attrs.columns if c in out.columns], errors="ignore")
         joined = attrs.reindex(out["customer_id"])
         for col in joined.columns:

@@ -19,7 +19,7 @@ from openpyxl.utils import get_column_letter
 from xlseg import __version__
 from xlseg.core import labels as L
 from xlseg.core.engine import Result
-from xlseg.core.summaries import SEGMENT_COLUMNS, TIER_ORDER
+from xlseg.core.summaries import SEGMENT_COLUMNS, TIER_ORDER, segment_keys
 from xlseg.workbook import palette
 from xlseg.workbook.plan import (
     COLUMNS_MARKER, Block, Chart, ColumnsPlan, CondRule, SheetPlan, Style, Table, WritePlan, ref, sheet_marker,
@@ -140,18 +140,12 @@ def _cond_rules(col_ref: str, kind: str, lang: str, keys) -> list:
     return [CondRule(col_ref, L.label(table, k, lang), *colours[k]) for k in keys]
 
 
-def _segment_keys(result: Result) -> list:
-    from xlseg.core.summaries import segment_keys
-
-    return segment_keys(result.config)
-
-
 def label_rules(result: Result, first_row: int, last_row: int, cols: dict) -> list:
     """Conditional-format rules for the Segment, Value Tier and Stage columns (col numbers in ``cols``)."""
     lang = result.config.lang
     rules = []
     last_row = max(last_row, first_row)
-    for kind, keys in (("segment", _segment_keys(result)), ("value_tier", TIER_ORDER),
+    for kind, keys in (("segment", segment_keys(result.config)), ("value_tier", TIER_ORDER),
                        ("stage", L.STAGES.keys())):
         c = cols[kind]
         rules += _cond_rules(ref(first_row, c, last_row, c), kind, lang, keys)

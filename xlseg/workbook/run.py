@@ -8,6 +8,7 @@ existing file as it was.
 
 from __future__ import annotations
 
+import csv
 import os
 import shutil
 import tempfile
@@ -192,16 +193,10 @@ def _read_csv(path: Path) -> pd.DataFrame:
             return pd.read_csv(path, dtype=object, keep_default_na=False, encoding=enc, sep=None, engine="python")
         except UnicodeDecodeError as exc:
             last = exc
-        except (pd.errors.ParserError, pd.errors.EmptyDataError, csv_error()) as exc:
+        except (pd.errors.ParserError, pd.errors.EmptyDataError, csv.Error) as exc:
             raise WorkbookError(f"'{path.name}' is not a readable CSV file ({exc}). Export it again as "
                                 "comma-separated UTF-8.") from None
     raise WorkbookError(f"'{path.name}' is not UTF-8 or GB18030 text ({last}). Save it as CSV UTF-8.")
-
-
-def csv_error():
-    import csv
-
-    return csv.Error
 
 
 def _typed(value: str):

@@ -119,7 +119,7 @@ def settings_sheet(cfg: Config, title: str, *, key: str = "settings") -> SheetPl
     t = g + 9
     plan.blocks.append(Block(t, 1, [[TITLES["rules"][i]]]))
     plan.styles.append(Style(ref(t, 1), bold=True))
-    rules = T.default_rules(cfg.lang, cfg, set(T.ALL_FIELDS) if hasattr(T, "ALL_FIELDS") else _all_fields())
+    rules = T.default_rules(cfg.lang, cfg, _all_fields())
     head = list(RULE_HEAD_ZH if cfg.lang == "zh" else RULE_HEAD)
     body = [head] + [[_cell(v) for v in rec] for rec in rules[list(rules.columns[:5])].itertuples(index=False)]
     plan.blocks.append(Block(t + 1, 1, body))

@@ -132,7 +132,6 @@ def add_chart(ws, chart) -> None:
 
 def write_columns(wb, cp: ColumnsPlan, old_ref: str | None) -> None:
     ws = wb[cp.sheet]
-    last_col = cp.first_col + cp.width - 1
     if old_ref is not None:
         c1, r1, c2, r2 = range_boundaries(old_ref.replace("$", ""))
         for row in ws.iter_rows(min_row=r1, max_row=r2, min_col=c1, max_col=c2):
@@ -145,7 +144,6 @@ def write_columns(wb, cp: ColumnsPlan, old_ref: str | None) -> None:
     for letter, width in cp.widths.items():
         ws.column_dimensions[letter].width = width
     _set_name(wb, cp.marker_name, cp.sheet, cp.marker_ref)
-    del last_col
 
 
 def _write_refresh(wb, ws, sp: SheetPlan) -> None:
@@ -211,13 +209,13 @@ def execute(wb, plan: WritePlan, state: BookState | None = None, progress=None) 
         step("writing columns")
         old = state.markers.get(COLUMNS_MARKER)
         write_columns(wb, plan.columns, old[1] if old and old[0] == plan.columns.sheet else None)
-    for cp in getattr(plan, "extra_columns", ()):
+    for cp in plan.extra_columns:
         old = state.markers.get(cp.marker_name)
         write_columns(wb, cp, old[1] if old and old[0] == cp.sheet else None)
     for sp in plan.sheets:
         step(f"writing {sp.title}")
         write_sheet(wb, sp)
-    for ap in getattr(plan, "appends", ()):  # issue 7
+    for ap in plan.appends:
         step(f"appending to {ap.title}")
         append_rows(wb, ap)
 
