@@ -242,7 +242,7 @@ def baseline_customers(df: pd.DataFrame):
 
 def bare_aggregate(tx: pd.DataFrame) -> pd.DataFrame:
     """Per customer: distinct purchase days, net spend, first and last purchase day (refunds only net out)."""
-    monetary = tx.groupby("customer_id", sort=False)["amount"].sum()
+    monetary = tx.groupby("customer_id", sort=False)["amount"].sum().round(6)  # as xlseg: order-independent
     buys = tx[tx["amount"] >= 0]
     days = buys.groupby("customer_id", sort=False)["date"].agg(["nunique", "min", "max"])
     out = pd.DataFrame({"monetary": monetary})

@@ -59,6 +59,36 @@ def render(src: Path, sheet: str, png: Path, tmp: Path, dpi: int = 70) -> Path:
     return png
 
 
+def render_rows(src: Path, sheet: str, png: Path, tmp: Path, rows: int = 24, dpi: int = 170) -> Path:
+    """The first ``rows`` rows of ``sheet`` up to xlseg's Tags column, readable: other sheets hidden
+    (formulas that read Settings still recalculate), a print area, then cropped to the content."""
+    import openpyxl
+    from openpyxl.utils import get_column_letter
+    from PIL import Image, ImageOps
+
+    wb = openpyxl.load_workbook(src)
+    ws = wb[sheet]
+    for other in wb.worksheets:
+        if other.title != sheet:
+            other.sheet_state = "hidden"
+    wb.active = wb.worksheets.index(ws)
+    head_row = next(r for r in ws.iter_rows(min_row=1, max_row=20) if any(c.value in ("Tags", "标签") for c in r))
+    last = next(c.column for c in head_row if c.value in ("Tags", "标签"))
+    ws.print_area = f"A1:{get_column_letter(last)}{head_row[0].row + rows}"
+    ws.page_setup.orientation = "landscape"
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 1
+    one = tmp / f"{png.stem}.xlsx"
+    wb.save(one)
+    pdf = lo.convert_to_pdf(one, tmp)
+    pages = lo.pdf_to_pngs(pdf, tmp / png.stem, dpi=dpi)
+    image = Image.open(pages[0]).convert("RGB")
+    box = ImageOps.invert(image).getbbox()
+    image.crop((max(box[0] - 10, 0), max(box[1] - 10, 0), box[2] + 10, box[3] + 10)).save(png)
+    return png
+
+
 def main() -> None:
     folder = HERE.parent / "workbook_templates"
     with tempfile.TemporaryDirectory() as d:
@@ -69,7 +99,7 @@ def main() -> None:
                 sheets = re.findall(r'<sheet\b[^>]*\bname="([^"]*)"', zf.read("xl/workbook.xml").decode("utf-8"))
             summary = next(s for s in map(html.unescape, sheets) if s in SUMMARY)
             print("wrote", render(book, summary, HERE / f"template_{name}.png", tmp))
-            print("wrote", render(book, t.customer_sheet, HERE / f"template_{name}_customers.png", tmp))
+            print("wrote", render_rows(book, t.customer_sheet, HERE / f"template_{name}_customers.png", tmp))
 
 
 if __name__ == "__main__":

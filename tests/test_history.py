@@ -372,3 +372,16 @@ def test_cli_history_show_and_export(runs, tmp_path):
     assert list(frame.columns) == EN and sorted(frame["Run"].unique()) == [1, 2, 3]
     r = CliRunner().invoke(cli, ["history", str(runs["first"])])
     assert r.exit_code == 0 and "nothing to compare yet" in r.output
+
+
+def test_a_big_history_is_flagged_on_the_summary_and_in_the_cli(tmp_path, monkeypatch):
+    # The real threshold is 500,000 rows; a small one shows the same path without a huge workbook.
+    monkeypatch.setattr(H, "WARN_ROWS", 50)
+    book = tmp_path / "big.xlsx"
+    make_demo(book, n_customers=60, messy=False)
+    result = CliRunner().invoke(cli, ["classify", str(book), "--in-place"])
+    assert result.exit_code == 0, result.output
+    expected = "History holds 120 rows (over 500,000): export it with `xlseg history export BOOK -o history.csv`"
+    assert expected in result.output
+    summary = [c for row in openpyxl.load_workbook(book)["Summary"].iter_rows(values_only=True) for c in row]
+    assert any(isinstance(c, str) and c.startswith(expected) for c in summary)

@@ -723,7 +723,12 @@ def parse_text(s: pd.Series) -> pd.Series:
     out[kinds == _BLANK] = None
     spos = np.flatnonzero(kinds == _STR)
     if len(spos):
-        out[spos] = _clean_strings(values[spos], nfkc=False)
+        strings = values[spos]
+        codes, distinct = pd.factorize(strings)
+        if 2 * len(distinct) < len(strings):  # a category-like column: clean each distinct text once
+            out[spos] = _clean_strings(np.asarray(distinct, dtype=object), nfkc=False)[codes]
+        else:
+            out[spos] = _clean_strings(strings, nfkc=False)
     return _new(out, s, dtype=object)
 
 

@@ -179,35 +179,35 @@ def classify(customers: pd.DataFrame | None = None, transactions: pd.DataFrame |
     stage_key = stages.assign(m, as_of, cfg) if as_of is not None else pd.Series(
         np.where(m["is_buyer"], None, "prospect"), index=m.index, dtype=object)
 
-    out = pd.DataFrame({"customer_id": ids})
+    # Built from one dict: inserting 30 columns one by one into a million-row frame copies blocks each time.
+    cols = {"customer_id": ids}
     for col in ("recency", "frequency", "monetary", "avg_order_value", "first_purchase", "last_purchase",
                 "mean_gap", "gap_before_last", "is_buyer"):
-        out[col] = m[col].to_numpy()
+        cols[col] = m[col].to_numpy()
     for col in ("r_score", "f_score", "m_score"):
-        out[col] = sc[col].to_numpy()
-    out["rfm"] = _rfm_code(sc)
-    out["segment_key"] = seg_key.to_numpy()
-    out["segment"] = _labels(out["segment_key"], L.SEGMENTS, cfg.lang)
-    out["abc"] = abc_class.to_numpy()
-    out["tier_key"] = tier_key.to_numpy()
-    out["value_tier"] = _labels(out["tier_key"], L.TIERS, cfg.lang)
-    out["stage_key"] = stage_key.to_numpy()
-    out["stage"] = _labels(out["stage_key"], L.STAGES, cfg.lang)
+        cols[col] = sc[col].to_numpy()
+    cols["rfm"] = _rfm_code(sc)
+    for key_col, label_col, keys, table in (("segment_key", "segment", seg_key, L.SEGMENTS),
+                                            ("tier_key", "value_tier", tier_key, L.TIERS),
+                                            ("stage_key", "stage", stage_key, L.STAGES)):
+        cols[key_col] = keys.to_numpy()
+        cols[label_col] = _labels(keys, table, cfg.lang)
+    cols["abc"] = abc_class.to_numpy()
 
     attr_cols: list[str] = []
-    if cust is not None:
-        attrs = base.set_index("customer_id")
-        attrs = attrs.drop(columns=[c for c in attrs.columns if c in out.columns], errors="ignore")
-        joined = attrs.reindex(out["customer_id"])
-        for col in joined.columns:
-            out[col] = joined[col].to_numpy()
-        attr_cols = list(joined.columns)
+    if base is not None:
+        # Customers are in the customer sheet's order, then those found only in transactions: join by position.
+        positions = pd.RangeIndex(len(ids))
+        for col in base.columns:
+            if col in cols:
+                continue
+            values = base[col].reset_index(drop=True)
+            cols[col] = (values.reindex(positions) if len(ids) > len(base) else values).to_numpy()
+            attr_cols.append(col)
+    out = pd.DataFrame(cols)
     if "name" not in out:
         out["name"] = None
-    if "source_row" not in out:
-        out["source_row"] = pd.array([pd.NA] * len(out), dtype="Int64")
-    else:
-        out["source_row"] = pd.array(out["source_row"], dtype="Int64")
+    out["source_row"] = pd.array(out["source_row"] if "source_row" in out else [pd.NA] * len(out), dtype="Int64")
 
     # --- issue 7: manual overrides (Settings "Overrides" table) replace the computed keys and labels
     computed = out[["segment_key", "abc", "tier_key", "stage_key"]].copy()
@@ -324,17 +324,23 @@ def _string_headers(df: pd.DataFrame) -> pd.DataFrame:
 
 # ------------------------------------------------------------------ helpers
 def _labels(keys: pd.Series, table: dict, lang: str) -> np.ndarray:
-    mapping = L.labels(table, lang)
-    return keys.map(mapping).astype(object).where(keys.notna(), None).to_numpy()
+    """Words for keys (None stays None), looked up once per distinct key."""
+    codes, distinct = pd.factorize(keys.to_numpy(dtype=object))  # missing -> code -1
+    words = L.labels(table, lang)
+    lookup = np.array([words.get(k) for k in distinct] + [None], dtype=object)
+    return lookup[codes]
+
+
+RFM_CODES = np.array([f"{r}{f}{m}" for r in range(1, 6) for f in range(1, 6) for m in range(1, 6)], dtype=object)
 
 
 def _rfm_code(sc: pd.DataFrame) -> np.ndarray:
+    """'545'-style codes (None when a score is missing), looked up among the 125 possible codes."""
     ok = sc.notna().all(axis=1).to_numpy()
     code = np.full(len(sc), None, dtype=object)
     if ok.any():
-        num = (sc["r_score"][ok].to_numpy(dtype="int64") * 100 + sc["f_score"][ok].to_numpy(dtype="int64") * 10
-               + sc["m_score"][ok].to_numpy(dtype="int64"))
-        code[ok] = num.astype(str)
+        r, f, m = (sc[c][ok].to_numpy(dtype="int64") - 1 for c in ("r_score", "f_score", "m_score"))
+        code[ok] = RFM_CODES[r * 25 + f * 5 + m]
     return code
 
 

@@ -111,7 +111,7 @@ def apply(customers: pd.DataFrame, valid: pd.DataFrame, lang: str) -> tuple[pd.D
     The applied frame has :data:`APPLIED_COLUMNS` (``was_key``: the computed key).
     ``override`` is "" for customers without one.
     """
-    out = customers.copy()
+    out = customers.copy(deep=False)  # copy-on-write: the caller's frame is never changed
     marker = pd.Series("", index=out.index, dtype=object)
     if len(valid) == 0:
         out["override"] = marker.to_numpy()

@@ -351,6 +351,16 @@ def build_plan(result: Result, layout: TableLayout | None, state: BookState, *,
     titles = owned_titles(state, lang)
     generated = generated or dt.datetime.now().strftime("%Y-%m-%d %H:%M:%S") + f" · xlseg {__version__}"
     cols = columns_plan(result, layout, state) if layout is not None else None
+    # issue 7: History (append-only) and Migration, planned first: their notes (History capped, full, or
+    # over 500,000 rows) belong on the Summary. ``history`` is what the History sheet held
+    # (xlseg.workbook.history_sheets.read_previous); without it an existing History is left alone.
+    from xlseg.workbook import history_sheets
+
+    if history is None and sheet_marker("history") not in state.markers:
+        history = history_sheets.PreviousHistory(None, history_sheets.H.from_rows([]), 0, False)
+    hist = mig = append = None
+    if history is not None:
+        hist, mig, append = history_sheets.plans(result, history, titles, run_time)
     sheets = [
         summary_sheet(result, *titles["summary"], titles, generated),
         customers_sheet(result, *titles["customers"]),
@@ -358,18 +368,10 @@ def build_plan(result: Result, layout: TableLayout | None, state: BookState, *,
         issues_sheet(result, *titles["issues"]),
         _settings(result, *titles["settings"]),
     ]
-    appends = []
-    # issue 7: History (append-only) and Migration. ``history`` is what the History sheet held
-    # (xlseg.workbook.history_sheets.read_previous); without it an existing History is left alone.
-    from xlseg.workbook import history_sheets
-
-    if history is None and sheet_marker("history") not in state.markers:
-        history = history_sheets.PreviousHistory(None, history_sheets.H.from_rows([]), 0, False)
-    if history is not None:
-        hist, mig, append = history_sheets.plans(result, history, titles, run_time)
+    if hist is not None:
         sheets.insert(1, mig)
         sheets.append(hist)
-        appends += [append] if append is not None else []
+    appends = [append] if append is not None else []
     plan = WritePlan(cols, sheets, appends=appends)
     if formulas:  # the columns become live Excel formulas (xlseg.workbook.formulas)
         from xlseg.workbook.formulas import add_formulas
