@@ -121,9 +121,10 @@ def main():
 def classify(input, output, sheet, transactions, as_of, lang, in_place, formulas):
     """Classify the customers in INPUT (.xlsx, .xlsm or .csv).
 
-    Appends R/F/M scores, RFM, Segment, Value Tier, Stage and Tags to the
-    customer table and writes the Summary, Customers, Tags, Issues and
-    Settings sheets. Re-running replaces xlseg's own columns and sheets.
+    Appends R/F/M scores, RFM, Segment, Value Tier, Stage, Tags, Override and
+    Why to the customer table and writes the Summary, Migration, Customers,
+    Tags, Issues, Settings and Run History sheets. Re-running replaces xlseg's
+    own columns and sheets (Run History only grows).
     """
     from xlseg.workbook.run import classify_file
 
