@@ -708,6 +708,14 @@ def _clean_strings(sub: np.ndarray, nfkc: bool) -> np.ndarray:
     return out
 
 
+def _clean_distinct(strings: np.ndarray, nfkc: bool) -> np.ndarray:
+    """:func:`_clean_strings`, once per distinct text when values repeat (types, sources, ids of order lines)."""
+    codes, distinct = pd.factorize(strings)
+    if 2 * len(distinct) < len(strings):
+        return _clean_strings(np.asarray(distinct, dtype=object), nfkc=nfkc)[codes]
+    return _clean_strings(strings, nfkc=nfkc)
+
+
 def parse_text(s: pd.Series) -> pd.Series:
     """Free text (names, cities, types): strip, collapse runs of whitespace; blank -> None.
 
@@ -723,12 +731,7 @@ def parse_text(s: pd.Series) -> pd.Series:
     out[kinds == _BLANK] = None
     spos = np.flatnonzero(kinds == _STR)
     if len(spos):
-        strings = values[spos]
-        codes, distinct = pd.factorize(strings)
-        if 2 * len(distinct) < len(strings):  # a category-like column: clean each distinct text once
-            out[spos] = _clean_strings(np.asarray(distinct, dtype=object), nfkc=False)[codes]
-        else:
-            out[spos] = _clean_strings(strings, nfkc=False)
+        out[spos] = _clean_distinct(values[spos], nfkc=False)
     return _new(out, s, dtype=object)
 
 
@@ -778,7 +781,7 @@ def normalise_ids(s: pd.Series, *, column: str, log: IssueLog) -> pd.Series:
         values, kinds = _split(s)
         spos = np.flatnonzero(kinds == _STR)
         if len(spos):
-            out[spos] = _clean_strings(values[spos], nfkc=True)
+            out[spos] = _clean_distinct(values[spos], nfkc=True)
         npos = np.flatnonzero(kinds == _NUM)
         if len(npos):
             codes, types = pd.factorize(np.frompyfunc(type, 1, 1)(values[npos]))

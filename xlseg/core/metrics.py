@@ -30,54 +30,78 @@ import pandas as pd
 DAY = np.timedelta64(1, "D")
 
 
+def _pairs(major: np.ndarray, minor: np.ndarray) -> np.ndarray:
+    """Distinct (major, minor) pairs of non-negative ints, sorted by major then minor, as one int64 key."""
+    keys = np.sort((major.astype(np.int64) << 32) | minor.astype(np.int64))
+    # sort + adjacent difference: numpy's np.unique hashes int64 first and is several times slower here
+    keep = np.ones(len(keys), dtype=bool)
+    keep[1:] = keys[1:] != keys[:-1]
+    return keys[keep]
+
+
 def from_transactions(tx: pd.DataFrame, *, basis: str = "auto") -> pd.DataFrame:
-    """Aggregate transaction rows to one row per customer (see module docstring)."""
+    """Aggregate transaction rows to one row per customer (see module docstring).
+
+    Customer ids are factorised to integer codes once; every group-by, sort and
+    de-duplication after that works on int64 keys (a million string ids would
+    otherwise be hashed and compared again at each step).
+    """
     has_orders = "order_id" in tx.columns and tx["order_id"].notna().any()
     use_orders = basis == "orders" or (basis == "auto" and has_orders)
-    ids = tx["customer_id"]
+    code, ids = pd.factorize(tx["customer_id"], sort=False)  # first-appearance order
+    n = len(ids)
     # Rounded so float summation order (row order) cannot split equal totals: 0.1 + 0.2 == 0.3 here.
-    monetary = tx["amount"].groupby(ids, sort=False).sum().round(6)
+    monetary = pd.Series(tx["amount"].to_numpy(dtype="float64")).groupby(code, sort=False).sum()
+    monetary = monetary.reindex(range(n)).round(6).to_numpy()
 
-    buys = tx.loc[tx["amount"] >= 0, ["customer_id", "date"] + (["order_id"] if has_orders else [])]
-    days = buys[["customer_id", "date"]].drop_duplicates().sort_values(["customer_id", "date"], kind="stable")
-    by_day = days.groupby("customer_id", sort=False)["date"]
-    first = by_day.min()
-    last = by_day.max()
-    n_days = by_day.size()
+    buy = tx["amount"].to_numpy(dtype="float64") >= 0
+    day = tx["date"].to_numpy(dtype="datetime64[D]").astype(np.int64)
+    base_day = day[buy].min() if buy.any() else 0
+    keys = _pairs(code[buy], day[buy] - base_day)  # distinct purchase days per customer, sorted
+    cid = (keys >> 32).astype(np.int64)
+    dates = (keys & 0xFFFFFFFF) + base_day
+    n_days = np.bincount(cid, minlength=n)
+    first_rows = np.ones(len(keys), dtype=bool)
+    first_rows[1:] = cid[1:] != cid[:-1]
+    last_rows = np.ones(len(keys), dtype=bool)  # last purchase day of each customer
+    last_rows[:-1] = cid[1:] != cid[:-1]
+    first = np.full(n, np.iinfo(np.int64).min)
+    last = np.full(n, np.iinfo(np.int64).min)
+    first[cid[first_rows]] = dates[first_rows]
+    last[cid[last_rows]] = dates[last_rows]
 
     if use_orders and has_orders:
-        with_id = buys[buys["order_id"].notna()]
-        per_order = with_id.groupby("customer_id", sort=False)["order_id"].nunique()
-        no_id = buys[buys["order_id"].isna()][["customer_id", "date"]].drop_duplicates()
-        per_day = no_id.groupby("customer_id", sort=False).size()
-        frequency = per_order.add(per_day, fill_value=0)
+        order = tx["order_id"].to_numpy(dtype=object)
+        with_id = buy & pd.notna(order)
+        ocode, _ = pd.factorize(order[with_id])
+        per_order = np.bincount((_pairs(code[with_id], ocode) >> 32).astype(np.int64), minlength=n)
+        no_id = buy & ~pd.notna(order)
+        per_day = np.bincount((_pairs(code[no_id], day[no_id] - base_day) >> 32).astype(np.int64), minlength=n)
+        frequency = (per_order + per_day).astype("float64")
     else:
-        frequency = n_days
+        frequency = n_days.astype("float64")
 
     # Gap between the last two purchase days: previous day within the same customer.
-    cid = days["customer_id"].to_numpy()
-    dates = days["date"].to_numpy()
-    same = np.zeros(len(days), dtype=bool)
-    same[1:] = cid[1:] == cid[:-1]
-    diff = np.full(len(days), np.nan)
-    if len(days) > 1:
-        diff[1:] = (dates[1:] - dates[:-1]) / DAY
-    diff[~same] = np.nan
-    last_rows = np.ones(len(days), dtype=bool)  # last purchase day of each customer
-    last_rows[:-1] = cid[1:] != cid[:-1]
-    gap_before_last = pd.Series(diff[last_rows], index=cid[last_rows])
+    diff = np.full(len(keys), np.nan)
+    if len(keys) > 1:
+        diff[1:] = dates[1:] - dates[:-1]
+    diff[first_rows] = np.nan
+    gap_before_last = np.full(n, np.nan)
+    gap_before_last[cid[last_rows]] = diff[last_rows]
 
-    out = pd.DataFrame({"monetary": monetary})
-    out.index.name = "customer_id"
-    out["first_purchase"] = first
-    out["last_purchase"] = last
-    out["frequency"] = frequency.astype("float64")
-    out["frequency"] = out["frequency"].fillna(0.0)
-    span = (out["last_purchase"] - out["first_purchase"]) / pd.Timedelta(days=1)
-    n = n_days.reindex(out.index)
-    out["mean_gap"] = (span / (n - 1)).where(n >= 2)
-    out["gap_before_last"] = gap_before_last.reindex(out.index)
-    return out[["first_purchase", "last_purchase", "frequency", "monetary", "mean_gap", "gap_before_last"]]
+    def as_dates(days: np.ndarray) -> np.ndarray:
+        out = days.astype("datetime64[D]").astype("datetime64[ns]")
+        out[days == np.iinfo(np.int64).min] = np.datetime64("NaT")
+        return out
+
+    first_d, last_d = as_dates(first), as_dates(last)
+    span = (last_d - first_d) / DAY
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean_gap = np.where(n_days >= 2, span / (n_days - 1), np.nan)
+    return pd.DataFrame({
+        "first_purchase": first_d, "last_purchase": last_d, "frequency": frequency, "monetary": monetary,
+        "mean_gap": mean_gap, "gap_before_last": gap_before_last,
+    }, index=pd.Index(ids, name="customer_id"))
 
 
 def from_customers(customers: pd.DataFrame) -> pd.DataFrame:
