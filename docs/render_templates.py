@@ -53,14 +53,13 @@ def render(src: Path, sheet: str, png: Path, tmp: Path, dpi: int = 70) -> Path:
     one = tmp / f"{png.stem}.xlsx"
     only_sheet(src, sheet, one)
     pdf = lo.convert_to_pdf(one, tmp)
-    pages = lo.pdf_to_pngs(pdf, tmp / png.stem, dpi=dpi) if "dpi" in lo.pdf_to_pngs.__code__.co_varnames \
-        else lo.pdf_to_pngs(pdf, tmp / png.stem)
+    pages = lo.pdf_to_pngs(pdf, tmp / png.stem, dpi=dpi)
     shutil.copyfile(pages[0], png)
     return png
 
 
 def render_rows(src: Path, sheet: str, png: Path, tmp: Path, rows: int = 24, dpi: int = 170) -> Path:
-    """The first ``rows`` rows of ``sheet`` up to xlseg's Tags column, readable: other sheets hidden
+    """The first ``rows`` rows of ``sheet`` up to xlseg's Tags column (and one more), readable: other sheets hidden
     (formulas that read Settings still recalculate), a print area, then cropped to the content."""
     import openpyxl
     from openpyxl.utils import get_column_letter
@@ -74,7 +73,8 @@ def render_rows(src: Path, sheet: str, png: Path, tmp: Path, rows: int = 24, dpi
     wb.active = wb.worksheets.index(ws)
     head_row = next(r for r in ws.iter_rows(min_row=1, max_row=20) if any(c.value in ("Tags", "标签") for c in r))
     last = next(c.column for c in head_row if c.value in ("Tags", "标签"))
-    ws.print_area = f"A1:{get_column_letter(last)}{head_row[0].row + rows}"
+    # one column past Tags (Override, usually empty) so long tag lists are not clipped at the page edge
+    ws.print_area = f"A1:{get_column_letter(last + 1)}{head_row[0].row + rows}"
     ws.page_setup.orientation = "landscape"
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.page_setup.fitToWidth = 1
