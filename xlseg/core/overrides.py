@@ -146,8 +146,10 @@ def apply(customers: pd.DataFrame, valid: pd.DataFrame, lang: str) -> tuple[pd.D
 
 def summary(applied: pd.DataFrame, customers: pd.DataFrame, lang: str) -> pd.DataFrame:
     """Overrides for the Summary: customer id, name, field, value, computed value, reason (labels)."""
-    names = customers.drop_duplicates("customer_id").set_index("customer_id")["name"]
     rows = []
+    if len(applied) == 0:  # the usual case: no index of a million names for nothing
+        return pd.DataFrame(rows, columns=["customer_id", "name", "field", "value", "was", "reason"])
+    names = customers.drop_duplicates("customer_id").set_index("customer_id")["name"]
     none = "（无）" if lang == "zh" else "(none)"
     for cid, fld, key, was, reason, _row in applied.itertuples(index=False):
         table = FIELDS[fld][2]
