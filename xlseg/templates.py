@@ -23,7 +23,7 @@ from pathlib import Path
 from xlseg.core import labels as L
 from xlseg.core.config import Config
 from xlseg.errors import XlsegError
-from xlseg.workbook.plan import Block, SheetPlan, Style, sheet_marker
+from xlseg.workbook.plan import Block, SheetPlan, Style
 
 GENERATED = "2026-06-30 09:00 · xlseg template"
 RUN_TIME = dt.datetime(2026, 6, 30, 9, 0)

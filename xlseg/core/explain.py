@@ -177,7 +177,6 @@ def why(customers: pd.DataFrame, computed: pd.DataFrame, cut_points: pd.DataFram
     lang = config.lang
     i = L.LANGS.index(lang)
     c = customers
-    n = len(c)
     parts = []
     for letter, col, metric in (("r", "r_score", "recency"), ("f", "f_score", "frequency"),
                                 ("m", "m_score", "monetary")):

@@ -20,6 +20,7 @@ from __future__ import annotations
 import pandas as pd
 
 from xlseg.core import labels as L
+from xlseg.core.config import _blank
 from xlseg.core.issues import IssueLog
 
 HEAD = ("Customer ID", "Field", "Value", "Reason")
@@ -43,10 +44,6 @@ def field_of(word) -> str | None:
         if any(n == L.norm(w) for w in words):
             return fld
     return None
-
-
-def _blank(v) -> bool:
-    return v is None or (isinstance(v, float) and v != v) or (isinstance(v, str) and not v.strip())
 
 
 def parse(table: pd.DataFrame | None, ids, log: IssueLog, *, sheet: str = "Settings") -> pd.DataFrame:

@@ -17,7 +17,8 @@ from __future__ import annotations
 import re
 
 from xlseg.workbook.build import BookState
-from xlseg.workbook.plan import MARKER_PREFIX, AppendRows, Block, ColumnsPlan, Formula, SheetPlan, WritePlan
+from xlseg.workbook.plan import MARKER_PREFIX, AppendRows, Block, ColumnsPlan, Formula, SheetPlan, WritePlan, \
+    excel_string, quote_sheet
 
 _REF = re.compile(r"^=?(?:'((?:[^']|'')+)'|([^!]+))!(.+)$")
 
@@ -115,13 +116,12 @@ class ExcelBook:
 
     def add_cond_rules(self, sheet, rules) -> None:
         for rule in rules:
-            text = '="' + rule.text.replace('"', '""') + '"'
+            text = "=" + excel_string(rule.text)
             sheet.range(rule.ref).conditional_formats.add_cell_value(
                 "equal_to", text, fill_color=_hex(rule.fill), font_color=_hex(rule.color))
 
     def set_name(self, name: str, title: str, ref: str) -> None:
-        quoted = "'" + title.replace("'", "''") + "'"
-        self._replace_name(name, f"={quoted}!{ref}")
+        self._replace_name(name, f"={quote_sheet(title)}!{ref}")
 
     def _replace_name(self, name: str, refers_to: str) -> None:
         if self._names is None:

@@ -58,9 +58,9 @@ from xlseg.core import segments as SEG
 from xlseg.core import stages as ST
 from xlseg.core import tiers as T
 from xlseg.core.config import Config
-from xlseg.core.summaries import TIER_ORDER
 from xlseg.workbook import palette
-from xlseg.workbook.plan import COLUMNS_MARKER, Block, ColumnsPlan, Formula, Style, WritePlan, ref
+from xlseg.workbook.plan import COLUMNS_MARKER, Block, ColumnsPlan, Formula, Style, WritePlan, excel_string, \
+    quote_sheet, ref
 
 TX_MARKER = COLUMNS_MARKER + "_tx"
 # The columns that become formulas (Tags and the rest stay values: Python only).
@@ -347,10 +347,6 @@ def _num(x) -> str:
     return str(int(x)) if x == int(x) and abs(x) < 1e15 else repr(x)
 
 
-def _str(text: str) -> str:
-    return '"' + str(text).replace('"', '""') + '"'
-
-
 # ------------------------------------------------------------------ metric expressions
 @dataclass
 class _Metrics:
@@ -388,7 +384,7 @@ class _Tx:
 def _tx_helpers(plan: WritePlan, result, tx_layout, state, cfg: Config) -> _Tx:
     """Two helper columns right of the transaction table, and whole-column names for the formulas."""
     cols = result.transaction_columns
-    q = "'" + tx_layout.sheet.replace("'", "''") + "'"
+    q = quote_sheet(tx_layout.sheet)
     col = {f: tx_layout.first_col + list(tx_layout.headers).index(h) for f, h in cols.items()
            if h in tx_layout.headers}
     first_col = tx_layout.last_col + 1
@@ -464,24 +460,24 @@ def _row_formulas(m: _Metrics, cell: dict, cfg: Config, tx_mode: bool) -> dict:
         code = (f"1+4*({rec}<INDEX(xlseg_rfm8_means,1))+2*({m.freq}>INDEX(xlseg_rfm8_means,2))"
                 f"+({m.money}>INDEX(xlseg_rfm8_means,3))")
         out["segment"] = (f'=IF(OR({R}="",{F}="",{M}=""),"",CHOOSE({code},'
-                          + ",".join(_str(labels8[i]) for i in range(8)) + "))")
+                          + ",".join(excel_string(labels8[i]) for i in range(8)) + "))")
     else:
         out["segment"] = f'=IF(OR({R}="",{F}=""),"",INDEX(xlseg_grid,6-{R},{F}))'
-    low = f'IF({m.money}>=xlseg_tier_b,{_str(tl["medium"])},{_str(tl["low"])})'
+    low = f'IF({m.money}>=xlseg_tier_b,{excel_string(tl["medium"])},{excel_string(tl["low"])})'
     if cfg.potential_overlay and cfg.potential_segments:
-        names = ",".join(_str(L.label(L.SEGMENTS, k, lang)) for k in cfg.potential_segments)
-        low = f'IF(ISNUMBER(MATCH({S},{{{names}}},0)),{_str(tl["potential"])},{low})'
-    out["value_tier"] = (f'=IF(AND({buyer},{m.has_money}),IF({m.money}>=xlseg_tier_a,{_str(tl["high"])},{low}),"")')
+        names = ",".join(excel_string(L.label(L.SEGMENTS, k, lang)) for k in cfg.potential_segments)
+        low = f'IF(ISNUMBER(MATCH({S},{{{names}}},0)),{excel_string(tl["potential"])},{low})'
+    out["value_tier"] = (f'=IF(AND({buyer},{m.has_money}),IF({m.money}>=xlseg_tier_a,{excel_string(tl["high"])},{low}),"")')
     since_first = f"IF({m.has_first},xlseg_as_of-{m.first}<=xlseg_new_days,FALSE)"
     days = m.ndays if tx_mode else m.freq
     churn_gap = (f"IF(AND({m.has_first},{days}>=2,{m.freq}>=xlseg_churn_min_purchases),"
                  f"{rec}>xlseg_churn_gap_multiple*({m.last}-{m.first})/({days}-1),FALSE)")
-    tail = (f'IF({since_first},{_str(st["new"])},IF(OR({rec}>xlseg_active_days,{churn_gap}),'
-            f'{_str(st["churn_warning"])},{_str(st["active"])}))')
+    tail = (f'IF({since_first},{excel_string(st["new"])},IF(OR({rec}>xlseg_active_days,{churn_gap}),'
+            f'{excel_string(st["churn_warning"])},{excel_string(st["active"])}))')
     if tx_mode:
-        tail = f'IF(IF({m.ndays}>=2,{m.last}-{m.prev}>xlseg_lost_days,FALSE),{_str(st["reactivated"])},{tail})'
-    out["stage"] = (f'=IF(NOT({buyer}),{_str(st["prospect"])},IF(NOT({m.has_last}),"",'
-                    f'IF({rec}>xlseg_lost_days,{_str(st["lost"])},{tail})))')
+        tail = f'IF(IF({m.ndays}>=2,{m.last}-{m.prev}>xlseg_lost_days,FALSE),{excel_string(st["reactivated"])},{tail})'
+    out["stage"] = (f'=IF(NOT({buyer}),{excel_string(st["prospect"])},IF(NOT({m.has_last}),"",'
+                    f'IF({rec}>xlseg_lost_days,{excel_string(st["lost"])},{tail})))')
     return out
 
 

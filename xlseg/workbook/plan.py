@@ -120,6 +120,15 @@ class SheetPlan:
     def marker(self) -> str:
         return sheet_marker(self.key)
 
+    def rows(self) -> list:
+        """The cells this plan's blocks write, as rows of values from A1 (what a reader of the sheet sees)."""
+        cells = {(b.row + i, b.col + j): v for b in self.blocks for i, row in enumerate(b.values)
+                 for j, v in enumerate(row)}
+        grid = [[None] * max(c for _, c in cells) for _ in range(max(r for r, _ in cells))]
+        for (r, c), v in cells.items():
+            grid[r - 1][c - 1] = v
+        return [tuple(r) for r in grid]
+
 
 @dataclass
 class ColumnsPlan:
@@ -204,6 +213,16 @@ def ref(r1: int, c1: int, r2: int | None = None, c2: int | None = None, *, absol
     if r2 is None or (r2 == r1 and c2 == c1):
         return a
     return f"{a}:{d}{get_column_letter(c2)}{d}{r2}"
+
+
+def excel_string(text) -> str:
+    """``text`` as an Excel string literal: in double quotes, inner double quotes doubled."""
+    return '"' + str(text).replace('"', '""') + '"'
+
+
+def quote_sheet(title: str) -> str:
+    """A sheet title as it stands before ``!`` in a reference: in single quotes, inner ones doubled."""
+    return "'" + title.replace("'", "''") + "'"
 
 
 def is_risky_text(value) -> bool:

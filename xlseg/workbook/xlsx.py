@@ -16,7 +16,7 @@ from openpyxl.worksheet.table import Table, TableStyleInfo
 
 from xlseg.workbook.build import BookState
 from xlseg.workbook.plan import COLUMNS_MARKER, MARKER_PREFIX, Block, ColumnsPlan, Formula, SheetPlan, WritePlan, \
-    is_risky_text
+    excel_string, is_risky_text, quote_sheet
 
 
 def book_state(wb) -> BookState:
@@ -38,14 +38,10 @@ def sheet_rows(ws) -> list:
     return list(ws.iter_rows(min_row=1, min_col=1, values_only=True))
 
 
-def _quote(title: str) -> str:
-    return "'" + title.replace("'", "''") + "'"
-
-
 def _set_name(wb, name: str, title: str, ref: str) -> None:
     if name in wb.defined_names:
         del wb.defined_names[name]
-    wb.defined_names[name] = DefinedName(name, attr_text=f"{_quote(title)}!{ref}")
+    wb.defined_names[name] = DefinedName(name, attr_text=f"{quote_sheet(title)}!{ref}")
 
 
 def write_block(ws, block: Block, *, fresh: bool = False) -> None:
@@ -89,14 +85,10 @@ def apply_styles(ws, styles) -> None:
                     cell.number_format = st.number_format
 
 
-def _excel_string(text: str) -> str:
-    return '"' + text.replace('"', '""') + '"'
-
-
 def add_cond_rules(ws, rules) -> None:
     for rule in rules:
         ws.conditional_formatting.add(rule.ref, CellIsRule(
-            operator="equal", formula=[_excel_string(rule.text)], fill=_fill(rule.fill),
+            operator="equal", formula=[excel_string(rule.text)], fill=_fill(rule.fill),
             font=Font(color=rule.color)))
 
 
@@ -181,7 +173,7 @@ def write_sheet(wb, sp: SheetPlan) -> None:
     for chart in sp.charts:
         add_chart(ws, chart)
     for v in sp.validations:
-        dv = DataValidation(type="list", formula1=_excel_string(",".join(str(c) for c in v.choices)),
+        dv = DataValidation(type="list", formula1=excel_string(",".join(str(c) for c in v.choices)),
                             allow_blank=True)
         ws.add_data_validation(dv)
         dv.add(v.ref)
