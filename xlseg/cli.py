@@ -85,10 +85,10 @@ class Progress:
 def _as_of(ctx, param, value):
     if value is None:
         return None
-    from xlseg.core.config import _parse_date
+    from xlseg.core.config import parse_date
 
     try:
-        return _parse_date(value)
+        return parse_date(value)
     except ValueError as exc:
         raise click.BadParameter(f"'{value}' is {exc}.") from None
 

@@ -47,13 +47,13 @@ import xlwings as xw
 from xlseg.core import columns
 from xlseg.core import labels as L
 from xlseg.core.clean import normalise_ids
-from xlseg.core.config import Config, _parse_date
+from xlseg.core.config import Config, parse_date
 from xlseg.core.engine import classify
 from xlseg.core.issues import IssueLog
 from xlseg.errors import InputError, XlsegError
 from xlseg.workbook.build import OUTPUT_KEYS, TITLES, values
 from xlseg.workbook.read import detect, read_table
-from xlseg.workbook.settings import read_settings, settings_sheet
+from xlseg.workbook.settings import first_run_config, read_settings
 
 ERROR = "#xlseg: "
 CATEGORY = "xlseg"
@@ -102,7 +102,7 @@ def _as_of(value):
         raise InputError(f"as_of is not a date: {value!r}. Use a date, YYYY-MM-DD, \"today\", or leave it blank "
                          "for the latest purchase date.")
     try:
-        return _parse_date(value)
+        return parse_date(value)
     except (ValueError, OverflowError, TypeError):
         raise InputError(f"as_of is not a date: {value!r}. Use a date, YYYY-MM-DD, \"today\", or leave it blank "
                          "for the latest purchase date.") from None
@@ -217,11 +217,7 @@ def _config(settings_rows, as_of, lang) -> Config:
     overrides = {"as_of": as_of, "lang": lang}
     if settings_rows is not None:
         return read_settings(settings_rows, sheet=SETTINGS, **overrides)
-    base = Config().replace(**{k: v for k, v in overrides.items() if v is not None})
-    title = TITLES["settings"][L.LANGS.index(base.lang)]
-    from xlseg.workbook.run import _plan_rows  # the Settings sheet exactly as a first run writes it
-
-    return read_settings(_plan_rows(settings_sheet(base, title)), sheet=title, **overrides)
+    return first_run_config(lambda lang: TITLES["settings"][L.LANGS.index(lang)], **overrides)
 
 
 def _without_xlseg_columns(rows):

@@ -251,7 +251,9 @@ def _parse_list(value) -> list[str]:
     return [p.strip() for p in re.split(pattern, text) if p.strip()]
 
 
-def _parse_date(value):
+def parse_date(value):
+    """A date as typed in a Settings cell or an option: a date, an Excel serial, YYYY-MM-DD, 2024/3/5,
+    2024年3月5日, or 'today' (returned as the string "today"). Raises ValueError with the fix."""
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, dt.date):
@@ -304,7 +306,7 @@ def _parse(name: str, value):
     if kind == "cuts":
         return tuple(_parse_number(v) for v in _parse_list(value))
     if kind == "date":
-        return _parse_date(value)
+        return parse_date(value)
     if kind == "segments":
         return _parse_segments(value)
     return str(value).strip()

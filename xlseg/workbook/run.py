@@ -27,7 +27,7 @@ from xlseg.workbook import guard
 from xlseg.workbook.build import TITLES, BookState, build_plan, owned_titles
 from xlseg.workbook.plan import COLUMNS_MARKER, WritePlan, sheet_marker
 from xlseg.workbook.read import TableLayout, detect, read_table
-from xlseg.workbook.settings import read_settings, settings_sheet
+from xlseg.workbook.settings import first_run_config, read_settings
 
 EXCEL_MAX_ROWS = 1_048_576
 SUFFIXES = (".xlsx", ".xlsm", ".csv")
@@ -80,16 +80,6 @@ def _blank_marked_columns(rows: list, state: BookState, sheet: str) -> list:
     return rows
 
 
-def _plan_rows(sp) -> list:
-    """The cells a sheet plan writes, as rows of values from A1 (what a reader of that sheet sees)."""
-    cells = {(b.row + i, b.col + j): v for b in sp.blocks for i, row in enumerate(b.values)
-             for j, v in enumerate(row)}
-    rows = [[None] * max(c for _, c in cells) for _ in range(max(r for r, _ in cells))]
-    for (r, c), v in cells.items():
-        rows[r - 1][c - 1] = v
-    return [tuple(r) for r in rows]
-
-
 def analyse(get_rows, state: BookState, *, sheet=None, transactions=None, as_of=None, lang=None,
             config: Config | None = None, progress=None, generated: str | None = None,
             formulas: bool = False, run_time=None) -> Analysis:
@@ -105,11 +95,7 @@ def analyse(get_rows, state: BookState, *, sheet=None, transactions=None, as_of=
         if settings_title in state.titles:
             config = read_settings(get_rows(settings_title), sheet=settings_title, **overrides)
         else:
-            config = Config().replace(**{k: v for k, v in overrides.items() if v is not None})
-            # No Settings sheet yet: apply the Settings sheet this run is about to write, exactly as a
-            # re-run will read it, so the first and the second run give the same results and notes.
-            title = owned_titles(state, config.lang)["settings"][0]
-            config = read_settings(_plan_rows(settings_sheet(config, title)), sheet=title, **overrides)
+            config = first_run_config(lambda lang: owned_titles(state, lang)["settings"][0], **overrides)
     elif any(v is not None for v in overrides.values()):
         config = config.replace(**{k: v for k, v in overrides.items() if v is not None})
     candidates = [t for t in state.titles if t not in owned]

@@ -86,6 +86,19 @@ def read_settings(rows: list, *, sheet: str = "Settings", **overrides) -> Config
     return cfg.replace(**changes) if changes else cfg
 
 
+def first_run_config(title_for, **overrides) -> Config:
+    """The Config of a workbook that has no Settings sheet yet.
+
+    It is the Settings sheet xlseg is about to write (titled ``title_for(lang)``),
+    read back exactly as a re-run will read it, so the first and the second run
+    give the same results and notes. ``overrides`` (e.g. CLI ``as_of``, ``lang``)
+    win; None means not given.
+    """
+    base = Config().replace(**{k: v for k, v in overrides.items() if v is not None})
+    title = title_for(base.lang)
+    return read_settings(settings_sheet(base, title).rows(), sheet=title, **overrides)
+
+
 def settings_sheet(cfg: Config, title: str, *, key: str = "settings") -> SheetPlan:
     """The Settings sheet with every default, the grid and the built-in tag rules."""
     i = L.LANGS.index(cfg.lang)
