@@ -236,3 +236,12 @@ def test_formula_like_names_are_written_as_text(tmp_path):
     assert book.to_rows("Customers")[1][1] == "=HYPERLINK(\"http://x\",\"click\")"
     assert book.to_rows("Customers")[2][1] == "+1+1"
     assert not customers.formulas()
+
+
+def test_each_sheet_is_read_from_excel_once(book_path):
+    # The active sheet is read to recognise it as the customer sheet; the run must not read it again.
+    app, book = _fake(book_path)
+    app.reset_calls()
+    reclassify(book.xw, generated=GENERATED)
+    assert app.alerts == []
+    assert app.count("range.value.get") == 2  # Customer List and Orders, once each

@@ -60,6 +60,7 @@ class ExcelBook:
         self.book = book
         self.app = book.app
         self._names: set | None = None  # xlseg's defined names, listed once per run
+        self._rows: dict = {}  # title -> values; every read happens before the first write
 
     # ---------------------------------------------------------------- reading
     def state(self) -> BookState:
@@ -74,11 +75,14 @@ class ExcelBook:
         return BookState(titles=titles, markers=markers)
 
     def rows(self, title: str) -> list:
-        """All values from A1 to the used range's last cell, as row tuples (one read)."""
+        """All values from A1 to the used range's last cell, as row tuples (one read per sheet and run)."""
+        if title in self._rows:
+            return self._rows[title]
         sheet = self.book.sheets[title]
         last = sheet.used_range.last_cell
         values = sheet.range((1, 1), (last.row, last.column)).options(ndim=2, chunksize=None).value
-        return [tuple(r) for r in values]
+        self._rows[title] = [tuple(r) for r in values]
+        return self._rows[title]
 
     def active_title(self) -> str | None:
         try:
