@@ -62,6 +62,23 @@ def test_rank_score_ignores_row_order(seed):
         assert base[values == v].nunique() == 1
 
 
+@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("higher", [True, False])
+def test_rank_score_equals_the_formula_on_random_ties(seed, higher):
+    # The scores come from one sort and four comparisons; check them against the
+    # formula computed literally with pandas' rank(method="min"), on sizes that
+    # do and do not divide by 5, heavy ties, negatives and missing values.
+    rng = np.random.default_rng(seed)
+    n = [1, 2, 4, 7, 500, 1003][seed]
+    values = pd.Series(rng.integers(-3, 6, n).astype("float64") * [1.0, 0.5][seed % 2])
+    values[rng.random(n) < 0.2] = np.nan
+    valid = values.notna()
+    ranks = values[valid].rank(method="min", ascending=higher)
+    expected = pd.Series(pd.NA, index=values.index, dtype="Int64")
+    expected[valid] = (1 + np.floor(5 * (ranks - 1) / int(valid.sum()))).astype("int64")
+    assert listed(scores.rank_score(values, higher_is_better=higher)) == listed(expected)
+
+
 # ---------------------------------------------------------------- cut_score
 @pytest.mark.parametrize(
     "values, cuts, higher, expected",

@@ -173,11 +173,17 @@ def classify(customers: pd.DataFrame | None = None, transactions: pd.DataFrame |
     ids = m.index.to_numpy()
     m = m.reset_index(drop=True)
     sc = scores.score_all(m, cfg)
-    seg_key = segments.assign(m, sc, cfg)
-    abc_class = tiers.classes(m, cfg)
-    tier_key = tiers.tiers(abc_class, seg_key, cfg)
-    stage_key = stages.assign(m, as_of, cfg) if as_of is not None else pd.Series(
-        np.where(m["is_buyer"], None, "prospect"), index=m.index, dtype=object)
+    # Segment, tier and stage are carried as Categoricals (integer codes into a short list of
+    # keys) until the result is handed out: tags and summaries then group a million rows by
+    # their codes instead of hashing a million strings again and again.
+    seg_codes, seg_keys = segments.codes(m, sc, cfg)
+    cls_codes = tiers.class_codes(m, cfg)
+    potential = np.isin(seg_codes, [i for i, k in enumerate(seg_keys) if k in set(cfg.potential_segments)])
+    tier_codes = tiers.tier_codes(cls_codes, potential, cfg)
+    if as_of is not None:
+        stage_codes = stages.codes(m, as_of, cfg)
+    else:  # no purchase dates at all: only "prospect" is known
+        stage_codes = np.where(m["is_buyer"].to_numpy(dtype=bool), -1, stages.ORDER.index("prospect"))
 
     # Built from one dict: inserting 30 columns one by one into a million-row frame copies blocks each time.
     cols = {"customer_id": ids}
@@ -187,12 +193,12 @@ def classify(customers: pd.DataFrame | None = None, transactions: pd.DataFrame |
     for col in ("r_score", "f_score", "m_score"):
         cols[col] = sc[col].to_numpy()
     cols["rfm"] = _rfm_code(sc)
-    for key_col, label_col, keys, table in (("segment_key", "segment", seg_key, L.SEGMENTS),
-                                            ("tier_key", "value_tier", tier_key, L.TIERS),
-                                            ("stage_key", "stage", stage_key, L.STAGES)):
-        cols[key_col] = keys.to_numpy()
-        cols[label_col] = _labels(keys, table, cfg.lang)
-    cols["abc"] = abc_class.to_numpy()
+    for key_col, label_col, codes, keys, table in (
+            ("segment_key", "segment", seg_codes, seg_keys, L.SEGMENTS),
+            ("tier_key", "value_tier", tier_codes, tiers.TIER_KEYS, L.TIERS),
+            ("stage_key", "stage", stage_codes, stages.ORDER, L.STAGES)):
+        cols[key_col], cols[label_col] = _keys_and_labels(codes, keys, table, cfg.lang)
+    cols["abc"] = pd.Categorical.from_codes(cls_codes, categories=tiers.CLASSES)
 
     attr_cols: list[str] = []
     if base is not None:
@@ -202,7 +208,8 @@ def classify(customers: pd.DataFrame | None = None, transactions: pd.DataFrame |
             if col in cols:
                 continue
             values = base[col].reset_index(drop=True)
-            cols[col] = (values.reindex(positions) if len(ids) > len(base) else values).to_numpy()
+            values = values.reindex(positions) if len(ids) > len(base) else values
+            cols[col] = values.array if isinstance(values.dtype, pd.CategoricalDtype) else values.to_numpy()
             attr_cols.append(col)
     out = pd.DataFrame(cols)
     if "name" not in out:
@@ -228,10 +235,6 @@ def classify(customers: pd.DataFrame | None = None, transactions: pd.DataFrame |
 
     step("summarising")
     cuts = scores.cut_points(m, sc, cfg)
-    out["why"] = explaining.why(out, computed, cuts, cfg, as_of).to_numpy() if explain else None
-    order = RESULT_COLUMNS + ["is_buyer", "source_row"] + [c for c in attr_cols if c not in RESULT_COLUMNS
-                                                            and c not in ("source_row",)]
-    out = out[list(dict.fromkeys(order))]
     summ = {
         "segments": summaries.segment_table(out, cfg),
         "tier_stage": summaries.tier_stage(out, cfg),
@@ -240,6 +243,11 @@ def classify(customers: pd.DataFrame | None = None, transactions: pd.DataFrame |
         "cut_points": cuts,
         "overrides": overrides.summary(applied, out, cfg.lang),  # issue 7
     }
+    out = _plain(out)
+    out["why"] = explaining.why(out, _plain(computed), cuts, cfg, as_of).to_numpy() if explain else None
+    order = RESULT_COLUMNS + ["is_buyer", "source_row"] + [c for c in attr_cols if c not in RESULT_COLUMNS
+                                                            and c not in ("source_row",)]
+    out = out[list(dict.fromkeys(order))]
     return Result(customers=out, summaries=summ, issues=log.to_frame(), flags=flags, tags=tags_long,
                   as_of=as_of, config=cfg, notes=notes, customer_columns=cust_cols,
                   transaction_columns=tx_cols, cut_points=cuts,
@@ -323,12 +331,37 @@ def _string_headers(df: pd.DataFrame) -> pd.DataFrame:
 
 
 # ------------------------------------------------------------------ helpers
-def _labels(keys: pd.Series, table: dict, lang: str) -> np.ndarray:
-    """Words for keys (None stays None), looked up once per distinct key."""
-    codes, distinct = pd.factorize(keys.to_numpy(dtype=object))  # missing -> code -1
+def _keys_and_labels(codes: np.ndarray, keys, table: dict, lang: str):
+    """(keys, words) as two Categoricals over the same codes.
+
+    The categories are every key of ``table`` (so a manual override to any key
+    fits), in the table's order; ``codes`` index ``keys`` (-1: none).
+    """
+    every = list(dict.fromkeys([*table, *keys]))
+    recode = np.array([every.index(k) for k in keys] + [-1], dtype=np.int16)[codes]
     words = L.labels(table, lang)
-    lookup = np.array([words.get(k) for k in distinct] + [None], dtype=object)
-    return lookup[codes]
+    return (pd.Categorical.from_codes(recode, categories=every),
+            pd.Categorical.from_codes(recode, categories=[words.get(k, k) for k in every]))
+
+
+def _plain(frame: pd.DataFrame) -> pd.DataFrame:
+    """Categorical columns back to what a frame of their values holds (str, or object when mixed).
+
+    A column of strings becomes pandas' ``str`` (missing: NaN) by a take from its
+    categories, without checking a million strings again.
+    """
+    out = {}
+    for col in frame.columns:
+        values = frame[col]
+        if not isinstance(values.dtype, pd.CategoricalDtype):
+            continue
+        cats = np.asarray(values.cat.categories, dtype=object)
+        codes = values.cat.codes.to_numpy()
+        if len(cats) and (codes >= 0).any() and all(isinstance(c, str) for c in cats):
+            out[col] = pd.array(cats, dtype="str").take(codes, allow_fill=True)
+        else:
+            out[col] = pd.Series(np.append(cats, None)[codes], index=frame.index).array
+    return frame.assign(**out) if out else frame
 
 
 RFM_CODES = np.array([f"{r}{f}{m}" for r in range(1, 6) for f in range(1, 6) for m in range(1, 6)], dtype=object)

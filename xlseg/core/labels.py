@@ -10,6 +10,9 @@ from __future__ import annotations
 import re
 import unicodedata
 
+import numpy as np
+import pandas as pd
+
 LANGS = ("en", "zh")
 
 SEGMENTS = {
@@ -108,6 +111,11 @@ def labels(table: dict, lang: str = "en") -> dict:
     """key -> word for every key in ``table``."""
     i = _check(lang)
     return {k: v[i] for k, v in table.items()}
+
+
+def keys_series(codes: np.ndarray, keys, index) -> pd.Series:
+    """Object Series of ``keys[code]`` (None where the code is -1): the public face of code arrays."""
+    return pd.Series(np.array(list(keys) + [None], dtype=object)[codes], index=index, dtype=object)
 
 
 def header(key: str, lang: str = "en") -> str:

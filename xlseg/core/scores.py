@@ -22,15 +22,25 @@ METRICS = (("R", "recency", False), ("F", "frequency", True), ("M", "monetary", 
 
 
 def rank_score(values: pd.Series, *, higher_is_better: bool = True) -> pd.Series:
-    """1-5 by rank among the non-missing values; missing stays <NA> (Int64)."""
-    valid = values.notna()
+    """1-5 by rank among the non-missing values; missing stays <NA> (Int64).
+
+    ``score = 1 + floor(5 (rank_min - 1) / n)`` reaches ``k + 1`` exactly when at
+    least ``ceil(k n / 5)`` values are worse than this one, i.e. when the
+    ``ceil(k n / 5)``-th worst value is strictly worse. So one sort and four
+    comparisons give the scores, with no per-row rank (an argsort) at all.
+    """
+    x = values.to_numpy(dtype="float64", na_value=np.nan)
+    valid = ~np.isnan(x)
     n = int(valid.sum())
-    out = pd.Series(pd.NA, index=values.index, dtype="Int64")
-    if n == 0:
-        return out
-    ranks = values[valid].rank(method="min", ascending=higher_is_better).to_numpy()
-    out[valid] = (1 + np.floor(5 * (ranks - 1) / n)).astype("int64")
-    return out
+    data = np.zeros(len(x), dtype="int64")
+    if n:
+        v = x[valid] if higher_is_better else -x[valid]  # rank descending = ascending rank of -x
+        worst_first = np.sort(v)
+        score = np.ones(n, dtype="int64")
+        for k in range(1, 5):
+            score += worst_first[-(-k * n // 5) - 1] < v
+        data[valid] = score
+    return pd.Series(pd.arrays.IntegerArray(data, ~valid), index=values.index)
 
 
 def cut_score(values: pd.Series, cuts, *, higher_is_better: bool = True) -> pd.Series:

@@ -8,13 +8,16 @@ better than the buyers' mean (recency below the mean, frequency and monetary
 above it); the three bits pick one of eight segments.
 
 Both return a Series of segment keys (object dtype, None for prospects or when
-a needed score is missing).
+a needed score is missing). :func:`codes` gives the same as integer codes into
+a list of keys, which is what the engine carries (as a Categorical).
 """
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+
+from xlseg.core.labels import keys_series
 
 # (R high, F high, M high) -> key
 RFM8 = {
@@ -29,16 +32,21 @@ RFM8 = {
 }
 
 
+def rfm10_codes(scores: pd.DataFrame, grid) -> tuple[np.ndarray, list[str]]:
+    """(code per customer into the grid's distinct keys, -1 without a segment; those keys)."""
+    flat = [key for row in grid for key in row]
+    keys = list(dict.fromkeys(flat))
+    lookup = np.array([keys.index(k) for k in flat] + [-1], dtype=np.int8)
+    r = scores["r_score"].to_numpy(dtype="float64", na_value=np.nan)
+    f = scores["f_score"].to_numpy(dtype="float64", na_value=np.nan)
+    ok = ~(np.isnan(r) | np.isnan(f))
+    pos = np.full(len(scores), len(flat))
+    pos[ok] = ((5 - r[ok]) * 5 + (f[ok] - 1)).astype("int64")
+    return lookup[pos], keys
+
+
 def rfm10(scores: pd.DataFrame, grid) -> pd.Series:
-    r = scores["r_score"]
-    f = scores["f_score"]
-    ok = (r.notna() & f.notna()).to_numpy()
-    flat = np.array([key for row in grid for key in row] + [None], dtype=object)
-    pos = np.full(len(scores), len(flat) - 1)
-    rv = r.to_numpy(dtype="float64", na_value=np.nan)
-    fv = f.to_numpy(dtype="float64", na_value=np.nan)
-    pos[ok] = ((5 - rv[ok]) * 5 + (fv[ok] - 1)).astype("int64")
-    return pd.Series(flat[pos], index=scores.index, dtype=object)
+    return keys_series(*rfm10_codes(scores, grid), scores.index)
 
 
 def rfm8_flags(metrics: pd.DataFrame) -> pd.DataFrame:
@@ -57,21 +65,30 @@ def rfm8_flags(metrics: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def rfm8(metrics: pd.DataFrame) -> pd.Series:
+RFM8_ORDER = tuple(RFM8[(bool(c & 4), bool(c & 2), bool(c & 1))] for c in range(8))  # by 4R + 2F + M
+
+
+def rfm8_codes(metrics: pd.DataFrame) -> tuple[np.ndarray, list[str]]:
+    """(code 4 R + 2 F + M per customer, -1 when a flag is missing; the keys by code)."""
     flags = rfm8_flags(metrics)
     ok = flags.notna().all(axis=1).to_numpy()
-    code = np.zeros(len(flags), dtype="int64")
+    code = np.zeros(len(flags), dtype=np.int8)
     for bit, col in ((4, "r_high"), (2, "f_high"), (1, "m_high")):
         code += bit * flags[col].fillna(False).astype(bool).to_numpy()
-    table = np.empty(8, dtype=object)
-    for (rh, fh, mh), key in RFM8.items():
-        table[4 * rh + 2 * fh + mh] = key
-    out = np.full(len(flags), None, dtype=object)
-    out[ok] = table[code[ok]]
-    return pd.Series(out, index=metrics.index, dtype=object)
+    code[~ok] = -1
+    return code, list(RFM8_ORDER)
+
+
+def rfm8(metrics: pd.DataFrame) -> pd.Series:
+    return keys_series(*rfm8_codes(metrics), metrics.index)
+
+
+def codes(metrics: pd.DataFrame, scores: pd.DataFrame, config) -> tuple[np.ndarray, list[str]]:
+    """Segment codes of the configured scheme and the keys they index (-1: no segment)."""
+    if config.segment_scheme == "rfm8":
+        return rfm8_codes(metrics)
+    return rfm10_codes(scores, config.grid)
 
 
 def assign(metrics: pd.DataFrame, scores: pd.DataFrame, config) -> pd.Series:
-    if config.segment_scheme == "rfm8":
-        return rfm8(metrics)
-    return rfm10(scores, config.grid)
+    return keys_series(*codes(metrics, scores, config), metrics.index)

@@ -16,6 +16,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from xlseg.core.labels import keys_series
+
 ORDER = ("prospect", "lost", "reactivated", "new", "churn_warning", "active")
 
 
@@ -36,9 +38,14 @@ def conditions(metrics: pd.DataFrame, as_of: pd.Timestamp, config) -> list[np.nd
         ]
 
 
+def codes(metrics: pd.DataFrame, as_of: pd.Timestamp, config) -> np.ndarray:
+    """Position in :data:`ORDER` per customer (int8); -1 for a buyer whose last purchase date is unknown."""
+    out = np.select(conditions(metrics, as_of, config), range(len(ORDER) - 1), default=len(ORDER) - 1)
+    out = out.astype(np.int8)
+    out[metrics["is_buyer"].to_numpy(dtype=bool) & metrics["recency"].isna().to_numpy()] = -1
+    return out
+
+
 def assign(metrics: pd.DataFrame, as_of: pd.Timestamp, config) -> pd.Series:
     """Stage key per customer; None for a buyer whose last purchase date is unknown."""
-    keys = np.select(conditions(metrics, as_of, config), ORDER[:-1], default=ORDER[-1]).astype(object)
-    unknown = metrics["is_buyer"].to_numpy(dtype=bool) & metrics["recency"].isna().to_numpy()
-    keys[unknown] = None
-    return pd.Series(keys, index=metrics.index, dtype=object)
+    return keys_series(codes(metrics, as_of, config), ORDER, metrics.index)

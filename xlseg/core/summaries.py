@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from xlseg.core import labels as L
@@ -55,11 +56,14 @@ def segment_keys(config) -> list[str]:
 
 def segment_table(customers: pd.DataFrame, config) -> pd.DataFrame:
     lang = config.lang
-    used = ["segment_key", "monetary", "recency", "frequency", "r_score", "f_score", "m_score"]
-    buyers = customers[used][customers["segment_key"].notna()]  # only the columns used: no wide copy
+    used = ["monetary", "recency", "frequency", "r_score", "f_score", "m_score"]
+    # Grouped by integer codes (a Categorical's own, or factorised once), never by a million strings.
+    codes, keys_found = pd.factorize(customers["segment_key"])
+    has_segment = codes >= 0
+    buyers = customers[used][has_segment]  # only the columns used: no wide copy
     total_n = len(buyers)
     total_rev = buyers["monetary"].sum()
-    g = buyers.groupby("segment_key", sort=False)
+    g = buyers.groupby(codes[has_segment], sort=False)
     stats = pd.DataFrame({
         "customers": g.size(),
         "revenue": g["monetary"].sum(),
@@ -70,6 +74,7 @@ def segment_table(customers: pd.DataFrame, config) -> pd.DataFrame:
         "mean_f": g["f_score"].mean(),
         "mean_m": g["m_score"].mean(),
     })
+    stats.index = pd.Index(np.asarray(keys_found, dtype=object)[stats.index.to_numpy()], dtype=object)
     keys = segment_keys(config)
     stats = stats.reindex(keys)
     stats["customers"] = stats["customers"].fillna(0).astype("int64")
@@ -83,17 +88,28 @@ def segment_table(customers: pd.DataFrame, config) -> pd.DataFrame:
     return stats[cols]
 
 
+def _positions(values: pd.Series, wanted: list, missing: int) -> np.ndarray:
+    """Position of each value in ``wanted`` (-1 when it is not there, ``missing`` when it is missing)."""
+    codes, found = pd.factorize(values)
+    where = {k: i for i, k in enumerate(wanted)}
+    return np.array([where.get(k, -1) for k in found] + [missing], dtype=np.int64)[codes]
+
+
 def tier_stage(customers: pd.DataFrame, config) -> pd.DataFrame:
     """Rows: value tiers (+ no purchase), columns: stages; counts with totals."""
     lang = config.lang
     i = L.LANGS.index(lang)
-    tier = customers["tier_key"].fillna("_none")
-    table = pd.crosstab(tier, customers["stage_key"].fillna("_unknown"))
-    rows = [t for t in TIER_ORDER] + (["_none"] if (tier == "_none").any() else [])
-    cols = [s for s in STAGE_ORDER]
-    table = table.reindex(index=rows, columns=cols, fill_value=0)
-    table.index = [NO_TIER[i] if t == "_none" else L.label(L.TIERS, t, lang) for t in rows]
-    table.columns = [L.label(L.STAGES, s, lang) for s in cols]
+    tier = _positions(customers["tier_key"], list(TIER_ORDER), missing=len(TIER_ORDER))
+    stage = _positions(customers["stage_key"], list(STAGE_ORDER), missing=-1)
+    n_rows, n_cols = len(TIER_ORDER) + 1, len(STAGE_ORDER)
+    ok = (tier >= 0) & (stage >= 0)
+    counts = np.bincount(tier[ok] * n_cols + stage[ok], minlength=n_rows * n_cols).reshape(n_rows, n_cols)
+    if not (tier == len(TIER_ORDER)).any():  # the "(no purchase)" row only when someone has no tier
+        counts = counts[:-1]
+    table = pd.DataFrame(counts, columns=list(STAGE_ORDER))
+    table.index = [NO_TIER[i] if t == len(TIER_ORDER) else L.label(L.TIERS, TIER_ORDER[t], lang)
+                   for t in range(len(table))]
+    table.columns = [L.label(L.STAGES, s, lang) for s in STAGE_ORDER]
     table[TOTAL[i]] = table.sum(axis=1)
     table.loc[TOTAL[i]] = table.sum(axis=0)
     table.index.name = f"{L.header('value_tier', lang)} \\ {L.header('stage', lang)}"
