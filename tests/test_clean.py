@@ -314,6 +314,28 @@ def test_parse_text():
     assert s.iloc[0] == "  Acme   Ltd "
 
 
+@pytest.mark.parametrize("n", [60, 60000])  # repeats judged on every cell / on a sample
+def test_parse_text_repeated_values_cleaned_once_and_categorical_on_request(n):
+    typed = ["Online", " Online", "Web\t", None, "", "Online  "]
+    s = pd.Series((typed * (n // 6)), index=range(2, n + 2))
+    expected = ["Online", "Online", "Web", None, None, "Online"] * (n // 6)
+    got = C.parse_text(s)
+    assert got.dtype == object and got.tolist() == expected
+    cat = C.parse_text(s, categorical=True)
+    assert isinstance(cat.dtype, pd.CategoricalDtype) and cat.index.equals(s.index)
+    assert sorted(cat.cat.categories) == ["Online", "Web"]  # ' Online' and 'Online  ' are one value
+    assert [None if pd.isna(v) else v for v in cat.astype(object)] == expected
+    # a number among the texts: kept as typed, so the column stays object
+    mixed = C.parse_text(pd.Series(["Web", "Web", 42, "Web"]), categorical=True)
+    assert mixed.dtype == object and mixed.tolist() == ["Web", "Web", 42, "Web"]
+
+
+def test_parse_text_mostly_distinct_column_is_cleaned_cell_by_cell():
+    s = pd.Series([f" Customer  {i} " for i in range(5000)])
+    got = C.parse_text(s, categorical=True)  # names: no Categorical, nothing to share
+    assert got.dtype == object and got.tolist() == [f"Customer {i}" for i in range(5000)]
+
+
 def test_parse_text_non_text_column_is_an_unchanged_copy():
     s = pd.Series([1.5, 2.0])
     got = C.parse_text(s)
@@ -350,6 +372,18 @@ def test_normalise_ids_numeric_columns():
     assert C.normalise_ids(pd.Series([1001, 7]), column="ID", log=log).tolist() == ["1001", "7"]
     assert C.normalise_ids(pd.Series([5, None], dtype="Int64"), column="ID", log=log).tolist() == ["5", None]
     assert len(log) == 0
+
+
+def test_normalise_ids_counts_distinct_ids_after_cleaning():
+    log = IssueLog(SHEET)
+    ids, distinct = C.normalise_ids(pd.Series(["C1", " C1", "Ｃ１", "C2", None, "  "]), column="ID", log=log,
+                                    count=True)
+    assert ids.tolist() == ["C1", "C1", "C1", "C2", None, None] and distinct == 2
+    ids, distinct = C.normalise_ids(pd.Series(["C1", "C2", "C3"], dtype="str"), column="ID", log=log, count=True)
+    assert distinct == 3
+    # numbers among the ids (1001 and '1001' are one id): not counted, the caller looks for duplicates itself
+    assert C.normalise_ids(pd.Series(["1001", 1001]), column="ID", log=log, count=True)[1] is None
+    assert C.normalise_ids(pd.Series([1001, 1002]), column="ID", log=log, count=True)[1] is None
 
 
 def test_long_float_id_is_reported():

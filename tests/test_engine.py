@@ -282,6 +282,18 @@ def test_duplicate_ids_reported_once_per_extra_row():
     assert res.row_ids.to_dict() == {2: "a", 3: "b", 4: "a", 5: "a"}
 
 
+@pytest.mark.parametrize("ids, kept", [
+    (["a", " a ", "b", "Ａ", "ａ"], ["a", "b", "A"]),    # equal once cleaned (NFKC: full-width ａ is a)
+    (["1001", 1001, 1001.0, "x"], ["1001", "x"]),        # a number and its text are one id
+])
+def test_duplicates_found_after_cleaning_and_across_types(ids, kept):
+    cust = sheet([(cid, 10.0 * (i + 1)) for i, cid in enumerate(ids)], ["Customer ID", "Total Spend"])
+    res = classify(customers=cust, config=Config(default_tags=False))
+    assert res.customers["customer_id"].tolist() == kept
+    dup_rows = [r["row"] for r in res.issues.to_dict("records") if r["problem"].startswith("duplicate")]
+    assert len(dup_rows) == len(ids) - len(kept)
+
+
 def test_customer_sheet_without_orders_column_skips_f_and_segments():
     res = classify(customers=CUSTOMERS, config=Config(default_tags=False))
     assert res.notes == ["No order-count column: F scores and segments were skipped."]

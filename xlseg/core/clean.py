@@ -708,21 +708,44 @@ def _clean_strings(sub: np.ndarray, nfkc: bool) -> np.ndarray:
     return out
 
 
-def _clean_distinct(strings: np.ndarray, nfkc: bool) -> np.ndarray:
-    """:func:`_clean_strings`, once per distinct text when values repeat (types, sources, ids of order lines)."""
+def _factorized_clean(strings: np.ndarray, nfkc: bool) -> tuple[np.ndarray, np.ndarray]:
+    """(codes, distinct cleaned texts) of an object array of str: ``texts[codes]`` is the cleaned array.
+
+    Each distinct text is cleaned once. Codes are in order of first appearance; a
+    text that cleans to nothing gets -1; two texts that clean to the same (``'C1'``,
+    ``' C1'``) share a code, so ``len(texts)`` is the number of distinct cleaned values.
+    """
     codes, distinct = pd.factorize(strings)
-    if 2 * len(distinct) < len(strings):
-        return _clean_strings(np.asarray(distinct, dtype=object), nfkc=nfkc)[codes]
-    return _clean_strings(strings, nfkc=nfkc)
+    distinct = np.asarray(distinct, dtype=object)
+    cleaned = _clean_strings(distinct, nfkc=nfkc)
+    if (cleaned != distinct).any():  # some changed: they may now equal another one, or nothing
+        recode, cleaned = pd.factorize(cleaned)
+        codes = np.append(recode, -1)[codes]
+    return codes, np.asarray(cleaned, dtype=object)
 
 
-def parse_text(s: pd.Series) -> pd.Series:
+def _mostly_repeated(strings: np.ndarray) -> bool:
+    """Whether a column repeats its values (types, sources, cities), judged on a spread sample.
+
+    Worth hashing every cell to clean each distinct value once; a column of names or
+    notes (mostly distinct) is cleaned cell by cell instead, which is cheaper there.
+    """
+    step = max(1, len(strings) // 4096)
+    sample = strings[::step].tolist()
+    return 2 * len(set(sample)) < len(sample)
+
+
+def parse_text(s: pd.Series, *, categorical: bool = False) -> pd.Series:
     """Free text (names, cities, types): strip, collapse runs of whitespace; blank -> None.
 
     Returns ``object``. The text is otherwise kept as typed (no NFKC: matching
     uses :func:`xlseg.core.labels.norm`, which folds width and case). Cells that
     are not strings (numbers, dates) are kept as they are; a column of a
     non-text dtype is returned as an unchanged copy.
+
+    ``categorical=True``: a column of text cells (and blanks) whose values repeat
+    comes back as a Categorical of the same values (missing: NaN), which later
+    steps group and match by code.
     """
     if not (pd.api.types.is_object_dtype(s.dtype) or pd.api.types.is_string_dtype(s.dtype)):
         return s.copy()
@@ -730,8 +753,18 @@ def parse_text(s: pd.Series) -> pd.Series:
     out = values.copy()
     out[kinds == _BLANK] = None
     spos = np.flatnonzero(kinds == _STR)
-    if len(spos):
-        out[spos] = _clean_distinct(values[spos], nfkc=False)
+    if not len(spos):
+        return _new(out, s, dtype=object)
+    strings = values[spos]
+    if not _mostly_repeated(strings):
+        out[spos] = _clean_strings(strings, nfkc=False)
+        return _new(out, s, dtype=object)
+    codes, texts = _factorized_clean(strings, nfkc=False)
+    if categorical and len(spos) == int((kinds != _BLANK).sum()):  # only text and blanks
+        full = np.full(len(values), -1, dtype=codes.dtype)
+        full[spos] = codes
+        return _new(pd.Categorical.from_codes(full, categories=texts), s)
+    out[spos] = np.append(texts, None)[codes]
     return _new(out, s, dtype=object)
 
 
@@ -759,7 +792,7 @@ def _is_int_type(t: type) -> bool:
     return issubclass(t, (int, np.integer)) and not issubclass(t, (bool, np.bool_))
 
 
-def normalise_ids(s: pd.Series, *, column: str, log: IssueLog) -> pd.Series:
+def normalise_ids(s: pd.Series, *, column: str, log: IssueLog, count: bool = False):
     """Customer ids as keys: text, NFKC, stripped, inner whitespace collapsed; blank -> None.
 
     Numbers become their digits (Excel gives ``1001`` as ``1001.0`` -> ``'1001'``),
@@ -767,7 +800,12 @@ def normalise_ids(s: pd.Series, *, column: str, log: IssueLog) -> pd.Series:
     Case is kept (``c001`` and ``C001`` are different ids). Integers keep every
     digit; a *float* id of 16 digits or more has already lost digits in Excel:
     it is kept as Excel shows it and reported ("id too long for an Excel number").
+
+    ``count=True`` returns ``(ids, number of distinct ids)``, the number known for
+    free for a column of text ids (None otherwise): when it equals the number of
+    ids there are no duplicates to look for.
     """
+    distinct = None
     out = np.full(len(s), None, dtype=object)
     long = np.zeros(len(s), dtype=bool)
     values = s.to_numpy(dtype=object)
@@ -781,7 +819,9 @@ def normalise_ids(s: pd.Series, *, column: str, log: IssueLog) -> pd.Series:
         values, kinds = _split(s)
         spos = np.flatnonzero(kinds == _STR)
         if len(spos):
-            out[spos] = _clean_distinct(values[spos], nfkc=True)
+            codes, texts = _factorized_clean(values[spos], nfkc=True)
+            out[spos] = np.append(texts, None)[codes]
+            distinct = len(texts)
         npos = np.flatnonzero(kinds == _NUM)
         if len(npos):
             codes, types = pd.factorize(np.frompyfunc(type, 1, 1)(values[npos]))
@@ -795,13 +835,16 @@ def normalise_ids(s: pd.Series, *, column: str, log: IssueLog) -> pd.Series:
                 out[fpos[ok]], long[fpos[ok]] = _float_ids(x[ok])
         for i in np.flatnonzero((kinds == _DT) | (kinds == _OTHER)):
             out[i] = _nfkc(str(values[i])) or None
+        if len(spos) < int((kinds != _BLANK).sum()):
+            distinct = None  # numbers or dates too: not counted
     if long.any():
         findings = _Findings()
         findings.add(np.flatnonzero(long), LONG_ID,
                      lambda p: [f"kept as {out[i]}; format the id column as text so no digits are lost"
                                 for i in p])
         findings.emit(log, column, s.index, values)
-    return _new(out, s, dtype=object)
+    ids = _new(out, s, dtype=object)
+    return (ids, distinct) if count else ids
 
 
 # ------------------------------------------------------------------ blank and totals rows
@@ -883,4 +926,4 @@ def drop_blank_and_total_rows(df: pd.DataFrame, *, id_column, log: IssueLog, she
         else:
             log.add(index[i], str(id_column), _cell(id_values[i]), NO_ID, SKIPPED, sheet=sheet)
     drop = all_blank | totals_id | totals_name | no_id
-    return df.loc[~drop].copy() if drop.any() else df.copy()
+    return df.loc[~drop].copy() if drop.any() else df.copy(deep=False)  # copy-on-write: never shares edits

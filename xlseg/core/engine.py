@@ -105,7 +105,7 @@ def classify(customers: pd.DataFrame | None = None, transactions: pd.DataFrame |
     step("reading customers")
     cust, cust_cols = (None, {})
     if customers is not None:
-        cust, cust_cols = prepare_customers(customers, cfg, log, customer_sheet)
+        cust, cust_cols, unique = prepare_customers(customers, cfg, log, customer_sheet)
     tx, tx_cols = (None, {})
     if transactions is not None:
         step("reading transactions")
@@ -113,7 +113,7 @@ def classify(customers: pd.DataFrame | None = None, transactions: pd.DataFrame |
         tx, tx_cols = prepare_transactions(transactions, cfg, tx_log, transaction_sheet)
         log.extend(tx_log)
     # One row per customer id (a duplicate id was reported and takes the first row's values).
-    base = None if cust is None else cust.drop_duplicates("customer_id")
+    base = None if cust is None else cust if unique else cust.drop_duplicates("customer_id")
 
     step("computing metrics")
     if tx is not None:
@@ -211,13 +211,15 @@ def classify(customers: pd.DataFrame | None = None, transactions: pd.DataFrame |
             values = values.reindex(positions) if len(ids) > len(base) else values
             cols[col] = values.array if isinstance(values.dtype, pd.CategoricalDtype) else values.to_numpy()
             attr_cols.append(col)
-    out = pd.DataFrame(cols)
+    # copy=False: one block per column, nothing copied. Code below reads columns one at a time:
+    # selecting several columns of such a frame at once would consolidate (copy) all of it.
+    out = pd.DataFrame(cols, copy=False)
     if "name" not in out:
         out["name"] = None
     out["source_row"] = pd.array(out["source_row"] if "source_row" in out else [pd.NA] * len(out), dtype="Int64")
 
     # --- issue 7: manual overrides (Settings "Overrides" table) replace the computed keys and labels
-    computed = out[["segment_key", "abc", "tier_key", "stage_key"]].copy()
+    computed = _columns(out, ["segment_key", "abc", "tier_key", "stage_key"])
     valid = overrides.parse(cfg.overrides, out["customer_id"], log,
                             sheet=getattr(cfg.overrides, "attrs", {}).get("sheet", "Settings"))
     out, applied = overrides.apply(out, valid, cfg.lang)
@@ -247,7 +249,7 @@ def classify(customers: pd.DataFrame | None = None, transactions: pd.DataFrame |
     out["why"] = explaining.why(out, _plain(computed), cuts, cfg, as_of).to_numpy() if explain else None
     order = RESULT_COLUMNS + ["is_buyer", "source_row"] + [c for c in attr_cols if c not in RESULT_COLUMNS
                                                             and c not in ("source_row",)]
-    out = out[list(dict.fromkeys(order))]
+    out = _columns(out, list(dict.fromkeys(order)))
     return Result(customers=out, summaries=summ, issues=log.to_frame(), flags=flags, tags=tags_long,
                   as_of=as_of, config=cfg, notes=notes, customer_columns=cust_cols,
                   transaction_columns=tx_cols, cut_points=cuts,
@@ -256,7 +258,11 @@ def classify(customers: pd.DataFrame | None = None, transactions: pd.DataFrame |
 
 # ------------------------------------------------------------------ preparation
 def prepare_customers(df: pd.DataFrame, cfg: Config, log: IssueLog, sheet: str):
-    """Recognise and clean a customer sheet -> (frame with canonical columns, field->header)."""
+    """Recognise and clean a customer sheet.
+
+    Returns (frame with canonical columns, field -> header, whether every customer id is distinct).
+    Text attribute columns whose values repeat come back as Categoricals (see ``_plain``).
+    """
     cols = columns.recognise([str(c) for c in df.columns], cfg.columns, kind="customers", sheet=sheet)
     df = _string_headers(df)
     if len(df) == 0:
@@ -268,9 +274,12 @@ def prepare_customers(df: pd.DataFrame, cfg: Config, log: IssueLog, sheet: str):
                          f"or has no '{cols['customer_id']}'). Add customers below the header row.")
     work = pd.DataFrame(index=df.index)
     work["source_row"] = df.index.to_numpy()
-    work["customer_id"] = clean.normalise_ids(df[cols["customer_id"]], column=cols["customer_id"], log=log)
-    work = work[work["customer_id"].notna()]
-    df = df.loc[work.index]
+    work["customer_id"], distinct = clean.normalise_ids(df[cols["customer_id"]], column=cols["customer_id"],
+                                                        log=log, count=True)
+    has_id = work["customer_id"].notna().to_numpy()
+    if not has_id.all():
+        work = work[has_id]
+        df = df[has_id]
     for fld, header in cols.items():
         if fld == "customer_id":
             continue
@@ -282,8 +291,9 @@ def prepare_customers(df: pd.DataFrame, cfg: Config, log: IssueLog, sheet: str):
         elif fld in NUMBER_FIELDS:
             work[fld] = clean.parse_amounts(s, column=header, log=log)
         elif fld in TEXT_FIELDS:
-            work[fld] = clean.parse_text(s)
-    dup = work["customer_id"].duplicated(keep="first")
+            work[fld] = clean.parse_text(s, categorical=True)
+    unique = distinct == len(work)  # the usual case, known without hashing a million ids again
+    dup = np.zeros(len(work), dtype=bool) if unique else work["customer_id"].duplicated(keep="first").to_numpy()
     if dup.any():
         first_row = work.drop_duplicates("customer_id").set_index("customer_id")["source_row"]
         for row, cid in zip(work.index[dup], work.loc[dup, "customer_id"]):
@@ -294,7 +304,7 @@ def prepare_customers(df: pd.DataFrame, cfg: Config, log: IssueLog, sheet: str):
     for header in df.columns:
         if header not in used and header not in work.columns:
             work[header] = df[header].to_numpy()
-    return work, cols
+    return work, cols, unique
 
 
 def prepare_transactions(df: pd.DataFrame, cfg: Config, log: IssueLog, sheet: str):
@@ -342,6 +352,11 @@ def _keys_and_labels(codes: np.ndarray, keys, table: dict, lang: str):
     words = L.labels(table, lang)
     return (pd.Categorical.from_codes(recode, categories=every),
             pd.Categorical.from_codes(recode, categories=[words.get(k, k) for k in every]))
+
+
+def _columns(frame: pd.DataFrame, names: list) -> pd.DataFrame:
+    """``frame[names]`` without consolidating ``frame`` (no copy of a million-row block)."""
+    return pd.DataFrame({c: frame[c] for c in names}, index=frame.index, copy=False)
 
 
 def _plain(frame: pd.DataFrame) -> pd.DataFrame:

@@ -60,7 +60,7 @@ def segment_table(customers: pd.DataFrame, config) -> pd.DataFrame:
     # Grouped by integer codes (a Categorical's own, or factorised once), never by a million strings.
     codes, keys_found = pd.factorize(customers["segment_key"])
     has_segment = codes >= 0
-    buyers = customers[used][has_segment]  # only the columns used: no wide copy
+    buyers = pd.DataFrame({c: customers[c].to_numpy()[has_segment] for c in used}, copy=False)
     total_n = len(buyers)
     total_rev = buyers["monetary"].sum()
     g = buyers.groupby(codes[has_segment], sort=False)
@@ -127,13 +127,14 @@ def tag_counts(flags: pd.DataFrame, n_customers: int) -> pd.DataFrame:
 
 def kpis(customers: pd.DataFrame, as_of, config) -> pd.DataFrame:
     i = L.LANGS.index(config.lang)
-    buyers = customers[["frequency", "recency"]][customers["is_buyer"]]  # only the columns used
+    is_buyer = customers["is_buyer"].to_numpy(dtype=bool)
+    buyers = pd.DataFrame({c: customers[c].to_numpy()[is_buyer] for c in ("frequency", "recency")}, copy=False)
     revenue = float(customers["monetary"].sum(min_count=1)) if customers["monetary"].notna().any() else 0.0
     freq = buyers["frequency"]
     values = {
         "customers": len(customers),
         "buyers": len(buyers),
-        "prospects": int((~customers["is_buyer"]).sum()),
+        "prospects": int((~is_buyer).sum()),
         "revenue": revenue,
         "monetary_per_buyer": revenue / len(buyers) if len(buyers) else None,
         "avg_order_value": revenue / freq.sum() if freq.notna().any() and freq.sum() > 0 else None,
