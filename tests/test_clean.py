@@ -336,6 +336,21 @@ def test_parse_text_mostly_distinct_column_is_cleaned_cell_by_cell():
     assert got.dtype == object and got.tolist() == [f"Customer {i}" for i in range(5000)]
 
 
+def test_the_whitespace_list_is_what_str_isspace_accepts():
+    # _scan looks for these characters; str.split() (what squashing does) splits on exactly these
+    every = {chr(c) for c in range(0x110000) if chr(c).isspace()}
+    assert set(C._OTHER_SPACES) | {" "} == every and len(C._OTHER_SPACES) == len(every) - 1
+
+
+@pytest.mark.parametrize("dtype", [object, "str", "string"])
+def test_squash_flags_every_kind_of_unclean_text(dtype):
+    texts = ["ok", " lead", "trail ", "in  side", "tab\there", "nl\n", "\u3000wide", "nb\xa0sp", "", "a b", "x\x00 y"]
+    s = pd.Series(texts + [None], dtype=dtype)
+    got = C.parse_text(s)
+    assert got.tolist() == ["ok", "lead", "trail", "in side", "tab here", "nl", "wide", "nb sp", None, "a b",
+                            "x\x00 y", None]
+
+
 def test_parse_text_non_text_column_is_an_unchanged_copy():
     s = pd.Series([1.5, 2.0])
     got = C.parse_text(s)

@@ -376,20 +376,18 @@ def _plain(frame: pd.DataFrame) -> pd.DataFrame:
             out[col] = pd.array(cats, dtype="str").take(codes, allow_fill=True)
         else:
             out[col] = pd.Series(np.append(cats, None)[codes], index=frame.index).array
-    return frame.assign(**out) if out else frame
+    # One frame over the new arrays (copy=False): assigning them one by one would copy each.
+    return pd.DataFrame({c: out.get(c, frame[c]) for c in frame.columns}, index=frame.index, copy=False)
 
 
-RFM_CODES = np.array([f"{r}{f}{m}" for r in range(1, 6) for f in range(1, 6) for m in range(1, 6)], dtype=object)
+RFM_CODES = [f"{r}{f}{m}" for r in range(1, 6) for f in range(1, 6) for m in range(1, 6)]
 
 
-def _rfm_code(sc: pd.DataFrame) -> np.ndarray:
-    """'545'-style codes (None when a score is missing), looked up among the 125 possible codes."""
-    ok = sc.notna().all(axis=1).to_numpy()
-    code = np.full(len(sc), None, dtype=object)
-    if ok.any():
-        r, f, m = (sc[c][ok].to_numpy(dtype="int64") - 1 for c in ("r_score", "f_score", "m_score"))
-        code[ok] = RFM_CODES[r * 25 + f * 5 + m]
-    return code
+def _rfm_code(sc: pd.DataFrame) -> pd.Categorical:
+    """'545'-style codes (missing when a score is), as codes into the 125 possible ones."""
+    r, f, m = (sc[c].to_numpy(dtype="float64", na_value=np.nan) for c in ("r_score", "f_score", "m_score"))
+    code = (r - 1) * 25 + (f - 1) * 5 + (m - 1)
+    return pd.Categorical.from_codes(np.where(np.isnan(code), -1, code).astype(np.int16), categories=RFM_CODES)
 
 
 def tag_fields(cust_cols: dict) -> dict:

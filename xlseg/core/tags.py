@@ -990,6 +990,6 @@ def tags_long(flags: pd.DataFrame, ids: pd.Series) -> pd.DataFrame:
     names = np.array([str(c) for c in flags.columns], dtype=object)
     ids = pd.Series(ids)
     return pd.DataFrame({
-        "customer_id": pd.Series(ids.to_numpy()[rows], dtype=ids.dtype),
+        "customer_id": pd.Series(ids.array.take(rows)),  # a take keeps the dtype, no string re-checked
         "tag": pd.Series(names[cols], dtype=object),
     })
