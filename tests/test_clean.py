@@ -389,16 +389,29 @@ def test_normalise_ids_numeric_columns():
     assert len(log) == 0
 
 
-def test_normalise_ids_counts_distinct_ids_after_cleaning():
+def test_normalise_ids_codes_count_distinct_ids_after_cleaning():
     log = IssueLog(SHEET)
-    ids, distinct = C.normalise_ids(pd.Series(["C1", " C1", "Ｃ１", "C2", None, "  "]), column="ID", log=log,
-                                    count=True)
-    assert ids.tolist() == ["C1", "C1", "C1", "C2", None, None] and distinct == 2
-    ids, distinct = C.normalise_ids(pd.Series(["C1", "C2", "C3"], dtype="str"), column="ID", log=log, count=True)
-    assert distinct == 3
-    # numbers among the ids (1001 and '1001' are one id): not counted, the caller looks for duplicates itself
-    assert C.normalise_ids(pd.Series(["1001", 1001]), column="ID", log=log, count=True)[1] is None
-    assert C.normalise_ids(pd.Series([1001, 1002]), column="ID", log=log, count=True)[1] is None
+    ids, codes, texts = C.normalise_ids(pd.Series(["C1", " C1", "Ｃ１", "C2", None, "  "]), column="ID", log=log,
+                                        codes=True)
+    assert ids.tolist() == ["C1", "C1", "C1", "C2", None, None]
+    assert codes.tolist() == [0, 0, 0, 1, -1, -1] and texts.tolist() == ["C1", "C2"]
+    _, _, texts = C.normalise_ids(pd.Series(["C1", "C2", "C3"], dtype="str"), column="ID", log=log, codes=True)
+    assert len(texts) == 3
+    # numbers among the ids (1001 and '1001' are one id): no codes, the caller looks for duplicates itself
+    assert C.normalise_ids(pd.Series(["1001", 1001]), column="ID", log=log, codes=True)[1:] == (None, None)
+    assert C.normalise_ids(pd.Series([1001, 1002]), column="ID", log=log, codes=True)[1:] == (None, None)
+
+
+def test_rows_to_drop_judges_totals_on_the_normalised_ids():
+    df = pd.DataFrame({"ID": ["C1", "ＴＯＴＡＬ", "Grand  Total", " ", None, "合计：", "C2"],
+                       "Spend": [1, 9, 9, 5, None, 9, 2]}, index=range(2, 9))
+    log = IssueLog()
+    _, codes, texts = C.normalise_ids(df["ID"], column="ID", log=IssueLog(), codes=True)
+    drop = C.rows_to_drop(df, id_column="ID", log=log, sheet="S", ids=(codes, texts))
+    assert drop.tolist() == [False, True, True, True, True, True, False]
+    assert [(r.row, r.value, r.problem) for r in log] == [
+        (3, "ＴＯＴＡＬ", "totals row"), (4, "Grand  Total", "totals row"), (5, " ", "no customer id"),
+        (7, "合计：", "totals row")]
 
 
 def test_long_float_id_is_reported():

@@ -78,6 +78,7 @@ __all__ = [
     "parse_text",
     "normalise_ids",
     "drop_blank_and_total_rows",
+    "rows_to_drop",
 ]
 
 ISSUE_LIMIT = 100
@@ -810,7 +811,7 @@ def _is_int_type(t: type) -> bool:
     return issubclass(t, (int, np.integer)) and not issubclass(t, (bool, np.bool_))
 
 
-def normalise_ids(s: pd.Series, *, column: str, log: IssueLog, count: bool = False):
+def normalise_ids(s: pd.Series, *, column: str, log: IssueLog, codes: bool = False):
     """Customer ids as keys: text, NFKC, stripped, inner whitespace collapsed; blank -> None.
 
     Numbers become their digits (Excel gives ``1001`` as ``1001.0`` -> ``'1001'``),
@@ -819,11 +820,13 @@ def normalise_ids(s: pd.Series, *, column: str, log: IssueLog, count: bool = Fal
     digit; a *float* id of 16 digits or more has already lost digits in Excel:
     it is kept as Excel shows it and reported ("id too long for an Excel number").
 
-    ``count=True`` returns ``(ids, number of distinct ids)``, the number known for
-    free for a column of text ids (None otherwise): when it equals the number of
-    ids there are no duplicates to look for.
+    ``codes=True`` returns ``(ids, codes, texts)``: for a column of text ids
+    (and blanks), ``ids == texts[codes]`` with -1 for no id, ``texts`` the
+    distinct ids and codes numbered in order of first appearance (each id was
+    hashed and cleaned once; ``len(texts)`` tells whether there are
+    duplicates); ``(ids, None, None)`` for other columns.
     """
-    distinct = None
+    id_codes = texts = None
     out = np.full(len(s), None, dtype=object)
     long = np.zeros(len(s), dtype=bool)
     values = s.to_numpy(dtype=object)
@@ -837,13 +840,14 @@ def normalise_ids(s: pd.Series, *, column: str, log: IssueLog, count: bool = Fal
         values, kinds = _split(s)
         spos = np.flatnonzero(kinds == _STR)
         if len(spos):
-            codes, texts = _factorized_clean(values[spos], nfkc=True)
-            out[spos] = np.append(texts, None)[codes]
-            distinct = len(texts)
+            text_codes, texts = _factorized_clean(values[spos], nfkc=True)
+            out[spos] = np.append(texts, None)[text_codes]
+            id_codes = np.full(len(values), -1, dtype=text_codes.dtype)
+            id_codes[spos] = text_codes
         npos = np.flatnonzero(kinds == _NUM)
         if len(npos):
-            codes, types = pd.factorize(np.frompyfunc(type, 1, 1)(values[npos]))
-            is_int = np.array([_is_int_type(t) for t in types], dtype=bool)[codes]
+            type_codes, types = pd.factorize(np.frompyfunc(type, 1, 1)(values[npos]))
+            is_int = np.array([_is_int_type(t) for t in types], dtype=bool)[type_codes]
             ipos, fpos = npos[is_int], npos[~is_int]
             if len(ipos):
                 out[ipos] = [str(int(v)) for v in values[ipos]]
@@ -854,7 +858,7 @@ def normalise_ids(s: pd.Series, *, column: str, log: IssueLog, count: bool = Fal
         for i in np.flatnonzero((kinds == _DT) | (kinds == _OTHER)):
             out[i] = _nfkc(str(values[i])) or None
         if len(spos) < int((kinds != _BLANK).sum()):
-            distinct = None  # numbers or dates too: not counted
+            id_codes = texts = None  # numbers or dates too (1001 and '1001' are one id): no codes
     if long.any():
         findings = _Findings()
         findings.add(np.flatnonzero(long), LONG_ID,
@@ -862,7 +866,7 @@ def normalise_ids(s: pd.Series, *, column: str, log: IssueLog, count: bool = Fal
                                 for i in p])
         findings.emit(log, column, s.index, values)
     ids = _new(out, s, dtype=object)
-    return (ids, distinct) if count else ids
+    return (ids, id_codes, texts) if codes else ids
 
 
 # ------------------------------------------------------------------ blank and totals rows
@@ -904,7 +908,14 @@ def _total_cells(cells) -> np.ndarray:
 
 def drop_blank_and_total_rows(df: pd.DataFrame, *, id_column, log: IssueLog, sheet: str,
                               name_column=None) -> pd.DataFrame:
-    """Rows that are not customers (or order lines), removed; a new frame.
+    """Rows that are not customers (or order lines), removed; a new frame. See :func:`rows_to_drop`."""
+    drop = rows_to_drop(df, id_column=id_column, log=log, sheet=sheet, name_column=name_column)
+    return df.loc[~drop].copy() if drop.any() else df.copy(deep=False)  # copy-on-write: never shares edits
+
+
+def rows_to_drop(df: pd.DataFrame, *, id_column, log: IssueLog, sheet: str, name_column=None,
+                 ids: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
+    """Which rows are not customers (or order lines), as a boolean array; records for them.
 
     * entirely blank rows: dropped, no record (sheets often have blank
       separator rows);
@@ -915,11 +926,20 @@ def drop_blank_and_total_rows(df: pd.DataFrame, *, id_column, log: IssueLog, she
 
     ``id_column`` and ``name_column`` are the frame's column labels (the
     user's headers). Records go to ``sheet``.
+
+    ``ids``: the id column already normalised, as the ``(codes, texts)`` that
+    ``normalise_ids(..., codes=True)`` gives. Blank and totals ids are then
+    judged on those cleaned values, once per distinct id, instead of the
+    column being read again (so ``ＴＯＴＡＬ`` and ``Grand  Total`` count too).
     """
-    ids = df[id_column]
-    id_cells = _strings_of(ids)
-    id_blank = _blank_cells(id_cells)
-    totals_id = _total_cells(id_cells)
+    if ids is not None:
+        codes, texts = ids
+        id_blank = codes < 0
+        totals_id = np.append(pd.Series(texts, dtype=object).isin(_TOTAL_FORMS).to_numpy(dtype=bool), False)[codes]
+    else:
+        id_cells = _strings_of(df[id_column])
+        id_blank = _blank_cells(id_cells)
+        totals_id = _total_cells(id_cells)
     totals_name = (_total_cells(_strings_of(df[name_column])) & ~totals_id if name_column is not None
                    else np.zeros(len(df), dtype=bool))
     # Only a row with a blank id can be entirely blank: check the other cells of those rows only.
@@ -934,7 +954,7 @@ def drop_blank_and_total_rows(df: pd.DataFrame, *, id_column, log: IssueLog, she
     no_id = id_blank & ~all_blank & ~totals_name
 
     index = df.index
-    id_values = ids.to_numpy(dtype=object)
+    id_values = df[id_column].to_numpy(dtype=object)
     name_values = df[name_column].to_numpy(dtype=object) if name_column is not None else None
     for i in np.flatnonzero(totals_id | totals_name | no_id):
         if totals_id[i]:
@@ -943,5 +963,4 @@ def drop_blank_and_total_rows(df: pd.DataFrame, *, id_column, log: IssueLog, she
             log.add(index[i], str(name_column), name_values[i], TOTALS_ROW, SKIPPED, sheet=sheet)
         else:
             log.add(index[i], str(id_column), _cell(id_values[i]), NO_ID, SKIPPED, sheet=sheet)
-    drop = all_blank | totals_id | totals_name | no_id
-    return df.loc[~drop].copy() if drop.any() else df.copy(deep=False)  # copy-on-write: never shares edits
+    return all_blank | totals_id | totals_name | no_id

@@ -267,19 +267,13 @@ def prepare_customers(df: pd.DataFrame, cfg: Config, log: IssueLog, sheet: str):
     df = _string_headers(df)
     if len(df) == 0:
         raise InputError(f"Sheet '{sheet}' has headers but no customer rows. Add customers below the header row.")
-    df = clean.drop_blank_and_total_rows(df, id_column=cols["customer_id"], log=log, sheet=sheet,
-                                         name_column=cols.get("name"))
+    df, ids, distinct = _rows_with_ids(df, cols["customer_id"], log, sheet, name_column=cols.get("name"))
     if len(df) == 0:
         raise InputError(f"Sheet '{sheet}' has no usable customer rows (every row is blank, a totals row "
                          f"or has no '{cols['customer_id']}'). Add customers below the header row.")
     work = pd.DataFrame(index=df.index)
     work["source_row"] = df.index.to_numpy()
-    work["customer_id"], distinct = clean.normalise_ids(df[cols["customer_id"]], column=cols["customer_id"],
-                                                        log=log, count=True)
-    has_id = work["customer_id"].notna().to_numpy()
-    if not has_id.all():
-        work = work[has_id]
-        df = df[has_id]
+    work["customer_id"] = ids
     for fld, header in cols.items():
         if fld == "customer_id":
             continue
@@ -293,6 +287,7 @@ def prepare_customers(df: pd.DataFrame, cfg: Config, log: IssueLog, sheet: str):
         elif fld in TEXT_FIELDS:
             work[fld] = clean.parse_text(s, categorical=True)
     unique = distinct == len(work)  # the usual case, known without hashing a million ids again
+    # (distinct counts the ids of dropped rows too: then duplicated() below decides)
     dup = np.zeros(len(work), dtype=bool) if unique else work["customer_id"].duplicated(keep="first").to_numpy()
     if dup.any():
         first_row = work.drop_duplicates("customer_id").set_index("customer_id")["source_row"]
@@ -312,16 +307,17 @@ def prepare_transactions(df: pd.DataFrame, cfg: Config, log: IssueLog, sheet: st
     df = _string_headers(df)
     if len(df) == 0:
         raise InputError(f"Sheet '{sheet}' has headers but no transaction rows. Add orders below the header row.")
-    df = clean.drop_blank_and_total_rows(df, id_column=cols["customer_id"], log=log, sheet=sheet)
+    df, ids, _distinct = _rows_with_ids(df, cols["customer_id"], log, sheet)
     tx = pd.DataFrame(index=df.index)
-    tx["customer_id"] = clean.normalise_ids(df[cols["customer_id"]], column=cols["customer_id"], log=log)
+    tx["customer_id"] = ids
     tx["date"] = clean.parse_dates(df[cols["date"]], column=cols["date"], log=log, day_first=cfg.day_first,
                                    required=True)
     tx["amount"] = clean.parse_amounts(df[cols["amount"]], column=cols["amount"], log=log, required=True)
     if "order_id" in cols:
         tx["order_id"] = clean.normalise_ids(df[cols["order_id"]], column=cols["order_id"], log=log)
-    ok = tx["customer_id"].notna() & tx["date"].notna() & tx["amount"].notna()
-    tx = tx[ok]
+    ok = tx["date"].notna() & tx["amount"].notna()  # (every row left has a customer id)
+    if not ok.all():
+        tx = tx[ok]
     if len(tx) == 0:
         raise InputError(f"Sheet '{sheet}' has no usable transaction rows: each needs a customer id, a date "
                          f"and an amount ('{cols['customer_id']}', '{cols['date']}', '{cols['amount']}'). "
@@ -332,6 +328,24 @@ def prepare_transactions(df: pd.DataFrame, cfg: Config, log: IssueLog, sheet: st
                      "counted as a refund: netted out of the customer's spend, not counted as a purchase",
                      limit=200)
     return tx, cols
+
+
+def _rows_with_ids(df: pd.DataFrame, id_header, log: IssueLog, sheet: str, name_column=None):
+    """The id column normalised once, and the rows that are not customers (order lines) dropped.
+
+    Returns (the rows kept, their ids, the number of distinct text ids or None).
+    Blank and totals ids are judged on the normalised ids (each distinct id once).
+    """
+    id_log = IssueLog(sheet=sheet)
+    ids, codes, texts = clean.normalise_ids(df[id_header], column=id_header, log=id_log, codes=True)
+    drop = clean.rows_to_drop(df, id_column=id_header, log=log, sheet=sheet, name_column=name_column,
+                              ids=None if codes is None else (codes, texts))
+    log.extend(id_log)  # after the skipped rows' records, as when ids were normalised after the drop
+    if codes is None:  # e.g. a number that is not finite: no id, so not classified
+        drop |= ids.isna().to_numpy()
+    if drop.any():
+        df, ids = df[~drop], ids[~drop]
+    return df, ids, None if texts is None else len(texts)
 
 
 def _string_headers(df: pd.DataFrame) -> pd.DataFrame:
