@@ -470,3 +470,48 @@ def test_cdnow_row_order_never_matters(cdnow, cdnow_result, seed):
     base = cdnow_result.customers.set_index("customer_id")[cols].sort_index()
     got = res.customers.set_index("customer_id")[cols].sort_index()
     pd.testing.assert_frame_equal(got, base)
+
+
+# ---------------------------------------------------------------- what the engine hands out
+def test_result_holds_plain_values_never_categoricals():
+    # The engine carries keys, labels and repeating text as Categoricals; the result must not.
+    n = 300
+    rng = np.random.default_rng(3)
+    cust = pd.DataFrame({
+        "Customer ID": [f"C{i}" for i in range(n)],
+        "Name": [f"Name {i}" for i in range(n)],
+        "Customer Type": rng.choice(["Individual", " Enterprise"], n),
+        "Source": np.array(["Web", "Store", 7], dtype=object)[rng.integers(0, 3, n)],  # a number: stays object
+        "Orders": rng.integers(0, 6, n).astype(float),
+        "Total Spend": rng.integers(0, 900, n).astype(float),
+        "Last Purchase": pd.Timestamp("2024-06-30") - pd.to_timedelta(rng.integers(0, 900, n), unit="D"),
+    })
+    overrides = pd.DataFrame({"Customer ID": ["C1"], "Field": ["Segment"], "Value": ["Hibernating"],
+                              "Reason": ["test"]})
+    for cfg in (Config(), Config(lang="zh", segment_scheme="rfm8", overrides=overrides)):
+        out = classify(cust, config=cfg, explain=True).customers
+        assert not [c for c in out if isinstance(out[c].dtype, pd.CategoricalDtype)]
+        for col in ("segment_key", "segment", "tier_key", "value_tier", "stage_key", "stage", "abc", "rfm",
+                    "customer_type"):
+            assert str(out[col].dtype) == "str", col
+        assert set(out["customer_type"].dropna()) == {"Individual", "Enterprise"}
+        assert out["source"].dtype == object and 7 in set(out["source"])
+    assert out.loc[out["customer_id"] == "C1", "segment"].tolist() == [L.label(L.SEGMENTS, "hibernating", "zh")]
+
+
+def test_totals_and_unusable_ids_judged_the_same_in_text_and_mixed_id_columns():
+    # The id column is normalised once and blank/totals rows are judged on what it became,
+    # whether the column holds only text or numbers too.
+    for extra in ("C9", 1001):
+        cust = sheet([("C1", 10.0), ("ＴＯＴＡＬ", 99.0), ("Grand  Total", 99.0), (extra, 5.0)],
+                     ["Customer ID", "Total Spend"])
+        res = classify(customers=cust, config=Config(default_tags=False))
+        assert res.customers["customer_id"].tolist() == ["C1", str(extra)]
+        assert [(r["row"], r["problem"]) for r in res.issues.to_dict("records")] == [(3, "totals row"),
+                                                                                     (4, "totals row")]
+    # a number that is no id (not finite) is reported, not dropped silently
+    cust = pd.DataFrame({"Customer ID": [1.0, float("inf"), 2.0], "Total Spend": [1.0, 2.0, 3.0]}, index=[2, 3, 4])
+    res = classify(customers=cust, config=Config(default_tags=False))
+    assert res.customers["customer_id"].tolist() == ["1", "2"]
+    assert [(r["row"], r["value"], r["problem"]) for r in res.issues.to_dict("records")] == [
+        (3, float("inf"), "no customer id")]

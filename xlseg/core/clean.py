@@ -185,6 +185,12 @@ def _kind_of_type(t: type) -> int:
     return _OTHER
 
 
+# pandas' infer_dtype answers that mean "every non-blank cell is of this kind" (bools, decimals,
+# complex numbers, time zones and mixes take the per-type path below).
+_INFERRED_KINDS = {"string": _STR, "floating": _NUM, "integer": _NUM, "mixed-integer-float": _NUM,
+                   "datetime": _DT, "date": _DT, "datetime64": _DT}
+
+
 def _split(s: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """(values as an object array, kind of each value); NaN/None/NaT are _BLANK."""
     values = s.to_numpy(dtype=object)
@@ -194,6 +200,10 @@ def _split(s: pd.Series) -> tuple[np.ndarray, np.ndarray]:
         kinds = np.where(na, _BLANK, _STR).astype(np.int8)
         return values, kinds
     na = pd.isna(values)
+    # One C-level pass usually tells that a column holds one kind of value (plus blanks).
+    kind = _INFERRED_KINDS.get(pd.api.types.infer_dtype(values, skipna=True))
+    if kind is not None:
+        return values, np.where(na, _BLANK, kind).astype(np.int8)
     types = np.frompyfunc(type, 1, 1)(values)
     codes, uniques = pd.factorize(types)
     table = np.array([_kind_of_type(t) for t in uniques] + [_BLANK], dtype=np.int8)
@@ -386,7 +396,8 @@ def _dates_from_numbers(x: np.ndarray):
 def _to_day(values) -> np.ndarray:
     """datetime-like objects -> datetime64[D] (time dropped; time zones dropped, wall time kept)."""
     try:
-        parsed = pd.to_datetime(pd.Series(values, dtype=object), errors="coerce")
+        # cache=False: hashing a million date objects to convert each distinct one once costs more
+        parsed = pd.to_datetime(pd.Series(values, dtype=object), errors="coerce", cache=False)
     except (TypeError, ValueError):  # mixed time zones
         parsed = pd.to_datetime(pd.Series([pd.Timestamp(v).tz_localize(None) if pd.Timestamp(v).tz else v
                                            for v in values], dtype=object), errors="coerce")

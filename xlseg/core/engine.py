@@ -287,7 +287,7 @@ def prepare_customers(df: pd.DataFrame, cfg: Config, log: IssueLog, sheet: str):
         elif fld in TEXT_FIELDS:
             work[fld] = clean.parse_text(s, categorical=True)
     unique = distinct == len(work)  # the usual case, known without hashing a million ids again
-    # (distinct counts the ids of dropped rows too: then duplicated() below decides)
+    # (distinct also counts ids on rows dropped above: then duplicated() below decides)
     dup = np.zeros(len(work), dtype=bool) if unique else work["customer_id"].duplicated(keep="first").to_numpy()
     if dup.any():
         first_row = work.drop_duplicates("customer_id").set_index("customer_id")["source_row"]
@@ -333,19 +333,20 @@ def prepare_transactions(df: pd.DataFrame, cfg: Config, log: IssueLog, sheet: st
 def _rows_with_ids(df: pd.DataFrame, id_header, log: IssueLog, sheet: str, name_column=None):
     """The id column normalised once, and the rows that are not customers (order lines) dropped.
 
-    Returns (the rows kept, their ids, the number of distinct text ids or None).
-    Blank and totals ids are judged on the normalised ids (each distinct id once).
+    Returns (the rows kept, their ids, the number of distinct ids before the drop).
+    Blank and totals ids are judged on the normalised ids (each distinct id once), so
+    a cell that normalises to no id (blank, a number that is not finite) is reported.
     """
     id_log = IssueLog(sheet=sheet)
     ids, codes, texts = clean.normalise_ids(df[id_header], column=id_header, log=id_log, codes=True)
+    if codes is None:  # numbers among the ids: code the normalised ids here
+        codes, texts = pd.factorize(ids.to_numpy(dtype=object))
     drop = clean.rows_to_drop(df, id_column=id_header, log=log, sheet=sheet, name_column=name_column,
-                              ids=None if codes is None else (codes, texts))
+                              ids=(codes, np.asarray(texts, dtype=object)))
     log.extend(id_log)  # after the skipped rows' records, as when ids were normalised after the drop
-    if codes is None:  # e.g. a number that is not finite: no id, so not classified
-        drop |= ids.isna().to_numpy()
     if drop.any():
         df, ids = df[~drop], ids[~drop]
-    return df, ids, None if texts is None else len(texts)
+    return df, ids, len(texts)
 
 
 def _string_headers(df: pd.DataFrame) -> pd.DataFrame:
