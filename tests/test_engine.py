@@ -515,3 +515,11 @@ def test_totals_and_unusable_ids_judged_the_same_in_text_and_mixed_id_columns():
     assert res.customers["customer_id"].tolist() == ["1", "2"]
     assert [(r["row"], r["value"], r["problem"]) for r in res.issues.to_dict("records")] == [
         (3, float("inf"), "no customer id")]
+
+
+def test_label_words_are_distinct_in_each_language():
+    # the engine carries labels as Categoricals, whose categories must be distinct
+    for table in (L.SEGMENTS, L.TIERS, L.STAGES):
+        for lang in L.LANGS:
+            words = list(L.labels(table, lang).values())
+            assert len(set(words)) == len(words), (lang, words)

@@ -178,7 +178,7 @@ def classify(customers: pd.DataFrame | None = None, transactions: pd.DataFrame |
     # their codes instead of hashing a million strings again and again.
     seg_codes, seg_keys = segments.codes(m, sc, cfg)
     cls_codes = tiers.class_codes(m, cfg)
-    potential = np.isin(seg_codes, [i for i, k in enumerate(seg_keys) if k in set(cfg.potential_segments)])
+    potential = np.isin(seg_codes, [i for i, k in enumerate(seg_keys) if k in cfg.potential_segments])
     tier_codes = tiers.tier_codes(cls_codes, potential, cfg)
     if as_of is not None:
         stage_codes = stages.codes(m, as_of, cfg)
@@ -360,7 +360,8 @@ def _keys_and_labels(codes: np.ndarray, keys, table: dict, lang: str):
     """(keys, words) as two Categoricals over the same codes.
 
     The categories are every key of ``table`` (so a manual override to any key
-    fits), in the table's order; ``codes`` index ``keys`` (-1: none).
+    fits), in the table's order; ``codes`` index ``keys`` (-1: none). The words
+    of one language are distinct (a test checks it), as categories must be.
     """
     every = list(dict.fromkeys([*table, *keys]))
     recode = np.array([every.index(k) for k in keys] + [-1], dtype=np.int16)[codes]
