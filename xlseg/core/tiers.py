@@ -33,12 +33,11 @@ TIER_KEYS = ("high", "medium", "low", "potential")  # what tier codes index; cla
 # abc/quantile/threshold/classes are their object views.
 
 
-def _values(monetary) -> np.ndarray:
-    return np.asarray(monetary.to_numpy(dtype="float64", na_value=np.nan) if isinstance(monetary, pd.Series)
-                      else monetary, dtype="float64")
+def _values(monetary: pd.Series) -> np.ndarray:
+    return monetary.to_numpy(dtype="float64", na_value=np.nan)
 
 
-def abc_codes(monetary, a: float = 0.80, b: float = 0.95) -> np.ndarray:
+def abc_codes(monetary: pd.Series, a: float = 0.80, b: float = 0.95) -> np.ndarray:
     values = _values(monetary)
     valid = ~np.isnan(values)
     out = np.where(valid, 2, -1).astype(np.int8)
@@ -61,7 +60,7 @@ def abc_codes(monetary, a: float = 0.80, b: float = 0.95) -> np.ndarray:
     return out
 
 
-def quantile_codes(monetary, a: float = 0.20, b: float = 0.50) -> np.ndarray:
+def quantile_codes(monetary: pd.Series, a: float = 0.20, b: float = 0.50) -> np.ndarray:
     values = _values(monetary)
     valid = ~np.isnan(values)
     out = np.full(len(values), -1, dtype=np.int8)
@@ -72,7 +71,7 @@ def quantile_codes(monetary, a: float = 0.20, b: float = 0.50) -> np.ndarray:
     return out
 
 
-def threshold_codes(monetary, high: float, medium: float) -> np.ndarray:
+def threshold_codes(monetary: pd.Series, high: float, medium: float) -> np.ndarray:
     values = _values(monetary)
     with np.errstate(invalid="ignore"):
         out = np.where(values >= high, 0, np.where(values >= medium, 1, 2)).astype(np.int8)
