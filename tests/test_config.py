@@ -44,7 +44,7 @@ def test_defaults():
         "tag_rules": None, "customer_sheet": None, "transaction_sheet": None, "columns": {}, "overrides": None,
         "history_keep_runs": 0,
     }
-    # DESIGN.md grid, row R = 5 and row R = 1
+    # docs/design.md grid, row R = 5 and row R = 1
     assert DEFAULT_GRID[0] == ("new_customers", "potential_loyalists", "potential_loyalists", "champions",
                                "champions")
     assert DEFAULT_GRID[4] == ("hibernating", "hibernating", "at_risk", "at_risk", "cant_lose_them")

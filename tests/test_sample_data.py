@@ -37,7 +37,7 @@ def demo_zh():
 
 
 def reference(customers, transactions, as_of=AS_OF):
-    """DESIGN.md's default RFM scores, rfm10 segment and lifecycle stage, written plainly."""
+    """docs/design.md's default RFM scores, rfm10 segment and lifecycle stage, written plainly."""
     cid, oid, dcol, acol = transactions.columns[:4]
     t = transactions.assign(**{dcol: pd.to_datetime(transactions[dcol])})
     buys = t[t[acol] > 0]

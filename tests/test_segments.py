@@ -14,7 +14,7 @@ from xlseg.core.engine import classify
 
 NAN = np.nan
 
-# DESIGN.md "Segments", written out independently of config.DEFAULT_GRID: (R, F) -> English label.
+# docs/design.md "Scores and segments", written out independently of config.DEFAULT_GRID: (R, F) -> English label.
 DESIGN_GRID = {
     5: ["New Customers", "Potential Loyalists", "Potential Loyalists", "Champions", "Champions"],
     4: ["Promising", "Potential Loyalists", "Potential Loyalists", "Loyal Customers", "Loyal Customers"],

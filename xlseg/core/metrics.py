@@ -15,7 +15,7 @@ first and last purchase day divided by purchase days - 1) and
 only). :func:`finish` adds ``recency`` and ``avg_order_value`` once as_of is
 known.
 
-Definitions (DESIGN.md "Metrics"): a purchase is a transaction row with a
+Definitions (docs/design.md "Metrics"): a purchase is a transaction row with a
 non-negative amount; negative rows are refunds and only net out of monetary.
 Frequency counts distinct purchase days, or distinct order ids when the basis
 is ``orders`` (rows without an order id then count by day). Everything is

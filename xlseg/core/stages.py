@@ -1,4 +1,4 @@
-"""Lifecycle stages: the first rule that matches wins (DESIGN.md "Lifecycle stage").
+"""Lifecycle stages: the first rule that matches wins (docs/design.md "Lifecycle stages").
 
 1. no purchase -> ``prospect``
 2. recency > lost_days -> ``lost``
