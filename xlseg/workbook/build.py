@@ -152,8 +152,10 @@ def label_rules(result: Result, first_row: int, last_row: int, cols: dict) -> li
     return rules
 
 
-def _header_style(r: int, c1: int, c2: int) -> Style:
-    return Style(ref(r, c1, r, c2), bold=True, fill=palette.HEADER_FILL, color=palette.HEADER_TEXT, wrap=True)
+def _header_style(r: int, c1: int, c2: int, align: str | None = None) -> Style:
+    """A header row; ``align`` follows the column's values (numbers right, scores centred)."""
+    return Style(ref(r, c1, r, c2), bold=True, fill=palette.HEADER_FILL, color=palette.HEADER_TEXT, wrap=True,
+                 align=align)
 
 
 # ------------------------------------------------------------------ the user's sheet
@@ -183,11 +185,15 @@ def columns_plan(result: Result, layout: TableLayout, state: BookState) -> Colum
     block = Block(layout.header_row, first_col, [header] + values(body))
     n = len(OUTPUT_KEYS)
     plan = ColumnsPlan(layout.sheet, layout.header_row, first_col, block)
-    plan.styles.append(_header_style(layout.header_row, first_col, first_col + n - 1))
     col = {k: first_col + i for i, k in enumerate(OUTPUT_KEYS)}
+    plan.styles.append(_header_style(layout.header_row, first_col, first_col + n - 1))
+    plan.styles.append(_header_style(layout.header_row, col["r_score"], col["rfm"], "center"))
     if layout.last_row > layout.header_row:
         plan.styles.append(Style(ref(layout.header_row + 1, col["r_score"], layout.last_row, col["rfm"]),
                                  align="center"))
+        # The Why text wraps inside its column: printed, it no longer runs on across page after page
+        # of empty columns (the demo's customer sheet printed on 484 pages, now 308).
+        plan.styles.append(Style(ref(layout.header_row + 1, col["why"], layout.last_row, col["why"]), wrap=True))
     plan.cond_rules = label_rules(result, layout.header_row + 1, layout.last_row, col)
     plan.widths = {get_column_letter(col[k]): WIDTHS[k] for k in OUTPUT_KEYS}
     if old_last is not None and old_last > layout.last_row:
@@ -210,6 +216,10 @@ def customers_sheet(result: Result, title: str, replaces) -> SheetPlan:
     for k, fmt in FORMATS.items():
         sp.styles.append(Style(ref(2, col[k], last, col[k]), number_format=fmt))
     sp.styles.append(Style(ref(2, col["r_score"], last, col["rfm"]), align="center"))
+    sp.styles.append(Style(ref(2, col["why"], last, col["why"]), wrap=True))
+    sp.styles.append(Style(ref(1, col["r_score"], 1, col["rfm"]), align="center"))
+    for k in ("recency", "frequency", "monetary", "avg_order_value"):
+        sp.styles.append(Style(ref(1, col[k]), align="right"))
     sp.cond_rules = label_rules(result, 2, last, col)
     sp.widths = {get_column_letter(col[k]): WIDTHS[k] for k in CUSTOMER_KEYS}
     return sp
@@ -258,7 +268,8 @@ def summary_sheet(result: Result, title: str, replaces, titles: dict, generated:
         sp.styles.append(Style(ref(row, 1), bold=True, size=12, color=palette.TITLE_TEXT))
         top = row + 1
         sp.blocks.append(Block(top, 1, [head] + body))
-        sp.styles.append(_header_style(top, 1, len(head)))
+        numeric = set(formats or {})
+        sp.styles += [_header_style(top, c, c, "right" if c in numeric else None) for c in range(1, len(head) + 1)]
         for c, fmt in (formats or {}).items():
             if body:
                 sp.styles.append(Style(ref(top + 1, c, top + len(body), c), number_format=fmt))
@@ -266,6 +277,7 @@ def summary_sheet(result: Result, title: str, replaces, titles: dict, generated:
         return top, top + len(body)
 
     k = sums["kpis"]
+    k = k[k["key"] != "as_of"].reset_index(drop=True)  # shown once, in the title block above
     kpi_body = [[lab, val] for lab, val in zip(k["label"], k["value"])]
     top, _ = section("kpis", [_t("metric", lang), ""], kpi_body)
     fmt = {"revenue": "#,##0.00", "monetary_per_buyer": "#,##0.00", "avg_order_value": "#,##0.00",
