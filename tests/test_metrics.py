@@ -43,7 +43,7 @@ BASIC = [
 def test_from_transactions_counts_distinct_days_and_nets_refunds():
     m = metrics.from_transactions(tx(BASIC))
     assert list(m.columns) == ["first_purchase", "last_purchase", "frequency", "monetary", "mean_gap",
-                               "gap_before_last"]
+                               "gap_before_last", "first_spend"]
     assert m.index.name == "customer_id"
     assert as_dict(m, "frequency") == {"a": 2.0, "b": 0.0, "c": 1.0}
     assert as_dict(m, "monetary") == {"a": 27.0, "b": -3.0, "c": 0.0}
@@ -52,6 +52,8 @@ def test_from_transactions_counts_distinct_days_and_nets_refunds():
     assert as_dict(m, "last_purchase") == {"a": D("2024-01-11"), "b": None, "c": D("2024-01-20")}
     assert as_dict(m, "mean_gap") == {"a": 10.0, "b": None, "c": None}
     assert as_dict(m, "gap_before_last") == {"a": 10.0, "b": None, "c": None}
+    # both lines of a's first day; b never bought
+    assert as_dict(m, "first_spend") == {"a": 15.0, "b": None, "c": 0.0}
 
 
 def test_from_transactions_gaps_with_three_purchase_days():

@@ -12,7 +12,8 @@ customer, indexed by ``customer_id``, with ``first_purchase``,
 ``last_purchase``, ``frequency``, ``monetary``, ``mean_gap`` (days between
 first and last purchase day divided by purchase days - 1) and
 ``gap_before_last`` (days between the last two purchase days; transactions
-only). :func:`finish` adds ``recency`` and ``avg_order_value`` once as_of is
+only) and, from transactions, ``first_spend`` (the net amount of the first
+purchase day, which the Gamma-Gamma model leaves out of the repeat spend). :func:`finish` adds ``recency`` and ``avg_order_value`` once as_of is
 known.
 
 Definitions (docs/design.md "Metrics"): a purchase is a transaction row with a
@@ -81,6 +82,11 @@ def from_transactions(tx: pd.DataFrame, *, basis: str = "auto") -> pd.DataFrame:
     else:
         frequency = n_days.astype("float64")
 
+    amount = tx["amount"].to_numpy(dtype="float64")
+    on_first = day == first[code]
+    first_spend = np.bincount(code[on_first], weights=amount[on_first], minlength=n).astype("float64").round(6)
+    first_spend[first == np.iinfo(np.int64).min] = np.nan
+
     # Gap between the last two purchase days: previous day within the same customer.
     diff = np.full(len(keys), np.nan)
     if len(keys) > 1:
@@ -100,7 +106,7 @@ def from_transactions(tx: pd.DataFrame, *, basis: str = "auto") -> pd.DataFrame:
         mean_gap = np.where(n_days >= 2, span / (n_days - 1), np.nan)
     return pd.DataFrame({
         "first_purchase": first_d, "last_purchase": last_d, "frequency": frequency, "monetary": monetary,
-        "mean_gap": mean_gap, "gap_before_last": gap_before_last,
+        "mean_gap": mean_gap, "gap_before_last": gap_before_last, "first_spend": first_spend,
     }, index=pd.Index(ids, name="customer_id"))
 
 
