@@ -55,7 +55,7 @@ DATE_CASES = [
      "read as 2024-03-05 (month/day/year)"),
     ("3/5/24",                   TS("2024-03-05"),    "date written as text",
      "read as 2024-03-05 (month/day/year)"),
-    ("31/12/2024",               TS("2024-12-31"),    "date written day first",
+    ("31/12/2024",               TS("2024-12-31"),    "date written as text",  # the column is day first
      "read as 2024-12-31 (day/month/year)"),
     ("5 Mar 2024",               TS("2024-03-05"),    "date written as text",     "read as 2024-03-05"),
     ("March 5, 2024",            TS("2024-03-05"),    "date written as text",     "read as 2024-03-05"),
@@ -93,7 +93,7 @@ DAY_FIRST_CASES = [
     ("3/5/2024",   False,     TS("2024-03-05"),  "date written as text",      "read as 2024-03-05 (month/day/year)"),
     ("3/5/2024",   True,      TS("2024-05-03"),  "date written as text",      "read as 2024-05-03 (day/month/year)"),
     ("31/12/2024", True,      TS("2024-12-31"),  "date written as text",      "read as 2024-12-31 (day/month/year)"),
-    ("12/31/2024", True,      TS("2024-12-31"),  "date written month first",  "read as 2024-12-31 (month/day/year)"),
+    ("12/31/2024", True,      TS("2024-12-31"),  "date written as text",      "read as 2024-12-31 (month/day/year)"),
     ("31/02/2024", True,      None,              "not a date",                READ_BLANK_DATE),
     ("5.3.2024",   True,      TS("2024-03-05"),  "date written as text",      "read as 2024-03-05 (day/month/year)"),
 ]
@@ -102,6 +102,37 @@ DAY_FIRST_CASES = [
 @pytest.mark.parametrize("value,day_first,expected,problem,action", DAY_FIRST_CASES)
 def test_parse_dates_day_first(value, day_first, expected, problem, action):
     check(C.parse_dates, value, expected, problem, action, "Date", day_first=day_first)
+
+
+# issue 11: one order per column, decided from all its values; never mixed within a column.
+@pytest.mark.parametrize("values, day_first, expected, note", [
+    # a first part above 12 anywhere decides day first for every row
+    (["01/02/2024", "13/02/2024", "05/06/2024"], False, ["2024-02-01", "2024-02-13", "2024-06-05"],
+     "dates read day first (dd/mm/yyyy) for the whole column: '13/02/2024' can only be day first."),
+    (["01.02.2024", "25.12.2023"], False, ["2024-02-01", "2023-12-25"],
+     "dates read day first (dd/mm/yyyy) for the whole column: '25.12.2023' can only be day first."),
+    # a second part above 12 decides month first, even against day_first = TRUE
+    (["01/02/2024", "02/13/2024"], True, ["2024-01-02", "2024-02-13"],
+     "dates read month first (mm/dd/yyyy) for the whole column: '02/13/2024' can only be month first."),
+    # ambiguous throughout: the setting decides, and the note says how to change it
+    (["01/02/2024", "03/04/2024"], True, ["2024-02-01", "2024-04-03"],
+     "dates such as '01/02/2024' fit either order throughout: read day first (day_first = TRUE). Set day_first "
+     "in Settings or use --day-first if that is wrong."),
+])
+def test_one_date_order_per_column(values, day_first, expected, note):
+    log = IssueLog(SHEET)
+    got = C.parse_dates(pd.Series(values, index=range(2, 2 + len(values))), column="Date", log=log,
+                        day_first=day_first)
+    assert [d.date().isoformat() for d in got] == expected
+    assert got.attrs["date_order"] == note
+
+
+def test_conflicting_orders_follow_the_setting_and_report_the_others():
+    log = IssueLog(SHEET)
+    got = C.parse_dates(pd.Series(["13/02/2024", "02/14/2024", "03/04/2024"]), column="Date", log=log)
+    assert [d.date().isoformat() for d in got] == ["2024-02-13", "2024-02-14", "2024-03-04"]
+    assert [r.problem for r in log] == ["date written day first", "date written as text", "date written as text"]
+    assert got.attrs["date_order"].startswith("both orders appear ('13/02/2024' and '02/14/2024'): read month first")
 
 
 def test_dates_keep_row_numbers_order_and_do_not_touch_the_input():

@@ -176,7 +176,7 @@ def test_missing_amount_in_transactions():
     assert str(err.value) == (
         "Sheet 'Orders': no amount column. Found headers: Customer ID, Date, Qty. "
         "Name the amount column one of: " + ", ".join(C.ALIASES["amount"]) + "; "
-        "or set column.amount in Settings."
+        "or give 'Quantity' and 'Unit Price' columns; or set column.amount in Settings."
     )
 
 
@@ -233,3 +233,45 @@ LOOKS = [
 def test_looks_like(headers, customers, transactions):
     assert C.looks_like(headers, "customers") is customers
     assert C.looks_like(headers, "transactions") is transactions
+
+
+# ------------------------------------------------------------------ issue 11: real exports
+UCI = ["InvoiceNo", "StockCode", "Description", "Quantity", "InvoiceDate", "UnitPrice", "CustomerID", "Country"]
+SUPERSTORE = ["Row ID", "Order ID", "Order Date", "Ship Date", "Customer ID", "Customer Name", "Segment", "Country",
+              "City", "State", "Postal Code", "Region", "Product ID", "Sales", "Quantity", "Discount", "Profit"]
+
+
+def test_order_export_without_amount_is_a_transaction_sheet():
+    assert C.looks_like(UCI, "transactions")
+    assert C.recognise(UCI, kind="transactions") == {
+        "customer_id": "CustomerID", "country": "Country", "date": "InvoiceDate", "order_id": "InvoiceNo",
+        "quantity": "Quantity", "unit_price": "UnitPrice"}
+
+
+@pytest.mark.parametrize("qty, price", [("Qty", "Price"), ("数量", "单价"), ("Units", "Unit Price")])
+def test_quantity_and_price_aliases(qty, price):
+    got = C.recognise(["客户编号", "下单日期", qty, price], kind="transactions")
+    assert (got["quantity"], got["unit_price"]) == (qty, price)
+    assert "amount" not in got
+
+
+def test_state_and_region_the_fields_own_name_wins_and_the_choice_is_said():
+    chosen = []
+    got = C.recognise(SUPERSTORE, kind="transactions", sheet="Orders", chosen=chosen)
+    assert got["region"] == "Region" and "State" not in got.values()
+    assert got["amount"] == "Sales" and got["name"] == "Customer Name"
+    assert chosen == ["Sheet 'Orders': 'Region' was taken as region (it is the field's own name); 'State' kept as "
+                      "a plain column. Set column.region in Settings to choose another."]
+
+
+def test_exact_alias_beats_a_punctuation_match_and_is_said():
+    chosen = []
+    got = C.recognise(["ID", "_id"], chosen=chosen)
+    assert got == {"customer_id": "ID"}
+    assert chosen == ["'ID' was taken as customer_id (it matches an alias exactly); '_id' kept as a plain "
+                      "column. Set column.customer_id in Settings to choose another."]
+
+
+def test_recency_in_days_aliases():
+    for header in ("Recency", "Days Since Last Order", "最近一次消费间隔天数", "距今天数"):
+        assert C.recognise(["CustomerID", header])["recency_days"] == header

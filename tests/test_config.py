@@ -18,7 +18,8 @@ SEGMENT_NAMES = ("Champions, Loyal Customers, Potential Loyalists, New Customers
 # Every scalar setting, in the order the "not a setting" message lists them (sorted).
 KNOWN = ", ".join(sorted({f.name for f in dataclasses.fields(Config)} - {"grid", "tag_rules", "columns", "overrides"}))
 FIELDS = ("customer_id, name, customer_type, source, region, country, city, industry, company_size, "
-          "first_purchase, last_purchase, orders, monetary, interactions, satisfaction, date, amount, order_id")
+          "first_purchase, last_purchase, orders, monetary, interactions, satisfaction, date, amount, order_id, "
+          "quantity, unit_price, recency_days")
 
 
 def error(fn, *args, **kwargs) -> str:
@@ -40,7 +41,7 @@ def test_defaults():
         "potential_segments": ("new_customers", "promising", "potential_loyalists", "important_development",
                                "general_development"),
         "new_days": 90, "active_days": 180, "lost_days": 365, "churn_gap_multiple": 2.0,
-        "churn_min_purchases": 3, "frequency_basis": "auto", "home_country": "China", "default_tags": True,
+        "churn_min_purchases": 3, "frequency_basis": "auto", "home_country": None, "default_tags": True,
         "tag_rules": None, "customer_sheet": None, "transaction_sheet": None, "columns": {}, "overrides": None,
         "history_keep_runs": 0,
     }

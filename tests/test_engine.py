@@ -85,8 +85,8 @@ def test_explicit_as_of_excludes_later_transactions_and_logs_it():
     assert by_id(res, "frequency")["a"] == 1.0
     assert by_id(res, "recency")["a"] == 0.0
     assert res.issues.to_dict("records") == [{
-        "sheet": "Transactions", "row": "", "column": "Date", "value": "1 rows",
-        "problem": "dated after as_of 2024-12-31", "action": "not counted (the metrics are as of that date)",
+        "sheet": "Transactions", "row": 14, "column": "Date", "value": "2025-01-05",
+        "problem": "dated after as_of 2024-12-31", "action": "not counted (a customer with no earlier line is a Prospect)",
     }]
 
 
@@ -309,7 +309,7 @@ def test_customer_sheet_without_orders_column_skips_f_and_segments():
 def test_customer_sheet_without_dates_or_spend_notes():
     cust = sheet([("a", 3), ("b", 0)], ["Customer ID", "Orders"])
     res = classify(customers=cust, config=Config(default_tags=False))
-    assert res.notes == ["No last-purchase column: recency, R scores, segments and stages were skipped.",
+    assert res.notes == ["No last-purchase or recency column: recency, R scores, segments and stages were skipped.",
                          "No spend column: M scores and value tiers were skipped."]
     assert by_id(res, "f_score") == {"a": 1, "b": None}  # the only buyer: rank 1 of 1
     assert by_id(res, "stage_key") == {"a": None, "b": "prospect"}

@@ -665,8 +665,7 @@ def test_default_rules_en():
          "Online, Web, Website, App, E-commerce, Ecommerce, Internet, 线上, 网店, 电商, 小程序, 官网", 1],
         ["Offline", "Source", "in", "Offline, Store, Retail, Shop, Branch, Event, 线下, 门店, 实体店, 展会", 1],
         ["International", "Country", "not blank", None, 1],
-        ["International", "Country", "not in", "China, 中国, CN, CHN, PRC, P.R.C., People's Republic of China, "
-                                               "中华人民共和国, Mainland China, 中国大陆", 1],
+        ["International", "Country", "not in", "(home country)", 1],
         ["Key Account", "Value Tier", "=", "High value", 1],
         ["Key Account", "Customer Type", "in", "Enterprise, Company, Business, B2B, Corporate, 企业, 公司, 企业客户", 1],
         ["VIP", "Monetary", "top %", 5, 1],
@@ -730,7 +729,8 @@ EXPECTED_DEFAULTS = {
 @pytest.mark.parametrize("data_lang", ["en", "zh"])
 def test_default_rules_evaluate_in_either_language(rules_lang, data_lang):
     i = L.LANGS.index(rules_lang)
-    flags = evaluate(customers(data_lang), parse_rules(default_rules(rules_lang, Config(), ALL_FIELDS)), as_of=AS_OF)
+    rules = parse_rules(default_rules(rules_lang, Config(home_country="China"), ALL_FIELDS))
+    flags = evaluate(customers(data_lang), rules, as_of=AS_OF)
     assert flags.to_dict("list") == {DEFAULT_TAG_NAMES[k][i]: v for k, v in EXPECTED_DEFAULTS.items()}
     assert flags.attrs["skipped"] == []
 
@@ -762,6 +762,15 @@ def test_international_uses_the_home_country():
     us = parse_rules(default_rules("en", Config(home_country="usa"), {"country"}))
     assert evaluate(pd.DataFrame({"country": ["U.S.", "美国", "China"]}), us,
                     as_of=AS_OF)["International"].tolist() == [F, F, T]
+
+
+def test_blank_home_country_is_a_token_the_engine_resolves():
+    from xlseg.core.tags import resolve_home
+
+    rules = parse_rules(default_rules("zh", Config(), {"country"}))
+    assert rules[1].value == "（本国）"
+    frame = pd.DataFrame({"country": ["United Kingdom", "UK", "France", None]})
+    assert evaluate(frame, resolve_home(rules, "UK"), as_of=AS_OF)["海外客户"].tolist() == [F, F, T, F]
 
 
 def test_default_rules_without_config_and_bad_lang():

@@ -337,7 +337,7 @@ def test_udfs_with_the_settings_range_equal_a_rerun_with_edited_settings(demo, t
 def test_a_customer_table_without_purchase_columns_says_why_instead_of_blanks():
     table = [["Customer ID", "Name"], ["A", "Ann"], ["B", "Bob"]]
     assert udfs.SEG_TIER(table) == (
-        "#xlseg: No last-purchase column: recency, R scores, segments and stages were skipped. No order-count "
+        "#xlseg: No last-purchase or recency column: recency, R scores, segments and stages were skipped. No order-count "
         "column: F scores and segments were skipped. No spend column: M scores and value tiers were skipped. If "
         "the purchases are on an order sheet, give it as the third argument, e.g. =SEG_TIER(Customers!A1:L2001, "
         ", Orders!A1:D9000).")

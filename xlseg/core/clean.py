@@ -453,6 +453,7 @@ def parse_dates(s: pd.Series, *, column: str, log: IssueLog, day_first: bool = F
     skipped").
     """
     findings = _Findings()
+    order_note = None
     if pd.api.types.is_datetime64_any_dtype(s.dtype):  # fast path: already dates
         d = s.dt.tz_localize(None) if isinstance(s.dtype, pd.DatetimeTZDtype) else s
         days = d.to_numpy().astype("datetime64[D]")
@@ -522,6 +523,7 @@ def parse_dates(s: pd.Series, *, column: str, log: IssueLog, day_first: bool = F
             where = np.flatnonzero(iso)
             u_days[where[ok]] = got[ok]
             iso[where[~ok]] = False  # impossible or out-of-range ISO dates: read (and reported) below
+        day_first, order_note = _column_order([uniques[i] for i in np.flatnonzero(~iso)], day_first)
         for i in np.flatnonzero(~iso):
             raw = uniques[i]
             if not raw.strip():
@@ -543,7 +545,48 @@ def parse_dates(s: pd.Series, *, column: str, log: IssueLog, day_first: bool = F
         findings.add(np.flatnonzero(blank), BLANK, ROW_SKIPPED)
     if findings.chunks:
         findings.emit(log, column, s.index, values if values is not None else s.to_numpy(dtype=object))
-    return _new(days.astype("datetime64[ns]"), s)
+    out = _new(days.astype("datetime64[ns]"), s)
+    if order_note:
+        out.attrs["date_order"] = order_note
+    return out
+
+
+def _column_order(strings: list, day_first: bool) -> tuple[bool, str | None]:
+    """One day/month order for a whole column, decided from all its a/b/yyyy strings.
+
+    A first part above 12 anywhere (``31/12/2024``) decides day first, a second part
+    above 12 month first; a column with neither follows ``day_first`` (Settings or
+    ``--day-first``); a column with both follows ``day_first`` too and reports the
+    values that can only be read the other way. Returns (day_first, the choice in
+    words, or None when the column has no such dates).
+    """
+    day_only = month_only = ambiguous = None
+    for raw in strings:
+        m = _ABY.fullmatch(_nfkc(raw))
+        if not m:
+            continue
+        a, b = int(m[1]), int(m[2])
+        if a > 12 >= b and day_only is None:
+            day_only = raw
+        elif b > 12 >= a and month_only is None:
+            month_only = raw
+        elif a <= 12 and b <= 12 and ambiguous is None:
+            ambiguous = raw
+    setting = "day_first = TRUE" if day_first else "day_first = FALSE"
+    if day_only is not None and month_only is None:
+        return True, f"dates read day first (dd/mm/yyyy) for the whole column: '{day_only}' can only be day first."
+    if month_only is not None and day_only is None:
+        return False, (f"dates read month first (mm/dd/yyyy) for the whole column: '{month_only}' can only be "
+                       "month first.")
+    if day_only is not None:
+        return day_first, (f"both orders appear ('{day_only}' and '{month_only}'): read "
+                           f"{'day' if day_first else 'month'} first ({setting}); the dates only possible the "
+                           "other way round are on the Issues sheet.")
+    if ambiguous is not None:
+        return day_first, (f"dates such as '{ambiguous}' fit either order throughout: read "
+                           f"{'day' if day_first else 'month'} first ({setting}). Set day_first in Settings or "
+                           "use --day-first if that is wrong.")
+    return day_first, None
 
 
 # ------------------------------------------------------------------ amounts and counts
@@ -880,6 +923,59 @@ def normalise_ids(s: pd.Series, *, column: str, log: IssueLog, codes: bool = Fal
     return (ids, id_codes, texts) if codes else ids
 
 
+# ------------------------------------------------------------------ error cells
+# Error cells reach the core as their exact text in every reader (BRIEF: shared conventions).
+ERROR_TEXTS = frozenset(("#N/A", "#VALUE!", "#REF!", "#DIV/0!", "#NUM!", "#NAME?", "#NULL!", "#SPILL!", "#CALC!",
+                         "#GETTING_DATA"))
+
+
+def error_text(value) -> str | None:
+    """The error text when ``value`` is an error cell (``#N/A`` ...), else None."""
+    if isinstance(value, str) and value.startswith("#"):
+        text = value.strip()
+        return text if text in ERROR_TEXTS else None
+    return None
+
+
+def error_cells(s: pd.Series) -> np.ndarray:
+    """Which cells of ``s`` are error cells (``#N/A``, ``#VALUE!`` ...), as a boolean array.
+
+    A column with no ``#`` anywhere (the usual case) is answered by one scan of
+    its strings joined, without hashing every cell.
+    """
+    if not (pd.api.types.is_object_dtype(s.dtype) or pd.api.types.is_string_dtype(s.dtype)):
+        return np.zeros(len(s), dtype=bool)
+    values, kinds = _split(s)
+    spos = np.flatnonzero(kinds == _STR)
+    out = np.zeros(len(s), dtype=bool)
+    if not len(spos) or "#" not in "\x00".join(values[spos].tolist()):
+        return out
+    out[spos] = pd.Series(_strip(values[spos]), dtype=object).isin(ERROR_TEXTS).to_numpy(dtype=bool)
+    return out
+
+
+def blank_error_cells(s: pd.Series, *, column: str, log: IssueLog, required: bool = False) -> pd.Series:
+    """``s`` with error cells counted as blank, one record each ("error value #N/A").
+
+    The action says "row skipped" when the field is ``required`` (a transaction's
+    date or amount), else "counted as blank". Returns ``s`` itself when it has none.
+    """
+    bad = error_cells(s)
+    if not bad.any():
+        return s
+    findings = _Findings()
+    values = s.to_numpy(dtype=object)
+    texts = pd.Series(_strip(values[bad]), dtype=object)
+    pos = np.flatnonzero(bad)
+    for text in pd.unique(texts):
+        findings.add(pos[(texts == text).to_numpy()], f"error value {text}",
+                     "row skipped" if required else "counted as blank")
+    findings.emit(log, column, s.index, values)
+    out = values.copy()
+    out[bad] = None
+    return _new(out, s, dtype=object)
+
+
 # ------------------------------------------------------------------ blank and totals rows
 TOTAL_WORDS = ("total", "totals", "grand total", "grandtotal", "sub total", "subtotal", "sub-total", "sum",
                "合计", "总计", "小计", "共计", "总和")
@@ -924,8 +1020,37 @@ def drop_blank_and_total_rows(df: pd.DataFrame, *, id_column, log: IssueLog, she
     return df.loc[~drop].copy() if drop.any() else df.copy(deep=False)  # copy-on-write: never shares edits
 
 
+def not_an_id(values: np.ndarray) -> np.ndarray:
+    """Per cell: why it cannot be a customer id (a date, TRUE/FALSE, an error cell), or None."""
+    out = np.full(len(values), None, dtype=object)
+    inferred = pd.api.types.infer_dtype(values, skipna=True)
+    if inferred in ("integer", "floating", "mixed-integer-float", "empty"):
+        return out
+    if inferred == "string":  # the usual case: only error cells can be wrong
+        bad = error_cells(pd.Series(values, dtype=object))
+        for i in np.flatnonzero(bad):
+            out[i] = f"error value {values[i].strip()}"
+        return out
+    types = np.frompyfunc(type, 1, 1)(values)
+    codes, uniques = pd.factorize(types)
+    for code, t in enumerate(uniques):
+        kind = _kind_of_type(t)
+        sel = codes == code
+        if issubclass(t, (bool, np.bool_)):
+            out[sel] = "not a customer id (TRUE/FALSE)"
+        elif kind == _DT:
+            out[sel] = "not a customer id (a date)"
+        elif kind == _STR:
+            where = np.flatnonzero(sel)
+            bad = error_cells(pd.Series(values[where], dtype=object))
+            for i in where[bad]:
+                out[i] = f"error value {values[i].strip()}"
+    return out
+
+
 def rows_to_drop(df: pd.DataFrame, *, id_column, log: IssueLog, sheet: str, name_column=None,
-                 ids: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
+                 ids: tuple[np.ndarray, np.ndarray] | None = None, id_problems: np.ndarray | None = None,
+                 limit: int | None = None) -> np.ndarray:
     """Which rows are not customers (or order lines), as a boolean array; records for them.
 
     * entirely blank rows: dropped, no record (sheets often have blank
@@ -967,11 +1092,22 @@ def rows_to_drop(df: pd.DataFrame, *, id_column, log: IssueLog, sheet: str, name
     index = df.index
     id_values = df[id_column].to_numpy(dtype=object)
     name_values = df[name_column].to_numpy(dtype=object) if name_column is not None else None
-    for i in np.flatnonzero(totals_id | totals_name | no_id):
+    reported = np.flatnonzero(totals_id | totals_name | no_id)
+    more: dict[str, int] = {}
+    per_problem: dict[str, int] = {}
+    for i in reported:
         if totals_id[i]:
-            log.add(index[i], str(id_column), id_values[i], TOTALS_ROW, SKIPPED, sheet=sheet)
+            column, value, problem = str(id_column), id_values[i], TOTALS_ROW
         elif totals_name[i]:
-            log.add(index[i], str(name_column), name_values[i], TOTALS_ROW, SKIPPED, sheet=sheet)
+            column, value, problem = str(name_column), name_values[i], TOTALS_ROW
         else:
-            log.add(index[i], str(id_column), _cell(id_values[i]), NO_ID, SKIPPED, sheet=sheet)
+            why = id_problems[i] if id_problems is not None else None
+            column, value, problem = str(id_column), _cell(id_values[i]), why or NO_ID
+        seen = per_problem[problem] = per_problem.get(problem, 0) + 1
+        if limit is not None and seen > limit:
+            more[problem] = more.get(problem, 0) + 1
+            continue
+        log.add(index[i], column, value, problem, SKIPPED, sheet=sheet)
+    for problem, n in more.items():  # the rest counted in one record, as in parse_dates
+        log.add("", str(id_column), "", problem, f"same for {n} more rows (not listed)", sheet=sheet)
     return all_blank | totals_id | totals_name | no_id

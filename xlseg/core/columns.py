@@ -9,13 +9,15 @@ is never matched by a substring.
 The fields a sheet can have depend on its *kind*:
 
 * ``"customers"`` (one row per customer): every field except the
-  transaction-line fields ``date``, ``amount`` and ``order_id``. Requires
+  transaction-line fields ``date``, ``amount``, ``order_id``, ``quantity`` and
+  ``unit_price``. Requires
   ``customer_id``.
 * ``"transactions"`` (one row per order line): ``customer_id``, ``date``,
   ``amount``, ``order_id`` and the descriptive fields (``name``, ``country``
   ...), but not the per-customer totals (``orders``, ``monetary``,
   ``first_purchase``, ``last_purchase``, ``interactions``, ``satisfaction``).
-  Requires ``customer_id``, ``date`` and ``amount``.
+  Requires ``customer_id``, ``date`` and ``amount`` (or ``unit_price``: the
+  amount is then quantity x unit price).
 
 Some aliases are shared between fields of different kinds (``Amount`` and
 ``Sales`` are ``monetary`` on a customer sheet and ``amount`` on a transaction
@@ -120,11 +122,25 @@ ALIASES: dict[str, list[str]] = {
         "下单时间", "交易时间", "购买时间", "消费时间", "支付时间", "付款时间",
     ],
     "amount": [
-        "Amount", "Spent", "Spend", "Sales", "Revenue", "Price", "Total", "Total Amount", "Order Amount",
+        "Amount", "Spent", "Spend", "Sales", "Revenue", "Total", "Total Amount", "Order Amount",
         "Order Total", "Order Value", "Line Total", "Paid", "Amount Paid", "Payment", "Sales Amount",
         "Net Amount",
         "金额", "实付金额", "订单金额", "交易金额", "支付金额", "付款金额", "销售额", "销售金额",
         "消费金额", "实收金额", "实付",
+    ],
+    "quantity": [
+        "Quantity", "Qty", "Units", "Quantity Ordered", "Qty Ordered", "Item Quantity", "Order Quantity", "Pieces",
+        "数量", "购买数量", "商品数量", "销售数量", "件数", "订购数量",
+    ],
+    "unit_price": [
+        "Unit Price", "UnitPrice", "Price", "Price Each", "Item Price", "Selling Price", "Sale Price",
+        "单价", "商品单价", "销售单价", "价格", "售价", "成交单价",
+    ],
+    "recency_days": [
+        "Recency", "Recency Days", "Recency (days)", "Days Since Last Order", "Days Since Last Purchase",
+        "Days Since Purchase", "Days Since Last Transaction", "Days Since Last Visit", "Days Inactive",
+        "最近一次消费间隔天数", "距今天数", "最近消费间隔", "最近消费间隔天数", "最近购买间隔天数",
+        "最近一次购买距今天数", "距上次消费天数", "距最近购买天数", "未消费天数",
     ],
     "order_id": [
         "Order ID", "OrderID", "Order No", "Order Number", "Invoice", "Invoice No", "InvoiceNo",
@@ -135,8 +151,9 @@ ALIASES: dict[str, list[str]] = {
 
 KINDS = ("customers", "transactions")
 
-_TRANSACTION_ONLY = ("date", "amount", "order_id")
-_CUSTOMER_ONLY = ("first_purchase", "last_purchase", "orders", "monetary", "interactions", "satisfaction")
+_TRANSACTION_ONLY = ("date", "amount", "order_id", "quantity", "unit_price")
+_CUSTOMER_ONLY = ("first_purchase", "last_purchase", "orders", "monetary", "interactions", "satisfaction",
+                  "recency_days")
 
 # The fields each kind of sheet may have, in the order they are reported.
 FIELDS: dict[str, tuple[str, ...]] = {
@@ -203,18 +220,24 @@ def _quote_list(items: list[str]) -> str:
     return " and ".join(quoted) if len(quoted) == 2 else ", ".join(quoted[:-1]) + " and " + quoted[-1]
 
 
-def _auto(headers: list, kind: str) -> dict[str, list[tuple[int, int]]]:
-    """field -> [(tier, position)] for every header that names a field of ``kind``."""
+def _auto(headers: list, kind: str) -> dict[str, list[tuple[int, int, int]]]:
+    """field -> [(tier, alias rank, position)] for every header that names a field of ``kind``.
+
+    tier 0: the header equals an alias apart from case and spaces; 1: only once punctuation is
+    ignored. name rank 0: the header is the field's own name (``Region`` for region), 1: another
+    alias (``State``).
+    """
     by_norm, loose = _BY_KIND[kind], _LOOSE[kind]
-    claims: dict[str, list[tuple[int, int]]] = {}
+    claims: dict[str, list[tuple[int, int, int]]] = {}
     for pos, h in enumerate(headers):
         if _blank(h):
             continue
-        fld = by_norm.get(L.norm(h))
+        n = L.norm(h)
+        fld = by_norm.get(n)
         if fld is None:
             continue
         tier = 0 if loose.get(_loose(h)) == fld else 1
-        claims.setdefault(fld, []).append((tier, pos))
+        claims.setdefault(fld, []).append((tier, 0 if n == L.norm(fld) else 1, pos))
     return claims
 
 
@@ -232,7 +255,7 @@ def _find_override(headers: list, wanted) -> int | None:
 
 
 def recognise(headers: list, overrides: dict | None = None, kind: str = "customers",
-              sheet: str = "") -> dict[str, str]:
+              sheet: str = "", chosen: list | None = None) -> dict[str, str]:
     """Map canonical field names to the user's headers.
 
     ``headers`` is the header row as read (blank cells allowed); the result maps
@@ -242,8 +265,18 @@ def recognise(headers: list, overrides: dict | None = None, kind: str = "custome
     name an existing header; overrides for fields the ``kind`` does not have are
     ignored (Settings hold one mapping for both sheets).
 
+    When several headers claim one field, the precedence is: an override; a header
+    equal to an alias apart from case and spaces before one that matches only once
+    punctuation is ignored; then the field's own name (``Region`` before
+    ``State`` for region, ``Country`` before ``Nation``). Otherwise nothing distinguishes them and the
+    run stops. The headers not taken stay plain columns, and
+    ``chosen`` (a list, when given) receives one sentence per such choice.
+    A transaction sheet without an amount column but with a unit price is
+    accepted (amount = quantity x unit price; the engine derives it).
+
     Raises :class:`~xlseg.errors.ColumnError` when an override names no header,
-    when two headers claim one field, or when a required field is missing.
+    when nothing distinguishes two headers claiming one field (the same header
+    twice), or when a required field is missing.
     """
     _check_kind(kind)
     headers = list(headers)
@@ -267,25 +300,36 @@ def recognise(headers: list, overrides: dict | None = None, kind: str = "custome
     for fld in fields:
         if fld in result or fld not in claims:
             continue
-        options = [(tier, pos) for tier, pos in claims[fld] if pos not in taken]
+        options = sorted((tier, rank, pos) for tier, rank, pos in claims[fld] if pos not in taken)
         if not options:
             continue
-        best = min(tier for tier, _ in options)
-        top = [pos for tier, pos in options if tier == best]
-        if len(top) > 1:
+        best = options[0]
+        top = [pos for tier, rank, pos in options if (tier, rank) == best[:2]]
+        if len(top) > 1:  # nothing distinguishes them
             names = [str(headers[p]).strip() for p in top]
             lead = "both" if len(names) == 2 else "all of"
             raise ColumnError(_where(sheet, f"{lead} {_quote_list(names)} look like {fld}; "
                                             f"rename one or set column.{fld} in Settings."))
-        result[fld] = headers[top[0]]
-        taken.add(top[0])
+        result[fld] = headers[best[2]]
+        taken.add(best[2])
+        if chosen is not None and len(options) > 1:
+            others = [str(headers[p]).strip() for _t, _r, p in options[1:]]
+            why = ("it matches an alias exactly" if best[0] < options[1][0]
+                   else "it is the field's own name")
+            chosen.append(_where(sheet, f"'{str(headers[best[2]]).strip()}' was taken as {fld} ({why}); "
+                                        f"{_quote_list(others) if len(others) > 1 else repr(others[0])} kept as "
+                                        f"{'plain columns' if len(others) > 1 else 'a plain column'}. "
+                                        f"Set column.{fld} in Settings to choose another."))
 
-    missing = [f for f in REQUIRED[kind] if f not in result]
+    # An order export without an amount but with a unit price: the engine derives amount = quantity x price.
+    missing = [f for f in REQUIRED[kind] if f not in result and not (f == "amount" and "unit_price" in result)]
     if missing:
         fld = missing[0]
         what, short = _MISSING_NAME.get(fld, (fld.replace("_", " "), fld.replace("_", " ")))
+        extra = (f"; or give '{ALIASES['quantity'][0]}' and '{ALIASES['unit_price'][0]}' columns"
+                 if fld == "amount" else "")
         raise ColumnError(_where(sheet, f"no {what} column. Found headers: {_found(headers)}. "
-                                        f"Name the {short} column one of: {', '.join(ALIASES[fld])}; "
+                                        f"Name the {short} column one of: {', '.join(ALIASES[fld])}{extra}; "
                                         f"or set column.{fld} in Settings."))
     return {fld: result[fld] for fld in FIELDS_WITH_ALIASES if fld in result}
 
@@ -313,7 +357,8 @@ def looks_like(headers, kind: str) -> bool:
     """Whether a sheet with these headers is a customer or a transaction sheet.
 
     Customers: it has a customer-id column. Transactions: it has customer id,
-    date and amount, and no per-customer totals (orders, last purchase). A
+    date and amount (or a unit price: an order export with quantity x price),
+    and no per-customer totals (orders, last purchase). A
     transaction sheet also looks like a customer sheet (it has ids), so callers
     test for transactions first.
     """
@@ -323,4 +368,5 @@ def looks_like(headers, kind: str) -> bool:
     if kind == "customers":
         return "customer_id" in have
     customer_fields = {fld for n, fld in _BY_KIND["customers"].items() if n in fields}
-    return {"customer_id", "date", "amount"} <= have and not ({"orders", "last_purchase"} & customer_fields)
+    priced = "amount" in have or "unit_price" in have
+    return {"customer_id", "date"} <= have and priced and not ({"orders", "last_purchase"} & customer_fields)

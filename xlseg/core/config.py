@@ -31,7 +31,7 @@ DEFAULT_GRID: tuple[tuple[str, ...], ...] = (
 FIELDS_WITH_ALIASES = (
     "customer_id", "name", "customer_type", "source", "region", "country", "city", "industry",
     "company_size", "first_purchase", "last_purchase", "orders", "monetary", "interactions",
-    "satisfaction", "date", "amount", "order_id",
+    "satisfaction", "date", "amount", "order_id", "quantity", "unit_price", "recency_days",
 )
 
 CHOICES = {
@@ -81,7 +81,8 @@ class Config:
     churn_min_purchases: int = 3
 
     frequency_basis: str = "auto"
-    home_country: str = "China"
+    # None: the most common country in the data (said in the run's notes).
+    home_country: str | None = None
     default_tags: bool = True
     # Tag rules: a DataFrame with columns Tag, Field, Operator, Value, Group (and optionally
     # "row", the Settings row each rule came from). None: only the built-in defaults.
@@ -235,9 +236,14 @@ def _parse_number(value) -> float:
 
 
 def _parse_share(value) -> float:
-    """0.8, '80%', 80 all mean 80 %."""
+    """0.8, '80%', 80 all mean 80 %; a share above 100 % ('150%', 150) is rejected."""
     number = _parse_number(value)
-    return number / 100 if number > 1 else number
+    percent_text = isinstance(value, str) and value.strip().endswith("%")
+    if not percent_text and 1 < number <= 100:
+        number = number / 100
+    if not 0 <= number <= 1:
+        raise ValueError("a share must be between 0% and 100% (e.g. 80%)")
+    return number
 
 
 def _parse_list(value) -> list[str]:
@@ -348,7 +354,8 @@ SETTING_HELP = {
     "churn_gap_multiple": "Churn Warning also when recency > this x the customer's own mean gap.",
     "churn_min_purchases": "... and the customer has at least this many purchases.",
     "frequency_basis": "auto (order ids when the transactions have them, else distinct days), days or orders.",
-    "home_country": "Country that is not International (default tag rule).",
+    "home_country": "Country that is not International (default tag rule); blank: the most common country "
+                    "in the data.",
     "default_tags": "TRUE: apply the built-in tag rules besides the rule table.",
     "customer_sheet": "Name of the customer sheet (blank: detected).",
     "transaction_sheet": "Name of the transaction sheet (blank: detected).",

@@ -46,6 +46,9 @@ class Result:
     * ``issues``: the data-quality findings (sheet, row, column, value, problem, action).
     * ``flags``: one boolean column per tag; ``tags``: (customer_id, tag) long form.
     * ``notes``: features skipped because a column is missing, and similar remarks.
+    * ``understood``: what the run made of its input, one sentence each (see :mod:`xlseg.core.explain`
+      for per-customer reasons); ``warnings``: what may make the result wrong (over 5 % of rows
+      rejected, a whole feature skipped); ``issue_groups``: :func:`xlseg.core.issues.group` of ``issues``.
     """
 
     customers: pd.DataFrame
@@ -61,6 +64,14 @@ class Result:
     cut_points: pd.DataFrame | None = None
     # Customer-sheet row -> customer id, for every row that was classified (duplicates included).
     row_ids: pd.Series | None = None
+    # issue 11: what the run understood (sheets, column -> field, derived amounts, conventions), in words;
+    # warnings (many rows rejected, a whole feature skipped); the issues grouped by kind of problem;
+    # the attribute columns taken from order lines (shown on the Customers sheet).
+    understood: list = field(default_factory=list)
+    warnings: list = field(default_factory=list)
+    issue_groups: pd.DataFrame | None = None
+    attributes: list = field(default_factory=list)
+    home_country: str | None = None
 
 
 def _config(config) -> Config:
@@ -88,9 +99,11 @@ def classify(customers: pd.DataFrame | None = None, transactions: pd.DataFrame |
     """Classify customers: scores, segment, value tier, stage and tags.
 
     ``customers``: one row per customer (needs a customer-id column).
-    ``transactions``: one row per order line (customer id, date, amount,
-    optional order id). Give either or both; with both, the customer sheet
-    supplies attributes and the transactions supply the metrics.
+    ``transactions``: one row per order line (customer id, date, amount or
+    quantity x unit price, optional order id). Give either or both; with both,
+    the customer sheet supplies attributes and the transactions supply the
+    metrics; with transactions only, the attributes on the lines (country,
+    region, customer type ...) are the customer's, from the latest line.
     ``explain=True`` fills the ``why`` column with the reasons in words (what the
     workbook's Why column shows); it costs more than the classification itself,
     so it is off by default and ``why`` is then None.
@@ -101,37 +114,53 @@ def classify(customers: pd.DataFrame | None = None, transactions: pd.DataFrame |
         raise InputError("Nothing to classify: give a customer table, a transaction table, or both.")
     log = IssueLog(sheet=customer_sheet if customers is not None else transaction_sheet)
     notes: list[str] = []
+    understood: list[str] = []
+    today = pd.Timestamp(dt.date.today())
 
     step("reading customers")
     cust, cust_cols = (None, {})
     if customers is not None:
-        cust, cust_cols, unique = prepare_customers(customers, cfg, log, customer_sheet)
-    tx, tx_cols = (None, {})
+        cust, cust_cols, unique = prepare_customers(customers, cfg, log, customer_sheet, understood)
+    tx, tx_cols, line_attrs = (None, {}, None)
     if transactions is not None:
         step("reading transactions")
         tx_log = IssueLog(sheet=transaction_sheet)
-        tx, tx_cols = prepare_transactions(transactions, cfg, tx_log, transaction_sheet)
+        tx, tx_cols, line_attrs = prepare_transactions(transactions, cfg, tx_log, transaction_sheet, understood)
         log.extend(tx_log)
     # One row per customer id (a duplicate id was reported and takes the first row's values).
     base = None if cust is None else cust if unique else cust.drop_duplicates("customer_id")
+    attributes: list[str] = []
+    if base is None and line_attrs is not None:
+        base, attributes = _customers_from_lines(line_attrs, tx_cols, transaction_sheet, understood)
 
     step("computing metrics")
+    explicit = resolve_as_of(cfg.as_of, None)
     if tx is not None:
-        explicit = resolve_as_of(cfg.as_of, None)
-        if explicit is not None:
-            later = tx["date"] > explicit
-            if later.any():
-                log.add("", tx_cols["date"], f"{int(later.sum())} rows",
-                        f"dated after as_of {explicit.date().isoformat()}",
-                        "not counted (the metrics are as of that date)", sheet=transaction_sheet)
-                tx = tx[~later]
+        # Lines after as_of (or, without an as_of, after today: a typo such as 2099) are not counted;
+        # their customers stay, as Prospects when nothing else is left (one rule with or without a
+        # customer sheet).
+        limit = explicit if explicit is not None else today
+        later = (tx["date"] > limit).to_numpy()
+        every_id = pd.Index(pd.unique(tx["customer_id"]))
+        if later.any():
+            what = (f"dated after as_of {explicit.date().isoformat()}" if explicit is not None
+                    else f"dated after today ({today.date().isoformat()})")
+            log.add_many(list(tx.index[later]), tx_cols["date"], list(tx.loc[later, "date"].dt.strftime("%Y-%m-%d")),
+                         what, "not counted (a customer with no earlier line is a Prospect)",
+                         sheet=transaction_sheet, limit=100)
+            tx = tx[~later]
         m = metrics.from_transactions(tx, basis=cfg.frequency_basis)
+        if len(m) < len(every_id):
+            m = m.reindex(every_id.append(m.index.difference(every_id, sort=False)))
+            m["frequency"] = m["frequency"].fillna(0.0)
+            m["monetary"] = m["monetary"].fillna(0.0)
+        if base is not None and cust is None:
+            m = m.reindex(pd.Index(base["customer_id"]))
         if cust is not None:
             unknown = m.index.difference(pd.Index(base["customer_id"]), sort=False)
             if len(unknown):
-                first_rows = tx.reset_index().drop_duplicates("customer_id").set_index("customer_id")
-                rows = first_rows.loc[unknown].iloc[:, 0].tolist()
-                log.add_many(rows, tx_cols["customer_id"], list(unknown),
+                first_rows = transactions_first_rows(tx, unknown)
+                log.add_many(first_rows, tx_cols["customer_id"], list(unknown),
                              f"customer id not on sheet '{customer_sheet}'",
                              "classified from its transactions; listed on the Customers sheet only",
                              sheet=transaction_sheet, limit=50)
@@ -139,20 +168,30 @@ def classify(customers: pd.DataFrame | None = None, transactions: pd.DataFrame |
             m = m.reindex(ids)
             m["frequency"] = m["frequency"].fillna(0.0)
             m["monetary"] = m["monetary"].fillna(0.0)  # on the customer sheet, no transactions: spent 0
-            for fld in ("orders", "monetary", "first_purchase", "last_purchase"):
+            for fld in ("orders", "monetary", "first_purchase", "last_purchase", "recency_days"):
                 if fld in cust_cols:
                     notes.append(f"'{cust_cols[fld]}' on sheet '{customer_sheet}' was not used: "
                                  f"the metrics come from the transactions on sheet '{transaction_sheet}'.")
+        basis = "orders" if cfg.frequency_basis == "orders" or (
+            cfg.frequency_basis == "auto" and "order_id" in tx.columns and tx["order_id"].notna().any()) else "days"
+        understood.append("Frequency = " + ("distinct order ids (lines without one count by day)" if basis == "orders"
+                                            else "distinct purchase days") + "; monetary = net spend (refunds "
+                                                                             "net out); lines of value 0 are purchases.")
     else:
+        base = _recency_days(base, cust_cols, explicit, today, understood, customer_sheet)
         m = metrics.from_customers(base)
-        if "last_purchase" not in cust_cols:
-            notes.append("No last-purchase column: recency, R scores, segments and stages were skipped.")
+        if "last_purchase" not in cust_cols and "recency_days" not in cust_cols:
+            notes.append("No last-purchase or recency column: recency, R scores, segments and stages were skipped.")
         if "orders" not in cust_cols:
             notes.append("No order-count column: F scores and segments were skipped.")
         if "monetary" not in cust_cols:
             notes.append("No spend column: M scores and value tiers were skipped.")
 
-    as_of = resolve_as_of(cfg.as_of, metrics.latest_purchase(m))
+    latest = metrics.latest_purchase(m, until=today if explicit is None else None)
+    as_of = explicit if explicit is not None else latest
+    if as_of is None and cust is not None and "recency_days" in cust_cols:
+        as_of = today
+    understood.append(_as_of_sentence(cfg, as_of, latest))
     m = metrics.finish(m, as_of if as_of is not None else pd.NaT)
     if tx is None and cust is not None and as_of is not None:
         future = m["recency"] < 0
@@ -167,6 +206,11 @@ def classify(customers: pd.DataFrame | None = None, transactions: pd.DataFrame |
         rows = base.set_index("customer_id").loc[m.index[no_date], "source_row"].tolist()
         log.add_many(rows, cust_cols.get("last_purchase", ""), [None] * len(rows),
                      "has orders but no last purchase date", "recency, segment and stage left blank")
+    negative = (m["monetary"] < 0).to_numpy()
+    if negative.any():
+        understood.append(f"{int(negative.sum()):,} customers have refunds only or a negative net spend: their "
+                          "monetary is negative, they get M score 1, value tier Low value and never "
+                          "Champions or Potential.")
 
     step("scoring")
     # Score on a positional index: label alignment on a million string ids would rebuild hash tables.
@@ -226,7 +270,9 @@ def classify(customers: pd.DataFrame | None = None, transactions: pd.DataFrame |
     # --- end issue 7
 
     step("tagging")
-    flags, skipped = _tags(out, cfg, cust_cols, as_of)
+    home = _home_country(out, cfg, understood)
+    field_cols = {**{f: h for f, h in tx_cols.items() if f in TEXT_FIELDS}, **cust_cols} if cust is None else cust_cols
+    flags, skipped = _tags(out, cfg, field_cols, as_of, home)
     if skipped:
         names = list(dict.fromkeys(tag for tag, _reason in skipped))
         notes.append(f"Tag rules skipped because a field they use is not in this data: {', '.join(names)}. "
@@ -250,20 +296,29 @@ def classify(customers: pd.DataFrame | None = None, transactions: pd.DataFrame |
     order = RESULT_COLUMNS + ["is_buyer", "source_row"] + [c for c in attr_cols if c not in RESULT_COLUMNS
                                                             and c not in ("source_row",)]
     out = _columns(out, list(dict.fromkeys(order)))
-    return Result(customers=out, summaries=summ, issues=log.to_frame(), flags=flags, tags=tags_long,
+    issues_frame = log.to_frame()
+    groups = issue_groups(issues_frame)
+    rows_in = (0 if customers is None else len(customers)) + (0 if transactions is None else len(transactions))
+    warnings = _warnings(groups, rows_in, notes, skipped)
+    return Result(customers=out, summaries=summ, issues=issues_frame, flags=flags, tags=tags_long,
                   as_of=as_of, config=cfg, notes=notes, customer_columns=cust_cols,
                   transaction_columns=tx_cols, cut_points=cuts,
-                  row_ids=None if cust is None else cust["customer_id"])
+                  row_ids=None if cust is None else cust["customer_id"], understood=understood,
+                  warnings=warnings, issue_groups=groups, attributes=attributes, home_country=home)
 
 
 # ------------------------------------------------------------------ preparation
-def prepare_customers(df: pd.DataFrame, cfg: Config, log: IssueLog, sheet: str):
+def prepare_customers(df: pd.DataFrame, cfg: Config, log: IssueLog, sheet: str, understood: list | None = None):
     """Recognise and clean a customer sheet.
 
     Returns (frame with canonical columns, field -> header, whether every customer id is distinct).
     Text attribute columns whose values repeat come back as Categoricals (see ``_plain``).
+    Error cells (``#N/A`` ...) count as blank, one record each. ``understood`` (a list) receives
+    what was made of the sheet, in words.
     """
-    cols = columns.recognise([str(c) for c in df.columns], cfg.columns, kind="customers", sheet=sheet)
+    chosen: list[str] = []
+    cols = columns.recognise([str(c) for c in df.columns], cfg.columns, kind="customers", sheet=sheet,
+                             chosen=chosen)
     df = _string_headers(df)
     if len(df) == 0:
         raise InputError(f"Sheet '{sheet}' has headers but no customer rows. Add customers below the header row.")
@@ -277,10 +332,11 @@ def prepare_customers(df: pd.DataFrame, cfg: Config, log: IssueLog, sheet: str):
     for fld, header in cols.items():
         if fld == "customer_id":
             continue
-        s = df[header]
+        s = clean.blank_error_cells(df[header], column=header, log=log)
         if fld in DATE_FIELDS:
             work[fld] = clean.parse_dates(s, column=header, log=log, day_first=cfg.day_first)
-        elif fld == "orders":
+            _say_date_order(work[fld], header, sheet, understood)
+        elif fld in ("orders", "recency_days"):
             work[fld] = clean.parse_counts(s, column=header, log=log)
         elif fld in NUMBER_FIELDS:
             work[fld] = clean.parse_amounts(s, column=header, log=log)
@@ -299,38 +355,244 @@ def prepare_customers(df: pd.DataFrame, cfg: Config, log: IssueLog, sheet: str):
     for header in df.columns:
         if header not in used and header not in work.columns:
             work[header] = df[header].to_numpy()
+    if understood is not None:
+        understood.append(f"Sheet '{sheet}' holds customers: {_mapping(cols)}.")
+        understood.extend(chosen)
     return work, cols, unique
 
 
-def prepare_transactions(df: pd.DataFrame, cfg: Config, log: IssueLog, sheet: str):
-    cols = columns.recognise([str(c) for c in df.columns], cfg.columns, kind="transactions", sheet=sheet)
+def prepare_transactions(df: pd.DataFrame, cfg: Config, log: IssueLog, sheet: str, understood: list | None = None):
+    """Recognise and clean a transaction sheet (one row per order line).
+
+    Returns (lines with ``customer_id``, ``date``, ``amount`` and maybe ``order_id``; field -> header;
+    the per-customer attributes found on the lines, or None). Without an amount column the amount
+    is quantity x unit price. Cancellations (negative quantities, and invoice ids such as
+    ``C536379`` among plain numeric ones) are refunds: negative amounts, never purchases.
+    """
+    say = understood.append if understood is not None else (lambda _text: None)
+    chosen: list[str] = []
+    cols = columns.recognise([str(c) for c in df.columns], cfg.columns, kind="transactions", sheet=sheet,
+                             chosen=chosen)
     df = _string_headers(df)
     if len(df) == 0:
         raise InputError(f"Sheet '{sheet}' has headers but no transaction rows. Add orders below the header row.")
-    df, ids, _distinct = _rows_with_ids(df, cols["customer_id"], log, sheet)
+    say(f"Sheet '{sheet}' holds order lines: {_mapping(cols)}.")
+    for text in chosen:
+        say(text)
+    df, ids, _distinct = _rows_with_ids(df, cols["customer_id"], log, sheet, limit=clean.ISSUE_LIMIT)
     tx = pd.DataFrame(index=df.index)
     tx["customer_id"] = ids
-    tx["date"] = clean.parse_dates(df[cols["date"]], column=cols["date"], log=log, day_first=cfg.day_first,
-                                   required=True)
-    tx["amount"] = clean.parse_amounts(df[cols["amount"]], column=cols["amount"], log=log, required=True)
+    date_cells = clean.blank_error_cells(df[cols["date"]], column=cols["date"], log=log, required=True)
+    tx["date"] = clean.parse_dates(date_cells, column=cols["date"], log=log, day_first=cfg.day_first, required=True)
+    _say_date_order(tx["date"], cols["date"], sheet, understood)
+
+    def number(fld):
+        cells = clean.blank_error_cells(df[cols[fld]], column=cols[fld], log=log, required=True)
+        return clean.parse_amounts(cells, column=cols[fld], log=log, required=True)
+
+    if "amount" in cols:
+        tx["amount"] = number("amount")
+        if "quantity" in cols or "unit_price" in cols:
+            unused = [cols[f] for f in ("quantity", "unit_price") if f in cols]
+            say(f"Sheet '{sheet}': the amount is '{cols['amount']}'; {_quoted(unused)} not used for it.")
+    elif "quantity" in cols:
+        # Rounded to cents-and-more so 3 x 0.1 is 0.3, as a spreadsheet shows it.
+        tx["amount"] = (number("quantity") * number("unit_price")).round(6)
+        say(f"Sheet '{sheet}' has no amount column: amount = '{cols['quantity']}' x '{cols['unit_price']}' "
+            "on every line.")
+    else:
+        tx["amount"] = number("unit_price")
+        say(f"Sheet '{sheet}' has no amount or quantity column: amount = '{cols['unit_price']}' (one unit a line).")
     if "order_id" in cols:
         tx["order_id"] = clean.normalise_ids(df[cols["order_id"]], column=cols["order_id"], log=log)
+        _cancellations(tx, cols, log, say)
     ok = tx["date"].notna() & tx["amount"].notna()  # (every row left has a customer id)
     if not ok.all():
         tx = tx[ok]
     if len(tx) == 0:
+        amount = (f"'{cols['amount']}'" if "amount" in cols
+                  else " x ".join(f"'{cols[f]}'" for f in ("quantity", "unit_price") if f in cols))
         raise InputError(f"Sheet '{sheet}' has no usable transaction rows: each needs a customer id, a date "
-                         f"and an amount ('{cols['customer_id']}', '{cols['date']}', '{cols['amount']}'). "
-                         "See the Issues sheet for what was wrong with each row.")
+                         f"and an amount ('{cols['customer_id']}', '{cols['date']}', {amount}). "
+                         "Fix the rows (the first problems: "
+                         + "; ".join(f"row {r.row} '{r.column}': {r.problem}" for r in list(log)[:3]) + ").")
     neg = tx["amount"] < 0
     if neg.any():
-        log.add_many(list(tx.index[neg]), cols["amount"], list(tx.loc[neg, "amount"]), "negative amount",
+        log.add_many(list(tx.index[neg]), cols.get("amount", cols.get("quantity", "")), list(tx.loc[neg, "amount"]),
+                     "negative amount",
                      "counted as a refund: netted out of the customer's spend, not counted as a purchase",
-                     limit=200)
-    return tx, cols
+                     limit=clean.ISSUE_LIMIT)
+    return tx, cols, _line_attributes(df.loc[tx.index], tx, cols)
 
 
-def _rows_with_ids(df: pd.DataFrame, id_header, log: IssueLog, sheet: str, name_column=None):
+def _cancellations(tx: pd.DataFrame, cols: dict, log: IssueLog, say) -> None:
+    """Lines whose order id is a plain number with a leading C (``C536379``) among plain numeric ids
+    are cancellations: their amount becomes negative (a refund). Changes ``tx`` in place."""
+    codes, uniques = pd.factorize(tx["order_id"])
+    if not len(uniques):
+        return
+    texts = pd.Series(uniques, dtype=object).astype(str)
+    is_c = texts.str.fullmatch(r"[Cc][0-9]+").to_numpy(dtype=bool)
+    if not is_c.any() or not texts.str.fullmatch(r"[0-9]+").any():
+        return
+    cancel = np.append(is_c, False)[codes]
+    flip = cancel & (tx["amount"] > 0).to_numpy()
+    if flip.any():
+        tx.loc[flip, "amount"] = -tx.loc[flip, "amount"]
+    n = int(cancel.sum())
+    log.add_many(list(tx.index[cancel]), cols["order_id"], list(tx.loc[cancel, "order_id"]),
+                 "cancellation (order id starting with C)",
+                 "counted as a refund: netted out of the customer's spend, not counted as a purchase",
+                 limit=clean.ISSUE_LIMIT)
+    say(f"{n:,} lines with order ids such as '{tx.loc[cancel, 'order_id'].iloc[0]}' are cancellations: refunds "
+        "that net out, never purchases.")
+
+
+def _line_attributes(df: pd.DataFrame, tx: pd.DataFrame, cols: dict) -> pd.DataFrame | None:
+    """Per customer, the attributes on its order lines: the value on its latest line that has one.
+
+    Recognised fields (country, region, city, customer type, source, industry, company size, name)
+    always; the other text columns only when each customer has at most one value in them (a
+    customer-level column such as Superstore's Segment, not a product or a ship mode). Returns a
+    frame indexed by customer id (columns: field names, then the user's headers), or None.
+    """
+    fields = [f for f in TEXT_FIELDS if f in cols]
+    used = set(cols.values())
+    plain = [h for h in df.columns if h not in used and (pd.api.types.is_object_dtype(df[h].dtype)
+                                                         or pd.api.types.is_string_dtype(df[h].dtype))]
+    if not (fields or plain) or len(tx) == 0:
+        return None
+    code = pd.factorize(tx["customer_id"])[0]
+    data = {}
+    for fld in fields:
+        data[fld] = clean.parse_text(df[cols[fld]]).to_numpy(dtype=object)
+    for header in plain:
+        values = clean.parse_text(df[header]).to_numpy(dtype=object)
+        if clean.error_cells(pd.Series(values, dtype=object)).any():
+            continue
+        per = pd.Series(values, dtype=object).groupby(code).nunique(dropna=True)
+        if len(per) and per.max() == 1 and per.sum() > 0:
+            data[header] = values
+    if not data:
+        return None
+    frame = pd.DataFrame(data, index=pd.RangeIndex(len(tx)))
+    frame["customer_id"] = tx["customer_id"].to_numpy()
+    order = np.argsort(tx["date"].to_numpy(), kind="stable")
+    last = frame.iloc[order].groupby("customer_id", sort=False).last()  # last non-blank value per column
+    return last
+
+
+def _customers_from_lines(attrs: pd.DataFrame, tx_cols: dict, sheet: str, understood: list):
+    """A customer table (canonical columns) made from the attributes on the order lines."""
+    base = attrs.reset_index()
+    base.insert(0, "source_row", pd.array([pd.NA] * len(base), dtype="Int64"))
+    fields = [c for c in base.columns if c in TEXT_FIELDS]
+    plain = [c for c in base.columns if c not in TEXT_FIELDS and c not in ("customer_id", "source_row")]
+    names = [f"'{tx_cols[f]}'" for f in fields if f != "name"] + [f"'{h}'" for h in plain]
+    if names:
+        understood.append(f"Customer attributes from the order lines on sheet '{sheet}' ({', '.join(names)}): "
+                          "each customer's value is the one on its latest line that has one.")
+    return base, [c for c in base.columns if c not in ("customer_id", "source_row", "name")]
+
+
+def _recency_days(base: pd.DataFrame, cols: dict, explicit, today, understood: list, sheet: str) -> pd.DataFrame:
+    """A recency-in-days column fills the last purchase: as_of - recency (as_of: Settings, else today)."""
+    if base is None or "recency_days" not in base:
+        return base
+    as_of = explicit if explicit is not None else today
+    days = base["recency_days"].to_numpy(dtype="float64")
+    derived = (as_of - pd.to_timedelta(days, unit="D")).to_numpy().astype("datetime64[ns]")
+    base = base.copy()
+    if "last_purchase" in base:
+        have = base["last_purchase"].notna().to_numpy()
+        base["last_purchase"] = np.where(have, base["last_purchase"].to_numpy(), derived)
+        how = f"where '{cols['last_purchase']}' is blank"
+    else:
+        base["last_purchase"] = derived
+        how = "for every customer"
+    cols["last_purchase"] = cols.get("last_purchase", cols["recency_days"])
+    understood.append(f"Recency in days from '{cols['recency_days']}' on sheet '{sheet}': last purchase = as_of - "
+                      f"recency ({how}), as_of {as_of.date().isoformat()}.")
+    return base
+
+
+def _as_of_sentence(cfg: Config, as_of, latest) -> str:
+    if as_of is None:
+        return "No purchase dates: recency, R scores, segments and stages cannot be computed."
+    day = as_of.date().isoformat()
+    if cfg.as_of == "today":
+        return f"as_of {day}: today (as_of = today)."
+    if cfg.as_of is not None:
+        return f"as_of {day}: set by as_of."
+    if latest is None:
+        return f"as_of {day}: today (the data has recency in days but no dates)."
+    return f"as_of {day}: the latest purchase date in the data (dates after today are not counted)."
+
+
+def _home_country(out: pd.DataFrame, cfg: Config, understood: list) -> str | None:
+    """Settings home_country, else the most common country among the customers (said in ``understood``)."""
+    home = str(cfg.home_country).strip() if cfg.home_country else ""
+    if home:
+        understood.append(f"Home country {home} (Settings home_country): other countries are International.")
+        return home
+    if "country" not in out:
+        return None
+    counts = pd.Series(out["country"]).dropna().astype(str).value_counts()
+    if not len(counts):
+        return None
+    home = str(counts.index[0])
+    understood.append(f"Home country {home}: the most common country in the data ({int(counts.iloc[0]):,} of "
+                      f"{int(counts.sum()):,} customers); set home_country in Settings to choose another.")
+    return home
+
+
+def _say_date_order(dates: pd.Series, header: str, sheet: str, understood: list | None) -> None:
+    order = dates.attrs.get("date_order")
+    if order and understood is not None:
+        understood.append(f"Sheet '{sheet}' column '{header}': {order}")
+
+
+def _mapping(cols: dict) -> str:
+    return ", ".join(f"'{h}' -> {f}" for f, h in cols.items())
+
+
+def _quoted(items: list) -> str:
+    return " and ".join(f"'{h}'" for h in items) + (" are" if len(items) > 1 else " is")
+
+
+def transactions_first_rows(tx: pd.DataFrame, ids) -> list:
+    """The sheet row of each id's first line in ``tx``."""
+    first_rows = tx.reset_index().drop_duplicates("customer_id").set_index("customer_id")
+    return first_rows.loc[ids].iloc[:, 0].tolist()
+
+
+WARN_SHARE = 0.05  # rows rejected above this share of the rows read: a warning
+
+
+def issue_groups(frame: pd.DataFrame) -> pd.DataFrame:
+    from xlseg.core.issues import group
+
+    return group(frame)
+
+
+def _warnings(groups: pd.DataFrame, rows_in: int, notes: list, skipped: list) -> list[str]:
+    """What may make the result wrong: many rows rejected (with the top reasons), a feature skipped."""
+    out = []
+    rejected = groups[groups["action"].astype(str).str.contains("skipped|not counted", regex=True)
+                      & (groups["problem"] != clean.TOTALS_ROW)]
+    n = int(rejected["count"].sum()) if len(rejected) else 0
+    if rows_in and n > WARN_SHARE * rows_in:
+        top = rejected.sort_values("count", ascending=False, kind="stable").head(3)
+        reasons = "; ".join(f"{r.problem} ({int(r.count):,}, '{r.column}')" for r in top.itertuples(index=False))
+        out.append(f"{n:,} of {rows_in:,} rows ({n / rows_in:.0%}) were not used. Top reasons: {reasons}. "
+                   "See the Issues sheet.")
+    for note in notes:
+        if "were skipped" in note:
+            out.append(note)
+    return out
+
+
+def _rows_with_ids(df: pd.DataFrame, id_header, log: IssueLog, sheet: str, name_column=None, limit=None):
     """The id column normalised once, and the rows that are not customers (order lines) dropped.
 
     Returns (the rows kept, their ids, the number of distinct ids before the drop).
@@ -341,12 +603,22 @@ def _rows_with_ids(df: pd.DataFrame, id_header, log: IssueLog, sheet: str, name_
     ids, codes, texts = clean.normalise_ids(df[id_header], column=id_header, log=id_log, codes=True)
     if codes is None:  # numbers among the ids: code the normalised ids here
         codes, texts = pd.factorize(ids.to_numpy(dtype=object))
+    # A date, TRUE/FALSE or an error cell (#N/A) is no customer id: such rows are skipped as id-less.
+    problems = clean.not_an_id(df[id_header].to_numpy(dtype=object))
+    bad = pd.notna(problems)
+    if bad.any():
+        codes = np.where(bad, -1, codes)
+        ids = ids.where(~bad, None)
     drop = clean.rows_to_drop(df, id_column=id_header, log=log, sheet=sheet, name_column=name_column,
-                              ids=(codes, np.asarray(texts, dtype=object)))
+                              ids=(codes, np.asarray(texts, dtype=object)), id_problems=problems, limit=limit)
     log.extend(id_log)  # after the skipped rows' records, as when ids were normalised after the drop
+    distinct = len(texts)
     if drop.any():
         df, ids = df[~drop], ids[~drop]
-    return df, ids, len(texts)
+        kept = np.asarray(codes)[~drop]
+        # distinct ids among the rows kept (a dropped totals row's id would otherwise hide a duplicate)
+        distinct = int(np.count_nonzero(np.bincount(kept[kept >= 0]))) if len(kept) else 0
+    return df, ids, distinct
 
 
 def _string_headers(df: pd.DataFrame) -> pd.DataFrame:
@@ -415,18 +687,21 @@ def tag_fields(cust_cols: dict) -> dict:
     for fld, words in columns.ALIASES.items():
         for w in words:
             fields.setdefault(w, fld)
+    computed = {w for words in L.HEADERS.values() for w in words}
     for fld, header in cust_cols.items():
-        fields[header] = fld
+        if header not in computed:  # a user's column called "Segment" never hides the computed Segment
+            fields[header] = fld
     return fields
 
 
-def _tags(out: pd.DataFrame, cfg: Config, cust_cols: dict, as_of):
+def _tags(out: pd.DataFrame, cfg: Config, cust_cols: dict, as_of, home: str | None = None):
     rules = []
     if cfg.tag_rules is not None and len(cfg.tag_rules):
         rules.extend(tags.parse_rules(cfg.tag_rules))
     if cfg.default_tags:
         available = {c for c in out.columns if out[c].notna().any()}
         rules.extend(tags.parse_rules(tags.default_rules(cfg.lang, cfg, available)))
+    rules = tags.resolve_home(rules, home)
     if not rules:
         return pd.DataFrame(index=out.index), []
     when = as_of if as_of is not None else pd.Timestamp(dt.date.today())

@@ -7,6 +7,7 @@ offending value, the problem and what xlseg did about it.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -72,3 +73,54 @@ def _plain(value):
         except (TypeError, ValueError):
             return value
     return value
+
+
+# ------------------------------------------------------------------ grouped findings
+GROUP_COLUMNS = ["sheet", "column", "problem", "count", "rows", "values", "action"]
+FIRST_ROWS = 10  # row numbers listed per kind of problem
+FIRST_VALUES = 3
+_MORE = re.compile(r"(?:same for (\d+) more rows|^(\d+) more rows with the same problem)")
+
+
+def _more(problem: str, action: str) -> int | None:
+    """How many rows a "... more rows (not listed)" record stands for, or None for an ordinary record."""
+    for text in (action, problem):
+        m = _MORE.search(str(text))
+        if m:
+            return int(m.group(1) or m.group(2))
+    return None
+
+
+def group(frame: pd.DataFrame) -> pd.DataFrame:
+    """One row per kind of problem: (sheet, column, problem) with how many rows, the first rows and values.
+
+    ``frame`` is :meth:`IssueLog.to_frame`'s. The records that stand for "N more
+    rows (not listed)" add N to their kind's count. ``action`` is the action of
+    the kind's first record (``read as ...`` actions name the first value).
+    Kinds keep the order in which they were first found.
+    """
+    kinds: dict[tuple, dict] = {}
+    for sheet, row, column, value, problem, action in frame[ISSUE_COLUMNS].itertuples(index=False):
+        more = _more(problem, action) if row in ("", None) else None
+        if more is not None and " more rows with the same problem" in str(problem):
+            key = next((k for k in reversed(list(kinds)) if k[0] == sheet and k[1] == column), None)
+            key = key or (sheet, column, str(problem))
+        else:
+            key = (sheet, column, str(problem))
+        k = kinds.setdefault(key, {"count": 0, "rows": [], "values": [], "action": None})
+        if more is not None:
+            k["count"] += more
+            continue
+        k["count"] += 1
+        if len(k["rows"]) < FIRST_ROWS and row not in ("", None):
+            k["rows"].append(row)
+        if value is not None and value != "" and value not in k["values"] and len(k["values"]) < FIRST_VALUES:
+            k["values"].append(value)
+        if k["action"] is None:
+            k["action"] = action
+    out = []
+    for (sheet, column, problem), k in kinds.items():
+        rows = ", ".join(str(r) for r in k["rows"]) + (", …" if k["count"] > len(k["rows"]) and k["rows"] else "")
+        values = ", ".join(str(v) for v in k["values"])
+        out.append((sheet, column, problem, k["count"], rows, values, k["action"]))
+    return pd.DataFrame(out, columns=GROUP_COLUMNS)

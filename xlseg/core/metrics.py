@@ -135,9 +135,12 @@ def from_customers(customers: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def latest_purchase(metrics: pd.DataFrame):
-    """The latest purchase date in the data, or None when nobody bought."""
-    last = metrics["last_purchase"].max()
+def latest_purchase(metrics: pd.DataFrame, until=None):
+    """The latest purchase date in the data (not after ``until`` when given), or None when nobody bought."""
+    last = metrics["last_purchase"]
+    if until is not None:
+        last = last[last <= until]
+    last = last.max()
     return None if pd.isna(last) else pd.Timestamp(last)
 
 

@@ -94,6 +94,7 @@ to is dropped, and a tag left with no group is left out of the result.
 from __future__ import annotations
 
 import datetime as dt
+import dataclasses
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -905,6 +906,35 @@ def _home_words(home: str) -> tuple[str, ...]:
     return (home.strip(),)
 
 
+# The Value of the built-in International rule when home_country is blank: the engine puts the
+# home country in its place (Settings home_country, else the most common country in the data).
+HOME_TOKEN = ("(home country)", "（本国）")
+
+
+def is_home_token(value) -> bool:
+    return isinstance(value, str) and L.norm(value) in {L.norm(w) for w in HOME_TOKEN}
+
+
+def resolve_home(rules: list, home: str | None) -> list:
+    """``rules`` with every "(home country)" Value replaced by the names of ``home``.
+
+    A rule whose Value is the token while no home country is known stays as it
+    is and matches nothing (its field, country, is then absent anyway).
+    """
+    if not home:
+        return rules
+    words = _home_words(home)
+    out = []
+    for rule in rules:
+        if rule.operator in ("in", "not in") and len(rule.arg or ()) == 1 and is_home_token(rule.arg[0]):
+            rule = dataclasses.replace(rule, value=", ".join(words), arg=tuple(words))
+        elif rule.operator in ("=", "<>") and is_home_token(rule.value):
+            op = "in" if rule.operator == "=" else "not in"
+            rule = dataclasses.replace(rule, operator=op, value=", ".join(words), arg=tuple(words))
+        out.append(rule)
+    return out
+
+
 def default_rules(lang: str, config: Config | None = None, available: set[str] | frozenset[str] = frozenset()) -> pd.DataFrame:
     """The built-in rule table in ``lang`` ('en' or 'zh'): headers, tag names, fields, operators, values.
 
@@ -912,7 +942,8 @@ def default_rules(lang: str, config: Config | None = None, available: set[str] |
     frame has, computed ones included (``customer_type``, ``source``,
     ``country``, ``satisfaction``, ``monetary``, ``m_score``, ``value_tier``,
     ``stage``); a default tag whose fields are not all available is left out.
-    ``config`` supplies ``home_country`` (None: the default Config). Whether to
+    ``config`` supplies ``home_country`` (None: the default Config; a blank
+    home_country writes the Value "(home country)", see :func:`resolve_home`). Whether to
     use the defaults at all (``config.default_tags``) is the caller's decision.
     International assumes nothing but a country column; Dissatisfied assumes a
     1-5 satisfaction scale (satisfaction < 3).
@@ -930,14 +961,14 @@ def default_rules(lang: str, config: Config | None = None, available: set[str] |
     def label_of(table, key):
         return table[key][i]
 
-    home = str(config.home_country or "").strip()
+    home = str(config.home_country or "").strip() or HOME_TOKEN[i]
     candidates = [
         ("enterprise", [("customer_type", "in", words(ENTERPRISE_WORDS))]),
         ("individual", [("customer_type", "in", words(INDIVIDUAL_WORDS))]),
         ("online", [("source", "in", words(ONLINE_WORDS))]),
         ("offline", [("source", "in", words(OFFLINE_WORDS))]),
-        ("international", [("country", "not blank", None), ("country", "not in", words(_home_words(home)))]
-         if home else None),
+        ("international", [("country", "not blank", None),
+                           ("country", "not in", home if home == HOME_TOKEN[i] else words(_home_words(home)))]),
         ("key_account", [("value_tier", "=", label_of(L.TIERS, "high")),
                          ("customer_type", "in", words(ENTERPRISE_WORDS))]),
         ("vip", [("monetary", "top %", 5)]),
