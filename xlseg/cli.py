@@ -117,8 +117,14 @@ def main():
 @click.option("--formulas", is_flag=True,
               help="Write the classification columns as live Excel formulas that read their cut points and "
                    "windows from Settings (recompute without Python in Excel, WPS and LibreOffice).")
+@click.option("--day-first", "day_first", flag_value=True, default=None,
+              help="Read dates such as 03/04/2024 day first in columns where every date fits either order "
+                   "(this run only; Settings day_first does the same for every run).")
+@click.option("--strict", is_flag=True,
+              help="Exit 1 when the run has a warning (over 5 % of rows not used, or a whole feature skipped); "
+                   "the workbook is still written.")
 @friendly
-def classify(input, output, sheet, transactions, as_of, lang, in_place, formulas):
+def classify(input, output, sheet, transactions, as_of, lang, in_place, formulas, day_first, strict):
     """Classify the customers in INPUT (.xlsx, .xlsm or .csv).
 
     Appends R/F/M scores, RFM, Segment, Value Tier, Stage, Tags, Override and
@@ -130,24 +136,55 @@ def classify(input, output, sheet, transactions, as_of, lang, in_place, formulas
 
     with Progress("classifying") as progress:
         run = classify_file(input, output, sheet=sheet, transactions=transactions, as_of=as_of, lang=lang,
-                            formulas=formulas,
+                            formulas=formulas, day_first=day_first,
                             in_place=in_place, progress=progress)
     _report(run)
+    if strict and run.result.warnings:
+        _fail(_say("strict", run.result.config.lang).format(n=len(run.result.warnings)))
+
+
+# The CLI's own words in either language (the sentences from the library stay as they are).
+WORDS = {
+    "classified": ("Classified {n:,} customers as of {as_of}; {k:,} kinds of data-quality findings on {rows:,} rows "
+                   "(see the Issues sheet).",
+                   "已分类 {n:,} 个客户，统计截止日期 {as_of}；发现 {k:,} 类数据问题，涉及 {rows:,} 行（详见“数据问题”工作表）。"),
+    "clean": ("Classified {n:,} customers as of {as_of}; no data-quality findings.",
+              "已分类 {n:,} 个客户，统计截止日期 {as_of}；未发现数据问题。"),
+    "understood": ("Understood", "理解"),
+    "note": ("Note", "说明"),
+    "warning": ("Warning", "警告"),
+    "wrote": ("Wrote {path}", "已写入 {path}"),
+    "backup": ("Backup of the original: {path}", "原文件备份：{path}"),
+    "strict": ("--strict: {n} warning(s) above; the workbook was written, the exit code is 1.",
+               "--strict：存在 {n} 条警告；工作簿已写入，退出码为 1。"),
+}
+
+
+def _say(key: str, lang: str) -> str:
+    return WORDS[key][1 if lang == "zh" else 0]
 
 
 def _report(run, *, table: bool = False):
     result = run.result
+    lang = result.config.lang
     n = len(result.customers)
-    issues = len(result.issues)
+    groups = result.issue_groups
+    kinds = len(groups) if groups is not None else len(result.issues)
+    rows = int(groups["count"].sum()) if groups is not None and len(groups) else len(result.issues)
     as_of = "-" if result.as_of is None else result.as_of.date().isoformat()
     if table:
         _summary_table(result)
-    click.echo(f"Classified {n:,} customers as of {as_of}; {issues:,} data-quality findings.")
+    text = _say("classified" if kinds else "clean", lang)
+    click.echo(text.format(n=n, as_of=as_of, k=kinds, rows=rows))
+    for line in result.understood:
+        click.echo(f"{_say('understood', lang)}: {line}")
     for note in result.notes:
-        click.echo(f"Note: {note}")
-    click.echo(f"Wrote {run.output}")
+        click.echo(f"{_say('note', lang)}: {note}")
+    for warning in result.warnings:
+        click.echo(f"{_say('warning', lang)}: {warning}", err=True)
+    click.echo(_say("wrote", lang).format(path=run.output))
     if run.backup is not None:
-        click.echo(f"Backup of the original: {run.backup}")
+        click.echo(_say("backup", lang).format(path=run.backup))
 
 
 def _summary_table(result):

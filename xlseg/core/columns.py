@@ -54,8 +54,9 @@ ALIASES: dict[str, list[str]] = {
         "会员姓名", "会员名称",
     ],
     "customer_type": [
-        "Type", "Customer Type", "Client Type", "Account Type", "Customer Category",
-        "客户类型", "客户类别", "客户性质", "类型",
+        "Type", "Customer Type", "Client Type", "Account Type", "Customer Category", "Segment",
+        "Customer Segment", "Market Segment",
+        "客户类型", "客户类别", "客户性质", "类型", "客户细分",
     ],
     "source": [
         "Source", "Channel", "Customer Source", "Lead Source", "Acquisition Channel", "Sales Channel",

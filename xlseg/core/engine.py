@@ -206,11 +206,10 @@ def classify(customers: pd.DataFrame | None = None, transactions: pd.DataFrame |
         rows = base.set_index("customer_id").loc[m.index[no_date], "source_row"].tolist()
         log.add_many(rows, cust_cols.get("last_purchase", ""), [None] * len(rows),
                      "has orders but no last purchase date", "recency, segment and stage left blank")
-    negative = (m["monetary"] < 0).to_numpy()
+    negative = ((m["monetary"] < 0) & m["is_buyer"]).to_numpy()
     if negative.any():
-        understood.append(f"{int(negative.sum()):,} customers have refunds only or a negative net spend: their "
-                          "monetary is negative, they get M score 1, value tier Low value and never "
-                          "Champions or Potential.")
+        understood.append(f"{int(negative.sum()):,} customers have a negative net spend (refunds above their "
+                          "purchases): never Champions (Loyal Customers instead) and never Potential.")
 
     step("scoring")
     # Score on a positional index: label alignment on a million string ids would rebuild hash tables.
@@ -223,6 +222,14 @@ def classify(customers: pd.DataFrame | None = None, transactions: pd.DataFrame |
     seg_codes, seg_keys = segments.codes(m, sc, cfg)
     cls_codes = tiers.class_codes(m, cfg)
     potential = np.isin(seg_codes, [i for i, k in enumerate(seg_keys) if k in cfg.potential_segments])
+    # A customer whose refunds outweigh the purchases (negative net spend) is never Champions (Loyal
+    # Customers instead) and never Potential (README "How customers are classified").
+    negative_net = (m["monetary"] < 0).to_numpy()
+    if negative_net.any():
+        potential &= ~negative_net
+        if "champions" in seg_keys and "loyal_customers" in seg_keys:
+            champs = negative_net & (seg_codes == seg_keys.index("champions"))
+            seg_codes = np.where(champs, seg_keys.index("loyal_customers"), seg_codes).astype(seg_codes.dtype)
     tier_codes = tiers.tier_codes(cls_codes, potential, cfg)
     if as_of is not None:
         stage_codes = stages.codes(m, as_of, cfg)
@@ -334,8 +341,9 @@ def prepare_customers(df: pd.DataFrame, cfg: Config, log: IssueLog, sheet: str, 
             continue
         s = clean.blank_error_cells(df[header], column=header, log=log)
         if fld in DATE_FIELDS:
-            work[fld] = clean.parse_dates(s, column=header, log=log, day_first=cfg.day_first)
-            _say_date_order(work[fld], header, sheet, understood)
+            dates = clean.parse_dates(s, column=header, log=log, day_first=cfg.day_first)
+            _say_date_order(dates, header, sheet, understood)
+            work[fld] = dates
         elif fld in ("orders", "recency_days"):
             work[fld] = clean.parse_counts(s, column=header, log=log)
         elif fld in NUMBER_FIELDS:
@@ -383,8 +391,9 @@ def prepare_transactions(df: pd.DataFrame, cfg: Config, log: IssueLog, sheet: st
     tx = pd.DataFrame(index=df.index)
     tx["customer_id"] = ids
     date_cells = clean.blank_error_cells(df[cols["date"]], column=cols["date"], log=log, required=True)
-    tx["date"] = clean.parse_dates(date_cells, column=cols["date"], log=log, day_first=cfg.day_first, required=True)
-    _say_date_order(tx["date"], cols["date"], sheet, understood)
+    dates = clean.parse_dates(date_cells, column=cols["date"], log=log, day_first=cfg.day_first, required=True)
+    _say_date_order(dates, cols["date"], sheet, understood)
+    tx["date"] = dates
 
     def number(fld):
         cells = clean.blank_error_cells(df[cols[fld]], column=cols[fld], log=log, required=True)
@@ -578,7 +587,7 @@ def issue_groups(frame: pd.DataFrame) -> pd.DataFrame:
 def _warnings(groups: pd.DataFrame, rows_in: int, notes: list, skipped: list) -> list[str]:
     """What may make the result wrong: many rows rejected (with the top reasons), a feature skipped."""
     out = []
-    rejected = groups[groups["action"].astype(str).str.contains("skipped|not counted", regex=True)
+    rejected = groups[groups["action"].astype(str).str.match(r"(?:first row: )?(?:row skipped|skipped|not counted \()")
                       & (groups["problem"] != clean.TOTALS_ROW)]
     n = int(rejected["count"].sum()) if len(rejected) else 0
     if rows_in and n > WARN_SHARE * rows_in:

@@ -118,9 +118,12 @@ def group(frame: pd.DataFrame) -> pd.DataFrame:
             k["values"].append(value)
         if k["action"] is None:
             k["action"] = action
+        elif action != k["action"] and not k.get("varies"):
+            k["varies"] = True
     out = []
     for (sheet, column, problem), k in kinds.items():
         rows = ", ".join(str(r) for r in k["rows"]) + (", …" if k["count"] > len(k["rows"]) and k["rows"] else "")
         values = ", ".join(str(v) for v in k["values"])
-        out.append((sheet, column, problem, k["count"], rows, values, k["action"]))
+        action = f"first row: {k['action']}" if k.get("varies") else k["action"]
+        out.append((sheet, column, problem, k["count"], rows, values, action))
     return pd.DataFrame(out, columns=GROUP_COLUMNS)

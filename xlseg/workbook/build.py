@@ -66,13 +66,18 @@ TEXT = {
     "revenue": ("Revenue", "消费金额"), "revenue_share": ("Share of revenue", "金额占比"),
     "metric": ("Metric", "指标"), "score": ("Score", "评分"), "min": ("Lowest value", "最小值"),
     "max": ("Highest value", "最大值"), "rule": ("Rule", "规则"),
-    "issues_note": ("{n} data-quality findings: see the {sheet} sheet.", "发现 {n} 个数据问题，详见“{sheet}”工作表。"),
+    "issues_note": ("{n} kinds of data-quality findings: see the {sheet} sheet.",
+                    "发现 {n} 类数据问题，详见“{sheet}”工作表。"),
     "no_issues": ("No data-quality problems found.", "未发现数据问题。"),
     "overrides": ("Manual overrides", "人工调整"), "field": ("Field", "字段"), "value": ("Value", "值"),
     "was": ("Computed", "系统计算值"), "reason": ("Reason", "原因"),
     "none": ("(none)", "（无）"),
-    "issue_head": (("Sheet", "Row", "Column", "Value", "Problem", "Action"),
-                   ("工作表", "行", "列", "值", "问题", "处理")),
+    "issue_head": (("Sheet", "Column", "Problem", "Rows", "First rows", "Values", "Action"),
+                   ("工作表", "列", "问题", "行数", "前几行", "值", "处理")),
+    # issue 11: what the run understood, and what may make it wrong
+    "understood": ("What xlseg understood", "xlseg 的理解"),
+    "warnings": ("Warnings", "警告"),
+    "skipped_table": ("Not computed: {why}", "未计算：{why}"),
 }
 
 
@@ -206,8 +211,9 @@ def customers_sheet(result: Result, title: str, replaces) -> SheetPlan:
     lang = result.config.lang
     sp = SheetPlan("customers", title, replaces=replaces, freeze="C2", tab_color="1565C0", landscape=True,
                    fit_width=True)
-    frame = result.customers[list(CUSTOMER_KEYS)]
-    head = [L.header(k, lang) for k in CUSTOMER_KEYS]
+    keys = list(CUSTOMER_KEYS) + [k for k in result.attributes if k in result.customers.columns]
+    frame = result.customers[keys]
+    head = [L.header(k, lang) for k in CUSTOMER_KEYS] + _attribute_headers(result, lang)
     body = values(frame) or [[None] * len(head)]
     sp.blocks.append(Block(1, 1, [head] + body))
     last = len(body) + 1
@@ -222,7 +228,26 @@ def customers_sheet(result: Result, title: str, replaces) -> SheetPlan:
         sp.styles.append(Style(ref(1, col[k]), align="right"))
     sp.cond_rules = label_rules(result, 2, last, col)
     sp.widths = {get_column_letter(col[k]): WIDTHS[k] for k in CUSTOMER_KEYS}
+    sp.widths.update({get_column_letter(len(CUSTOMER_KEYS) + 1 + i): 16 for i in range(len(keys) - len(CUSTOMER_KEYS))})
     return sp
+
+
+def _attribute_headers(result: Result, lang: str) -> list:
+    """Headers of the attribute columns taken from order lines: the field's name, or the user's header
+    (made distinct from xlseg's own headers: a 'Segment' column of the data is 'Segment (data)')."""
+    from xlseg.core.tags import FIELD_NAMES
+
+    taken = {L.header(k, lang) for k in CUSTOMER_KEYS}
+    out = []
+    for k in result.attributes:
+        if k not in result.customers.columns:
+            continue
+        name = FIELD_NAMES[k][L.LANGS.index(lang)] if k in FIELD_NAMES else str(k)
+        while name in taken:
+            name = f"{name} (data)" if lang == "en" else f"{name}（数据）"
+        taken.add(name)
+        out.append(name)
+    return out
 
 
 def tags_sheet(result: Result, title: str, replaces) -> SheetPlan:
@@ -240,13 +265,18 @@ def tags_sheet(result: Result, title: str, replaces) -> SheetPlan:
 
 
 def issues_sheet(result: Result, title: str, replaces) -> SheetPlan:
+    """One row per kind of problem (sheet, column, problem) with how many rows, the first rows and values."""
+    from xlseg.core.issues import group
+
     lang = result.config.lang
     sp = SheetPlan("issues", title, replaces=replaces, freeze="A2", tab_color="C62828")
     head = list(_t("issue_head", lang))
-    body = values(result.issues) or [[None, None, None, _t("none", lang), _t("no_issues", lang), None]]
+    groups = result.issue_groups if result.issue_groups is not None else group(result.issues)
+    body = values(groups) or [[None, None, _t("no_issues", lang), 0, None, None, None]]
     sp.blocks.append(Block(1, 1, [head] + body))
-    sp.tables.append(Table("xlsegIssues", ref(1, 1, len(body) + 1, 6)))
-    sp.widths = {"A": 16, "B": 7, "C": 18, "D": 22, "E": 44, "F": 60}
+    sp.tables.append(Table("xlsegIssues", ref(1, 1, len(body) + 1, len(head))))
+    sp.styles.append(Style(ref(2, 4, len(body) + 1, 4), number_format="#,##0"))
+    sp.widths = {"A": 16, "B": 18, "C": 44, "D": 8, "E": 30, "F": 26, "G": 60}
     return sp
 
 
@@ -261,6 +291,11 @@ def summary_sheet(result: Result, title: str, replaces, titles: dict, generated:
     sp.styles.append(Style("A1", bold=True, size=16, color=palette.TITLE_TEXT))
     sp.styles.append(Style("B2", number_format="yyyy-mm-dd", bold=True))
     row = 5
+    if result.warnings:  # issue 11: what may make the result wrong comes first
+        sp.blocks.append(Block(row, 1, [[_t("warnings", lang)]] + [[w] for w in result.warnings]))
+        sp.styles.append(Style(ref(row, 1), bold=True, size=12, color="B71C1C"))
+        sp.styles.append(Style(ref(row + 1, 1, row + len(result.warnings), 1), bold=True, color="B71C1C"))
+        row += len(result.warnings) + 2
 
     def section(name: str, head: list, body: list, formats: dict | None = None) -> tuple[int, int]:
         nonlocal row
@@ -293,24 +328,34 @@ def summary_sheet(result: Result, title: str, replaces, titles: dict, generated:
     seg = sums["segments"]
     seg_cols = list(SEGMENT_COLUMNS)
     head = [SEGMENT_COLUMNS[c][L.LANGS.index(lang)] for c in seg_cols]
-    top, bottom = section("segments", head, values(seg[seg_cols]),
+    seg_skipped = _skipped(result, "segment_key")
+    seg_body = [[_t("skipped_table", lang).format(why=seg_skipped)] + [None] * (len(head) - 1)] if seg_skipped \
+        else values(seg[seg_cols])
+    top, bottom = section("segments", head, seg_body,
+                          {} if seg_skipped else
                           {2: "#,##0", 3: "0.0%", 4: "#,##0.00", 5: "0.0%", 6: "0.0", 7: "0.00", 8: "#,##0.00",
                            9: "0.00", 10: "0.00", 11: "0.00"})
     seg_rows = (top + 1, bottom)
-    sp.cond_rules += _cond_rules(ref(top + 1, 1, bottom, 1), "segment", lang, list(seg["segment_key"]))
+    if not seg_skipped:
+        sp.cond_rules += _cond_rules(ref(top + 1, 1, bottom, 1), "segment", lang, list(seg["segment_key"]))
 
     tiers = _tier_table(result)
+    tier_skipped = _skipped(result, "tier_key")
     top, bottom = section("tiers", [L.header("value_tier", lang), _t("revenue", lang), _t("revenue_share", lang),
                                     _t("customers", lang)],
-                          values(tiers[["tier", "revenue", "revenue_share", "customers"]]),
-                          {2: "#,##0.00", 3: "0.0%", 4: "#,##0"})
+                          [[_t("skipped_table", lang).format(why=tier_skipped), None, None, None]] if tier_skipped
+                          else values(tiers[["tier", "revenue", "revenue_share", "customers"]]),
+                          {} if tier_skipped else {2: "#,##0.00", 3: "0.0%", 4: "#,##0"})
     tier_rows = (top + 1, bottom)
     sp.cond_rules += _cond_rules(ref(top + 1, 1, bottom, 1), "value_tier", lang, TIER_ORDER)
 
     ts = sums["tier_stage"]
     head = [ts.index.name] + list(ts.columns)
+    ts_skipped = tier_skipped or _skipped(result, "stage_key", prospects_count=False)
     body = [[idx] + [int(v) for v in row_] for idx, row_ in zip(ts.index, ts.to_numpy())]
-    section("tier_stage", head, body, {c: "#,##0" for c in range(2, len(head) + 1)})
+    if ts_skipped:
+        body = [[_t("skipped_table", lang).format(why=ts_skipped)] + [None] * (len(head) - 1)]
+    section("tier_stage", head, body, {} if ts_skipped else {c: "#,##0" for c in range(2, len(head) + 1)})
 
     tg = sums["tags"]
     body = values(tg) if len(tg) else [[_t("none", lang), 0, 0.0]]
@@ -328,11 +373,15 @@ def summary_sheet(result: Result, title: str, replaces, titles: dict, generated:
         section("overrides", [L.header("customer_id", lang), L.header("name", lang), _t("field", lang),
                               _t("value", lang), _t("was", lang), _t("reason", lang)], values(ov))
 
-    n_issues = len(result.issues)
+    n_issues = len(result.issue_groups) if result.issue_groups is not None else len(result.issues)
     notes = [[_t("issues_note", lang).format(n=n_issues, sheet=titles["issues"][0]) if n_issues
               else _t("no_issues", lang)]] + [[n] for n in result.notes]
     sp.blocks.append(Block(row, 1, [[_t("notes", lang)]] + notes))
     sp.styles.append(Style(ref(row, 1), bold=True, size=12, color=palette.TITLE_TEXT))
+    row += len(notes) + 2
+    if result.understood:  # issue 11: sheets, column -> field, derived amounts, conventions chosen
+        sp.blocks.append(Block(row, 1, [[_t("understood", lang)]] + [[u] for u in result.understood]))
+        sp.styles.append(Style(ref(row, 1), bold=True, size=12, color=palette.TITLE_TEXT))
 
     sp.charts.append(Chart("bar", _t("chart_segments", lang), ref(seg_rows[0], 1, seg_rows[1], 1),
                            ref(seg_rows[0], 2, seg_rows[1], 2), f"A{chart_row}", 15.5, 10.5))
@@ -340,6 +389,21 @@ def summary_sheet(result: Result, title: str, replaces, titles: dict, generated:
                            ref(tier_rows[0], 2, tier_rows[1], 2), f"E{chart_row}", 15.5, 10.5))
     sp.widths = {"A": 30, **{c: 18 for c in "BCDEFGHIJK"}}
     return sp
+
+
+_SKIP_WORDS = {"segment_key": "segments", "tier_key": "value tiers", "stage_key": "stages"}
+
+
+def _skipped(result: Result, key: str, prospects_count: bool = True) -> str | None:
+    """Why a Summary table has nothing to show (no customer has the key), or None when it has."""
+    c = result.customers
+    has = c[key].notna()
+    if not prospects_count and key == "stage_key":
+        has = has & (c[key] != "prospect")
+    if has.any():
+        return None
+    skipped = [n for n in result.notes if "were skipped" in n and _SKIP_WORDS[key] in n]
+    return skipped[0] if skipped else "no customer has a purchase to classify."
 
 
 def _tier_table(result: Result) -> pd.DataFrame:
@@ -357,8 +421,13 @@ def _tier_table(result: Result) -> pd.DataFrame:
 
 def build_plan(result: Result, layout: TableLayout | None, state: BookState, *,
                generated: str | None = None, formulas: bool = False, settings_rows: list | None = None,
-               tx_layout: TableLayout | None = None, history=None, run_time=None) -> WritePlan:
-    """Everything to write, decided before the first write."""
+               tx_layout: TableLayout | None = None, history=None, run_time=None,
+               settings_config=None) -> WritePlan:
+    """Everything to write, decided before the first write.
+
+    ``settings_config``: the values a new Settings sheet holds (the run's config without
+    options given for this run only, such as ``--as-of``); default: the run's config.
+    """
     lang = result.config.lang
     titles = owned_titles(state, lang)
     generated = generated or dt.datetime.now().strftime("%Y-%m-%d %H:%M:%S") + f" · xlseg {__version__}"
@@ -378,7 +447,7 @@ def build_plan(result: Result, layout: TableLayout | None, state: BookState, *,
         customers_sheet(result, *titles["customers"]),
         tags_sheet(result, *titles["tags"]),
         issues_sheet(result, *titles["issues"]),
-        _settings(result, *titles["settings"]),
+        _settings(result, *titles["settings"], values=settings_config),
     ]
     if hist is not None:
         sheets.insert(1, mig)
@@ -392,7 +461,7 @@ def build_plan(result: Result, layout: TableLayout | None, state: BookState, *,
     return plan
 
 
-def _settings(result: Result, title: str, replaces) -> SheetPlan:
-    sp = settings_sheet(result.config, title)
+def _settings(result: Result, title: str, replaces, values=None) -> SheetPlan:
+    sp = settings_sheet(result.config, title, values=values)
     sp.replaces = replaces
     return sp

@@ -82,21 +82,26 @@ def _blank_marked_columns(rows: list, state: BookState, sheet: str) -> list:
 
 def analyse(get_rows, state: BookState, *, sheet=None, transactions=None, as_of=None, lang=None,
             config: Config | None = None, progress=None, generated: str | None = None,
-            formulas: bool = False, run_time=None) -> Analysis:
+            formulas: bool = False, run_time=None, day_first: bool | None = None) -> Analysis:
     """Find the sheets, read Settings, classify and build the plan. ``get_rows(title)`` reads a sheet.
 
     ``state`` lists the sheet titles in tab order and xlseg's markers; owned
     sheets are never taken for user data.
     """
     owned = _owned_sheet_titles(state)
-    overrides = {"as_of": as_of, "lang": lang}
+    overrides = {"as_of": as_of, "lang": lang, "day_first": day_first}
     settings_title = state.markers.get(sheet_marker("settings"), (None,))[0]
+    # Options are for this run only: a new Settings sheet holds the values without them.
+    settings_config = None
     if config is None:
         if settings_title in state.titles:
             config = read_settings(get_rows(settings_title), sheet=settings_title, **overrides)
         else:
-            config = first_run_config(lambda lang: owned_titles(state, lang)["settings"][0], **overrides)
+            title_for = (lambda lang: owned_titles(state, lang)["settings"][0])
+            config = first_run_config(title_for, **overrides)
+            settings_config = first_run_config(title_for)
     elif any(v is not None for v in overrides.values()):
+        settings_config = config
         config = config.replace(**{k: v for k, v in overrides.items() if v is not None})
     candidates = [t for t in state.titles if t not in owned]
     sheet = sheet or config.customer_sheet
@@ -112,8 +117,10 @@ def analyse(get_rows, state: BookState, *, sheet=None, transactions=None, as_of=
             cache[title] = _blank_marked_columns(get_rows(title), state, title)
         return cache[title]
 
+    said = []  # which sheets were taken, and why (issue 11)
     if sheet is None or transactions is None:
         found_c, found_t = None, None
+        more_c, more_t = [], []
         for title in candidates:
             if title in (sheet, transactions):
                 continue
@@ -121,10 +128,19 @@ def analyse(get_rows, state: BookState, *, sheet=None, transactions=None, as_of=
             if layout is None:
                 continue
             headers = list(layout.headers)
-            if found_t is None and columns.looks_like(headers, "transactions"):
-                found_t = title
-            elif found_c is None and columns.looks_like(headers, "customers"):
-                found_c = title
+            if columns.looks_like(headers, "transactions"):
+                (more_t if found_t is not None else []).append(title)
+                found_t = found_t or title
+            elif columns.looks_like(headers, "customers"):
+                (more_c if found_c is not None else []).append(title)
+                found_c = found_c or title
+        for kind, found, more, option, detected in (("customer", found_c, more_c, "--sheet", sheet is None),
+                                                    ("order", found_t, more_t, "--transactions", transactions is None)):
+            if detected and found and more:
+                said.append(f"Sheet '{found}' was used as the {kind} sheet: it is the first (leftmost) sheet that "
+                            f"looks like one; {_quote(more)} also {'look' if len(more) > 1 else 'looks'} like "
+                            f"{kind} sheets and {'were' if len(more) > 1 else 'was'} not used. Choose with {option} "
+                            f"or {'customer_sheet' if kind == 'customer' else 'transaction_sheet'} in Settings.")
         if sheet is None and transactions is None:
             sheet, transactions = found_c, found_t
         elif sheet is None:
@@ -146,14 +162,26 @@ def analyse(get_rows, state: BookState, *, sheet=None, transactions=None, as_of=
         tx_frame, tx_layout = read_table(rows_of(transactions), transactions)
     result = classify(cust_frame, tx_frame, config, customer_sheet=sheet or "", transaction_sheet=transactions or "",
                       progress=step, explain=True)
+    result.understood[:0] = said
+    if as_of is not None and result.as_of is not None:  # say where as_of came from: this run's option
+        result.understood[:] = [u.replace("set by as_of.", "given with --as-of for this run (Settings are unchanged).")
+                                for u in result.understood]
+    elif config.as_of is not None and result.as_of is not None:
+        result.understood[:] = [u.replace("set by as_of.", f"as_of on sheet '{settings_title or 'Settings'}'.")
+                                for u in result.understood]
     settings_rows = get_rows(settings_title) if formulas and settings_title in state.titles else None
     # issue 7: the History rows so far, through the same get_rows as every other sheet (both adapters)
     from xlseg.workbook.history_sheets import read_previous
 
     history = read_previous(get_rows, state)
     plan = build_plan(result, layout, state, generated=generated, formulas=formulas, settings_rows=settings_rows,
-                      tx_layout=tx_layout, history=history, run_time=run_time)
+                      tx_layout=tx_layout, history=history, run_time=run_time, settings_config=settings_config)
     return Analysis(result, plan, state, layout, sheet, transactions)
+
+
+def _quote(titles: list) -> str:
+    quoted = [f"'{t}'" for t in titles]
+    return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " and " + quoted[-1]
 
 
 # ------------------------------------------------------------------ files
@@ -187,7 +215,7 @@ def _read_csv(path: Path) -> pd.DataFrame:
 
 def _typed(value: str):
     """A CSV cell as Excel would store it when typed: numbers as numbers, the rest as text."""
-    if value == "":
+    if value is None or value == "":
         return None
     text = value.strip()
     digits = text.lstrip("-")
@@ -239,7 +267,8 @@ def _save_atomic(wb, target: Path) -> Path:
 
 
 def classify_file(path, output=None, *, sheet=None, transactions=None, as_of=None, lang=None, in_place=False,
-                  progress=None, generated: str | None = None, formulas: bool = False, run_time=None) -> FileRun:
+                  progress=None, generated: str | None = None, formulas: bool = False, run_time=None,
+                  day_first: bool | None = None) -> FileRun:
     """Classify ``path`` and write the result to ``output`` (default: ``<name>_classified.xlsx``).
 
     ``formulas=True``: xlseg's columns on the customer sheet are live Excel formulas reading their
@@ -273,7 +302,7 @@ def classify_file(path, output=None, *, sheet=None, transactions=None, as_of=Non
     state = xlsx.book_state(wb)
     analysis = analyse(lambda t: xlsx.sheet_rows(wb[t]), state, sheet=sheet, transactions=transactions,
                        as_of=as_of, lang=lang, progress=step, generated=generated, formulas=formulas,
-                       run_time=run_time)
+                       run_time=run_time, day_first=day_first)
     xlsx.execute(wb, analysis.plan, state, progress=step)
     step("saving")
     tmp = _save_atomic(wb, target)
