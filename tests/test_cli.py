@@ -97,9 +97,9 @@ def test_classify_default_output_and_report(book):
     out = book.with_name("book_classified.xlsx")
     assert result.exit_code == 0, result.stderr
     lines = result.stdout.splitlines()
-    assert lines[0] == "Classified 5 customers as of 2026-06-20; 0 data-quality findings."
+    assert lines[0] == "Classified 5 customers as of 2026-06-20; no data-quality findings."
     assert lines[-1] == f"Wrote {out}"
-    assert all(line.startswith("Note: ") for line in lines[1:-1])
+    assert all(line.startswith(("Note: ", "Understood: ")) for line in lines[1:-1])
     assert result.stderr == ""
     wb = openpyxl.load_workbook(out)
     assert wb.sheetnames[:2] == ["Data", "Summary"]
@@ -111,7 +111,7 @@ def test_classify_as_of_and_lang_zh(book, tmp_path):
     out = tmp_path / "zh.xlsx"
     result = cli("classify", book, "-o", out, "--as-of", "2026-12-31", "--lang", "zh")
     assert result.exit_code == 0, result.stderr
-    assert result.stdout.startswith("Classified 5 customers as of 2026-12-31;")
+    assert result.stdout.startswith("已分类 5 个客户，统计截止日期 2026-12-31；")
     wb = openpyxl.load_workbook(out)
     assert wb.sheetnames[:2] == ["Data", "汇总"]
     assert {"客户明细", "标签明细", "数据问题", "设置"} <= set(wb.sheetnames)
@@ -178,8 +178,8 @@ def test_csv_input_in_chinese(tmp_path, encoding):
     assert result.exit_code == 0, result.stderr
     lines = result.stdout.splitlines()
     # one finding: the amount typed as text ("¥5,400.00") was read as a number, and the Issues sheet says so
-    assert lines[0] == "Classified 4 customers as of 2026-06-20; 1 data-quality findings."
-    assert lines[-1] == f"Wrote {out}"
+    assert lines[0] == "已分类 4 个客户，统计截止日期 2026-06-20；发现 1 类数据问题，涉及 1 行（详见“数据问题”工作表）。"
+    assert lines[-1] == f"已写入 {out}"
     assert hashlib.sha256(path.read_bytes()).hexdigest() == digest
     wb = openpyxl.load_workbook(out)
     assert wb.sheetnames[0] == "客户"

@@ -271,7 +271,7 @@ def test_duplicate_id_and_a_totals_row_together(tmp_path):
     out = tmp_path / "out.xlsx"
     run = CliRunner().invoke(main, ["classify", str(book), "-o", str(out)])
     assert run.exit_code == 0, run.output
-    assert run.output.startswith("Classified 2 customers as of 2024-06-01; 2 kinds of data-quality findings on 2 rows")
+    assert run.output.startswith("Classified 2 customers as of 2024-06-01; data-quality findings: 2 kinds on 2 rows")
     got = openpyxl.load_workbook(out)
     issues = [r[2] for r in got["Issues"].iter_rows(min_row=2, values_only=True)]
     assert issues == ["totals row", "duplicate customer id (first on row 2)"]
@@ -397,3 +397,13 @@ def test_as_of_and_lang_options_are_for_one_run_only(tmp_path):
     run = CliRunner().invoke(main, ["classify", str(first), "-o", str(second)])
     assert run.exit_code == 0, run.output
     assert "Understood: as_of 2024-03-01: the latest purchase date in the data" in run.output
+
+
+def test_lines_without_an_order_id_next_to_lines_with_one_on_the_same_day():
+    lines = pd.DataFrame({"Customer ID": ["A", "A", "A", "A"],
+                          "Date": ["2024-05-01", "2024-05-01", "2024-05-01", "2024-05-02"],
+                          "Order ID": ["O1", "O1", None, None], "Amount": [10, 5, 7, 3]})
+    res = xlseg.classify(transactions=lines, config={"as_of": "2024-05-31", "default_tags": False})
+    # O1 is one purchase; the line without an id on 05-01 is another, and so is 05-02
+    assert by_id(res, "frequency") == {"A": 3.0}
+    assert by_id(res, "monetary") == {"A": 25.0}

@@ -145,8 +145,8 @@ def classify(input, output, sheet, transactions, as_of, lang, in_place, formulas
 
 # The CLI's own words in either language (the sentences from the library stay as they are).
 WORDS = {
-    "classified": ("Classified {n:,} customers as of {as_of}; {k:,} kinds of data-quality findings on {rows:,} rows "
-                   "(see the Issues sheet).",
+    "classified": ("Classified {n:,} customers as of {as_of}; data-quality findings: {k:,} {kinds} on {rows:,} "
+                   "{row_word} (see the Issues sheet).",
                    "已分类 {n:,} 个客户，统计截止日期 {as_of}；发现 {k:,} 类数据问题，涉及 {rows:,} 行（详见“数据问题”工作表）。"),
     "clean": ("Classified {n:,} customers as of {as_of}; no data-quality findings.",
               "已分类 {n:,} 个客户，统计截止日期 {as_of}；未发现数据问题。"),
@@ -175,7 +175,8 @@ def _report(run, *, table: bool = False):
     if table:
         _summary_table(result)
     text = _say("classified" if kinds else "clean", lang)
-    click.echo(text.format(n=n, as_of=as_of, k=kinds, rows=rows))
+    click.echo(text.format(n=n, as_of=as_of, k=kinds, rows=rows, kinds="kind" if kinds == 1 else "kinds",
+                           row_word="row" if rows == 1 else "rows"))
     for line in result.understood:
         click.echo(f"{_say('understood', lang)}: {line}")
     for note in result.notes:
