@@ -30,7 +30,7 @@ def by_id(result, column):
 
 
 def rank_scores(values: pd.Series, higher_is_better: bool = True) -> pd.Series:
-    """DESIGN.md: score = 1 + floor(5 * (rank_min - 1) / n), ranking so that higher is better."""
+    """docs/design.md: score = 1 + floor(5 * (rank_min - 1) / n), ranking so that higher is better."""
     ranks = (values if higher_is_better else -values).rank(method="min")
     return (1 + np.floor(5 * (ranks - 1) / len(values))).astype(int)
 
@@ -407,3 +407,25 @@ def test_lines_without_an_order_id_next_to_lines_with_one_on_the_same_day():
     # O1 is one purchase; the line without an id on 05-01 is another, and so is 05-02
     assert by_id(res, "frequency") == {"A": 3.0}
     assert by_id(res, "monetary") == {"A": 25.0}
+
+
+def test_lang_option_on_a_first_run_is_not_kept(tmp_path):
+    csv = tmp_path / "o.csv"
+    csv.write_text("Customer ID,Order Date,Amount,Country\nA,2024-01-01,10,France\nB,2024-03-01,5,China\n",
+                   encoding="utf-8")
+    first = tmp_path / "first.xlsx"
+    assert CliRunner().invoke(main, ["classify", str(csv), "-o", str(first), "--lang", "zh"]).exit_code == 0
+    wb = openpyxl.load_workbook(first)
+    assert "汇总" in wb.sheetnames  # this run was in Chinese
+    settings = {r[0]: r[1] for r in wb["设置"].iter_rows(values_only=True) if r[0]}
+    assert settings["lang"] == "en"  # ... but Settings hold what the user put there (nothing: the defaults)
+    second = tmp_path / "second.xlsx"
+    run = CliRunner().invoke(main, ["classify", str(first), "-o", str(second)])
+    assert run.exit_code == 0, run.output
+    assert run.output.startswith("Classified 2 customers")
+    rows = {r[0]: r for r in openpyxl.load_workbook(second)["客户明细"].iter_rows(min_row=2, values_only=True)}
+    # the second run is in English throughout: labels and the tag names from the Settings rule table
+    from xlseg.core import labels as L
+
+    assert {r[12] for r in rows.values()} <= {en for en, _zh in L.SEGMENTS.values()}
+    assert "International" in {t for r in rows.values() for t in str(r[15]).split("; ")}

@@ -26,4 +26,5 @@ def make_demo(output, *, n_customers: int = 2000, lang: str = "en", seed: int = 
     output.parent.mkdir(parents=True, exist_ok=True)
     sample_data.write_input_workbook(output, customers, transactions, customer_sheet=sheets[0],
                                      transaction_sheet=sheets[1])
-    return classify_file(output, output, lang=lang, progress=step, generated=generated)
+    # The demo workbook's language is its Settings' (an option such as --lang would be for one run only).
+    return classify_file(output, output, new_settings={"lang": lang}, progress=step, generated=generated)

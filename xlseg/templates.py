@@ -53,7 +53,7 @@ TEMPLATES = {
         "revenue. Value tiers use fixed revenue thresholds: >= 1,000,000 is High value (tier 1), >= 100,000 "
         "Medium value, below that Low value."),
     "cross_border": Template(
-        "cross_border", "Shoppers", "Orders", {},
+        "cross_border", "Shoppers", "Orders", {"home_country": "China"},  # a Chinese seller: abroad is International
         "Cross-border storefront segmentation template",
         "Shoppers (country, region, source, product or service needs) on one sheet and their order lines on "
         "the Orders sheet. Spend, order count and purchase dates are computed from the orders."),

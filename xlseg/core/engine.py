@@ -412,9 +412,11 @@ def prepare_transactions(df: pd.DataFrame, cfg: Config, log: IssueLog, sheet: st
     else:
         tx["amount"] = number("unit_price")
         say(f"Sheet '{sheet}' has no amount or quantity column: amount = '{cols['unit_price']}' (one unit a line).")
+    cancelled = np.zeros(len(tx), dtype=bool)
     if "order_id" in cols:
         tx["order_id"] = clean.normalise_ids(df[cols["order_id"]], column=cols["order_id"], log=log)
-        _cancellations(tx, cols, log, say)
+        cancelled = _cancellations(tx, cols, log, say)
+    tx["_cancelled"] = cancelled
     ok = tx["date"].notna() & tx["amount"].notna()  # (every row left has a customer id)
     if not ok.all():
         tx = tx[ok]
@@ -425,7 +427,7 @@ def prepare_transactions(df: pd.DataFrame, cfg: Config, log: IssueLog, sheet: st
                          f"and an amount ('{cols['customer_id']}', '{cols['date']}', {amount}). "
                          "Fix the rows (the first problems: "
                          + "; ".join(f"row {r.row} '{r.column}': {r.problem}" for r in list(log)[:3]) + ").")
-    neg = tx["amount"] < 0
+    neg = (tx["amount"] < 0) & ~tx.pop("_cancelled")  # a cancellation has its own record
     if neg.any():
         log.add_many(list(tx.index[neg]), cols.get("amount", cols.get("quantity", "")), list(tx.loc[neg, "amount"]),
                      "negative amount",
@@ -434,16 +436,18 @@ def prepare_transactions(df: pd.DataFrame, cfg: Config, log: IssueLog, sheet: st
     return tx, cols, _line_attributes(df.loc[tx.index], tx, cols)
 
 
-def _cancellations(tx: pd.DataFrame, cols: dict, log: IssueLog, say) -> None:
+def _cancellations(tx: pd.DataFrame, cols: dict, log: IssueLog, say) -> np.ndarray:
     """Lines whose order id is a plain number with a leading C (``C536379``) among plain numeric ids
-    are cancellations: their amount becomes negative (a refund). Changes ``tx`` in place."""
+    are cancellations: their amount becomes negative (a refund). Changes ``tx`` in place; returns
+    which lines are cancellations."""
     codes, uniques = pd.factorize(tx["order_id"])
+    none = np.zeros(len(tx), dtype=bool)
     if not len(uniques):
-        return
+        return none
     texts = pd.Series(uniques, dtype=object).astype(str)
     is_c = texts.str.fullmatch(r"[Cc][0-9]+").to_numpy(dtype=bool)
     if not is_c.any() or not texts.str.fullmatch(r"[0-9]+").any():
-        return
+        return none
     cancel = np.append(is_c, False)[codes]
     flip = cancel & (tx["amount"] > 0).to_numpy()
     if flip.any():
@@ -455,6 +459,7 @@ def _cancellations(tx: pd.DataFrame, cols: dict, log: IssueLog, say) -> None:
                  limit=clean.ISSUE_LIMIT)
     say(f"{n:,} lines with order ids such as '{tx.loc[cancel, 'order_id'].iloc[0]}' are cancellations: refunds "
         "that net out, never purchases.")
+    return cancel
 
 
 def _line_attributes(df: pd.DataFrame, tx: pd.DataFrame, cols: dict) -> pd.DataFrame | None:

@@ -462,6 +462,7 @@ def build_plan(result: Result, layout: TableLayout | None, state: BookState, *,
 
 
 def _settings(result: Result, title: str, replaces, values=None) -> SheetPlan:
-    sp = settings_sheet(result.config, title, values=values)
+    """A new Settings sheet: ``values`` (the settings without this run's options), else the run's config."""
+    sp = settings_sheet(values if values is not None else result.config, title)
     sp.replaces = replaces
     return sp

@@ -82,8 +82,12 @@ def _blank_marked_columns(rows: list, state: BookState, sheet: str) -> list:
 
 def analyse(get_rows, state: BookState, *, sheet=None, transactions=None, as_of=None, lang=None,
             config: Config | None = None, progress=None, generated: str | None = None,
-            formulas: bool = False, run_time=None, day_first: bool | None = None) -> Analysis:
+            formulas: bool = False, run_time=None, day_first: bool | None = None,
+            new_settings: dict | None = None) -> Analysis:
     """Find the sheets, read Settings, classify and build the plan. ``get_rows(title)`` reads a sheet.
+
+    ``as_of``, ``lang`` and ``day_first`` are for this run only; ``new_settings`` (e.g. the
+    demo's ``{"lang": "zh"}``) are values a new Settings sheet is written with.
 
     ``state`` lists the sheet titles in tab order and xlseg's markers; owned
     sheets are never taken for user data.
@@ -98,8 +102,9 @@ def analyse(get_rows, state: BookState, *, sheet=None, transactions=None, as_of=
             config = read_settings(get_rows(settings_title), sheet=settings_title, **overrides)
         else:
             title_for = (lambda lang: owned_titles(state, lang)["settings"][0])
-            config = first_run_config(title_for, **overrides)
-            settings_config = first_run_config(title_for)
+            config = first_run_config(title_for, **{**(new_settings or {}), **{k: v for k, v in overrides.items()
+                                                                                if v is not None}})
+            settings_config = first_run_config(title_for, **(new_settings or {}))
     elif any(v is not None for v in overrides.values()):
         settings_config = config
         config = config.replace(**{k: v for k, v in overrides.items() if v is not None})
@@ -268,7 +273,7 @@ def _save_atomic(wb, target: Path) -> Path:
 
 def classify_file(path, output=None, *, sheet=None, transactions=None, as_of=None, lang=None, in_place=False,
                   progress=None, generated: str | None = None, formulas: bool = False, run_time=None,
-                  day_first: bool | None = None) -> FileRun:
+                  day_first: bool | None = None, new_settings: dict | None = None) -> FileRun:
     """Classify ``path`` and write the result to ``output`` (default: ``<name>_classified.xlsx``).
 
     ``formulas=True``: xlseg's columns on the customer sheet are live Excel formulas reading their
@@ -302,7 +307,7 @@ def classify_file(path, output=None, *, sheet=None, transactions=None, as_of=Non
     state = xlsx.book_state(wb)
     analysis = analyse(lambda t: xlsx.sheet_rows(wb[t]), state, sheet=sheet, transactions=transactions,
                        as_of=as_of, lang=lang, progress=step, generated=generated, formulas=formulas,
-                       run_time=run_time, day_first=day_first)
+                       run_time=run_time, day_first=day_first, new_settings=new_settings)
     xlsx.execute(wb, analysis.plan, state, progress=step)
     step("saving")
     tmp = _save_atomic(wb, target)

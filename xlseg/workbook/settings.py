@@ -99,19 +99,15 @@ def first_run_config(title_for, **overrides) -> Config:
     return read_settings(settings_sheet(base, title).rows(), sheet=title, **overrides)
 
 
-def settings_sheet(cfg: Config, title: str, *, key: str = "settings", values: Config | None = None) -> SheetPlan:
-    """The Settings sheet with every default, the grid and the built-in tag rules.
-
-    Written in ``cfg.lang``; the Value cells come from ``values`` when given (the
-    settings without this run's command-line options: an option is for one run).
-    """
+def settings_sheet(cfg: Config, title: str, *, key: str = "settings") -> SheetPlan:
+    """The Settings sheet with every default, the grid and the built-in tag rules."""
     i = L.LANGS.index(cfg.lang)
     plan = SheetPlan(key=key, title=title, keep_existing=True, tab_color="607D8B", freeze=None)
     plan.blocks.append(Block(1, 1, [[TITLES["title"][i]], [TITLES["hint"][i]]]))
     plan.styles.append(Style("A1", bold=True, size=14, color=palette.TITLE_TEXT))
     top = 4
     rows = [[SETTING_HEAD[k][i] for k in ("setting", "value", "description")]]
-    for key_, value, help_text in (values or cfg).settings_rows():
+    for key_, value, help_text in cfg.settings_rows():
         if key_ == "default_tags":
             continue
         rows.append([key_, value, help_text])
