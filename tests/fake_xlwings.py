@@ -88,6 +88,30 @@ class FakeComError(Exception):
         return f"(FakeComError) {self.message}"
 
 
+APPLE_EVENT_BYTES = 28_000_000
+"""The fake's Apple Event size cap (see FakeApp.check_apple_event)."""
+
+
+class FakeAppleEventError(Exception):
+    """Stands in for appscript's CommandError -1741 (errAEBufferTooSmall) on an oversized Apple Event."""
+
+    def __init__(self, size: int):
+        super().__init__(f"Command failed: OSERROR: -1741 MESSAGE: The Apple Event of {size:,} bytes is too big "
+                         f"(limit {APPLE_EVENT_BYTES:,}).")
+        self.size = size
+
+
+def _display_text(v: Any) -> Any:
+    """What Range.string_value sends for a stored cell (sized only: the text of numbers is approximated)."""
+    if isinstance(v, Formula):
+        v = v.result
+    if v is None:
+        return None
+    if isinstance(v, CellError):
+        return v.text
+    return v if isinstance(v, str) else str(v)
+
+
 class _NoApi:
     """What ``.api`` returns: truthy (xlwings checks ``if rng.api``), unusable."""
 
@@ -142,7 +166,14 @@ _ERROR_CODES = {
     "#REF!": -2146826265,
     "#VALUE!": -2146826273,
 }
+# Excel's newer errors (xlErrGettingData 2043, xlErrSpill 2045, xlErrCalc 2050): COM hands them over as
+# VT_ERROR 0x800A0000 + code like the classic seven, but xlwings' _xlwindows.cell_errors does not list them,
+# so _xlwindows._clean_value_data_element passes them through as the raw int, even with err_to_str.
+_ERROR_CODES.update({"#GETTING_DATA": -2146826245, "#SPILL!": -2146826243, "#CALC!": -2146826238})
 _CODE_TO_ERROR = {v: k for k, v in _ERROR_CODES.items()}
+_XLWINGS_WINDOWS_ERRORS = {k: v for k, v in _CODE_TO_ERROR.items() if v in (
+    "#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!")}  # _xlwindows.cell_errors
+_XLWINGS_MAC_ERRORS = ("#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!")  # _xlmac.cell_errors
 
 
 @dataclass(frozen=True)
@@ -406,8 +437,8 @@ class FakeEngine:
                 )
             if number_builder is not None and isinstance(v, float):
                 return number_builder(v)
-            if isinstance(v, int) and not isinstance(v, bool) and v in _CODE_TO_ERROR:
-                return _CODE_TO_ERROR[v] if err_to_str else None
+            if isinstance(v, int) and not isinstance(v, bool) and v in _XLWINGS_WINDOWS_ERRORS:
+                return _XLWINGS_WINDOWS_ERRORS[v] if err_to_str else None
             return v
 
         return [[clean(c) for c in row] for row in data]
@@ -441,6 +472,7 @@ class FakeApp(base_classes.App):
         self.enable_events_history: list[bool] = []
         self.display_alerts_history: list[bool] = []
         self.calculate_count = 0
+        self.apple_event_sizes: list[int] = []  # Mac: the size of every read/write event, in bytes
 
     # -- recorder -------------------------------------------------------
     def _call(self, name: str, target: str = "", detail: Any = None) -> None:
@@ -454,6 +486,29 @@ class FakeApp(base_classes.App):
                     raise f.error if f.error is not None else FakeComError(
                         f"injected failure on {name} {target}".strip()
                     )
+
+    def check_apple_event(self, values: Iterable[Any]) -> None:
+        """Excel for Mac: one read or write is one Apple Event, whose size is capped.
+
+        _xlmac.Range.max_cells_per_read (xlwings 0.37.8): "a single Apple Event reply has a size cap, and
+        exceeding it fails with -1741 (buffer for AEFlattenDesc too small). Measured with float cells:
+        2,000,000 fail, 1,500,000 work ... The cap is in bytes, not cells, so a text-heavy range can still
+        hit it". The fake sizes each cell as an AEDesc list item (a number 16 bytes, text 16 + UTF-16
+        bytes, empty 8) and fails above APPLE_EVENT_BYTES: 1.5M numbers pass, 2M fail, text sooner.
+        """
+        size = 0
+        for v in values:
+            if v is None or v == "":
+                size += 8
+            elif isinstance(v, str):
+                size += 16 + 2 * len(v)
+            elif isinstance(v, Formula):
+                size += 16 + 2 * len(v.text)
+            else:
+                size += 16
+        self.apple_event_sizes.append(size)
+        if size > APPLE_EVENT_BYTES:
+            raise FakeAppleEventError(size)
 
     @property
     def call_count(self) -> int:
@@ -693,7 +748,9 @@ class FakeBook(base_classes.Book):
                     v = cell.value
                     r, c = cell.row, cell.column
                     if v is not None and v != "":
-                        if isinstance(v, str) and v.startswith("=") and cell.data_type == "f":
+                        if cell.data_type == "e" and v in _ERROR_CODES:
+                            sheet.grid[(r, c)] = CellError(v)  # an error cell, not the text "#N/A"
+                        elif isinstance(v, str) and v.startswith("=") and cell.data_type == "f":
                             sheet.grid[(r, c)] = Formula(v)
                         elif isinstance(v, bool) or isinstance(v, str):
                             sheet.grid[(r, c)] = v
@@ -957,7 +1014,18 @@ class FakeSheet(base_classes.Sheet):
                 raise FakeComError("That name is already taken. Try a different one.")
         if value.lower() == "history":
             raise FakeComError("'History' is a reserved name.")
+        old = self._name
         self._name = value
+        # Excel rewrites every reference to the sheet to follow the new name: defined names, and
+        # formulas on every sheet of the book (a user's =Summary!B3 becomes ='Old Summary'!B3).
+        for n in self._book._names:
+            n["refers_to"] = _rename_sheet_refs(n["refers_to"], old, value)
+        for sheet in self._book._sheets:
+            for key, v in sheet.grid.items():
+                if isinstance(v, Formula):
+                    text = _rename_sheet_refs(v.text, old, value)
+                    if text != v.text:
+                        sheet.grid[key] = Formula(text, v.result)
 
     @property
     def names(self) -> "FakeNames":
@@ -1053,6 +1121,13 @@ class FakeSheet(base_classes.Sheet):
         book._names = [n for n in book._names if n["scope"] is not self]
         for n in book._names:
             n["refers_to"] = _ref_deleted_sheet(n["refers_to"], self._name)
+        # every formula that pointed into the deleted sheet now says #REF! and shows #REF!
+        for sheet in book._sheets:
+            for key, v in sheet.grid.items():
+                if isinstance(v, Formula):
+                    text = _ref_deleted_sheet(v.text, self._name)
+                    if text != v.text:
+                        sheet.grid[key] = Formula(text, CellError("#REF!"))
         if book._active_sheet is self:
             book._active_sheet = book._sheets[max(0, i - 1)]
 
@@ -1090,11 +1165,22 @@ class FakeSheet(base_classes.Sheet):
 
 
 def _ref_deleted_sheet(refers_to: str, sheet_name: str) -> str:
-    quoted = "'" + sheet_name.replace("'", "''") + "'"
-    for prefix in (quoted + "!", sheet_name + "!"):
-        if prefix in refers_to:
-            return re.sub(re.escape(prefix) + r"[$A-Za-z0-9:]+", "#REF!", refers_to)
-    return refers_to
+    if not isinstance(refers_to, str) or "!" not in refers_to:
+        return refers_to
+    pattern = re.compile(_sheet_prefix_re(sheet_name).pattern + r"[$A-Za-z0-9:]+", re.IGNORECASE)
+    return pattern.sub("#REF!", refers_to)
+
+
+def _sheet_prefix_re(sheet_name: str) -> re.Pattern:
+    quoted = "'" + sheet_name.replace("'", "''") + "'!"
+    return re.compile(r"(?<![A-Za-z0-9_.'])(?:" + re.escape(quoted) + "|" + re.escape(sheet_name + "!") + ")",
+                      re.IGNORECASE)
+
+
+def _rename_sheet_refs(text: str, old: str, new: str) -> str:
+    if not isinstance(text, str) or "!" not in text:
+        return text
+    return _sheet_prefix_re(old).sub(lambda _m: _sheet_ref(new) + "!", text)
 
 
 def _sheet_ref(sheet_name: str) -> str:
@@ -1218,7 +1304,9 @@ class FakeRange(base_classes.Range):
             if v is None:
                 return None
         if isinstance(v, CellError):
-            return _ERROR_CODES[v.text]
+            if self._app.platform == "mac":
+                return None  # AppleScript's value of an error cell is missing value (_xlmac.Range.raw_value)
+            return _ERROR_CODES[v.text]  # pywin32 turns VT_ERROR into this int
         fmt = (fmt_of or self._sheet.number_formats.get)(r, c)
         if isinstance(v, dt.datetime):
             return v if _is_date_format(fmt) else _to_serial(v)
@@ -1240,11 +1328,34 @@ class FakeRange(base_classes.Range):
             return None
         self._app._call("range.value.get", self._target)
         r1, c1, r2, c2 = self.rect
-        if (r1, c1) == (r2, c2):
+        mac = self._app.platform == "mac"
+        if mac:
+            self._app.check_apple_event(self._sheet.grid.get((r, c)) for r in range(r1, r2 + 1)
+                                        for c in range(c1, c2 + 1))
+        if (r1, c1) == (r2, c2) and not mac:
             return self._read_cell(r1, c1)
         fmt_of = self._sheet.number_formats.getter(self.rect)
         read = self._read_cell
-        return tuple(tuple(read(r, c, fmt_of) for c in range(c1, c2 + 1)) for r in range(r1, r2 + 1))
+        values = [[read(r, c, fmt_of) for c in range(c1, c2 + 1)] for r in range(r1, r2 + 1)]
+        if not mac:
+            return tuple(tuple(row) for row in values)
+        if self.options and self.options.get("err_to_str", False):
+            # _xlmac.Range.raw_value: a second Apple Event for the cells' displayed text; the values of
+            # cells whose text is one of _xlmac.cell_errors become that text (newer errors stay missing)
+            self._app._call("range.string_value.get", self._target)
+            self._app.check_apple_event(_display_text(self._sheet.grid.get((r, c))) for r in range(r1, r2 + 1)
+                                        for c in range(c1, c2 + 1))
+            for i, r in enumerate(range(r1, r2 + 1)):
+                for j, c in enumerate(range(c1, c2 + 1)):
+                    v = self._sheet.grid.get((r, c))
+                    if isinstance(v, Formula):
+                        v = v.result
+                    if isinstance(v, CellError) and v.text in _XLWINGS_MAC_ERRORS:
+                        values[i][j] = v.text
+        # appscript: one cell -> a scalar, one row -> a flat list (_xlmac.Range.raw_value ensure_2d copes)
+        if (r1, c1) == (r2, c2):
+            return values[0][0]
+        return values
 
     @raw_value.setter
     def raw_value(self, data):
@@ -1259,6 +1370,8 @@ class FakeRange(base_classes.Range):
                 raise FakeComError("All dimensions must be the same size (jagged array).")
         else:
             rows = None
+        if self._app.platform == "mac" and rows is not None:
+            self._app.check_apple_event(v for row in rows for v in row)
         # validate everything first: a failed COM write changes nothing
         fmt_of = self._sheet.number_formats.getter(self.rect)
         prepared: dict[tuple[int, int], Any] = {}
@@ -2157,3 +2270,148 @@ def fake_excel(monkeypatch) -> FakeExcel:
     xw_book = book.xw
     monkeypatch.setattr(xw.Book, "_mock_caller", xw_book, raising=False)
     return FakeExcel(app, book, xw_book)
+
+
+# ---------------------------------------------------------------------------
+# worksheet functions as Excel calls them through xlwings' COM server
+
+VBA_MISSING = -2147352572
+"""DISP_E_PARAMNOTFOUND: what the generated VBA's ``Array(...)`` holds for an Optional argument the formula
+left out at its end; xlwings.udfs.call_udf replaces it by the Python default."""
+
+
+class _Skipped:
+    def __repr__(self) -> str:
+        return "SKIPPED"
+
+
+SKIPPED = _Skipped()
+"""A middle argument left empty, ``=SEG_TIER(t, , Orders!A1:D9)``: Excel passes an empty value (VT_EMPTY,
+None in Python), not "missing", so call_udf converts it with the argument's options (xlwings issue 892)."""
+
+VARIANT_ARRAY_STRING_LIMIT = 255
+"""Excel shows #VALUE! for a whole array a VBA function returns when one string in it is longer (xlwings
+issue 456); a scalar string may be up to 32,767 characters."""
+
+
+@contextlib.contextmanager
+def excel_engine(app: "FakeApp | None" = None):
+    """Register the fake engine as xlwings' "excel" engine (what conversion.read(None, ...) uses in UDF calls)."""
+    engines = xw.engines
+    had = "excel" in engines.engines_by_name
+    if had:
+        yield
+        return
+    engine = xw.main.Engine(impl=(app or FakeApp()).engine)
+    engines.add(engine)
+    try:
+        yield
+    finally:
+        engines.engines.remove(engine)
+        del engines.engines_by_name["excel"]
+
+
+def call_udf(func, *args, app: "FakeApp | None" = None):
+    """What a cell shows for ``=FUNC(args...)`` in Windows Excel with xlwings' COM server.
+
+    ``func`` must carry xlwings' ``__xlfunc__`` metadata (the real decorators, as on Windows). ``args`` are
+    what the formula passes: an ``xw.Range``/``FakeRange`` for a reference, a float/str/bool for a literal or a
+    computed value, ``SKIPPED`` for an argument left empty in the middle; arguments left out at the end are
+    VBA's "missing". The steps are xlwings 0.37.8's:
+
+    * udfs.call_udf: missing -> the Python default; a Range -> ``conversion.read(Range, None, options)``
+      (through the engine, ``ndim``/``err_to_str``/chunking as for any read); anything else ->
+      ``conversion.read(None, value, options)``; then ``conversion.write(ret, None, ret options)``;
+    * com_server.XLPython.CallUDF: a 1 x 1 result becomes a scalar, a 1 x n result a flat list;
+    * Excel: an array holding a string longer than 255 characters shows ``#VALUE!`` (returned as
+      ``CellError("#VALUE!")``); a longer scalar string is shown as it is.
+    """
+    from xlwings import conversion
+
+    info = func.__xlfunc__
+    args_info = info["args"]
+    full = list(args) + [VBA_MISSING] * (len(args_info) - len(args))
+    with excel_engine(app):
+        converted = []
+        for i, arg in enumerate(full):
+            arg_info = args_info[min(i, len(args_info) - 1)]
+            options = arg_info["options"]
+            if arg is SKIPPED:
+                arg = None
+            if isinstance(arg, int) and not isinstance(arg, bool) and arg == VBA_MISSING:
+                converted.append(arg_info.get("optional", None))
+            elif isinstance(arg, (xw.Range, FakeRange)):
+                rng = arg if isinstance(arg, xw.Range) else xw.Range(impl=arg)
+                converted.append(conversion.read(rng, None, options))
+            else:
+                converted.append(conversion.read(None, arg, options))
+        ret = func(*converted)
+        res = conversion.write(ret, None, info["ret"]["options"])
+    if len(res) == 1 and len(res[0]) == 1:
+        return res[0][0]
+    if len(res) == 1 and len(res[0]) > 1:
+        res = res[0]
+    flat = [v for row in res for v in (row if isinstance(row, list) else [row])]
+    if any(isinstance(v, str) and len(v) > VARIANT_ARRAY_STRING_LIMIT for v in flat):
+        return CellError("#VALUE!")
+    return res
+
+
+# ---------------------------------------------------------------------------
+# the add-in's VBA reading its config file
+
+
+class VbaError(Exception):
+    """A VBA run-time error: ``number`` as Excel reports it (62 = Input past end of file)."""
+
+    def __init__(self, number: int, description: str):
+        super().__init__(f"Run-time error '{number}': {description}")
+        self.number = number
+
+
+def vba_get_config_from_file(data: bytes, key: str, platform: str = "windows") -> str | None:
+    """xlwings' ``GetConfigFromFile`` (addin/Config.bas, in the ribbon template's xlwings.bas) on ``data``.
+
+    ``Do While Not EOF: Input #f, sVarName, sVarValue: If LCase(sVarName) = LCase(sName) ...``. VBA's
+    ``Input #`` reads comma- or line-delimited fields; a quoted field ends at its closing quote and what follows
+    up to the next comma or line end is skipped. On Windows a line ends only at CR or CRLF (a bare LF is an
+    ordinary character); Excel for Mac also ends lines at LF. Reading past the end raises error 62. Returns the
+    value, or None when the file has no such key.
+    """
+    text = data.decode("latin-1")
+    ends = ("\r",) if platform == "windows" else ("\r", "\n")
+    pos = 0
+
+    def eof() -> bool:
+        return pos >= len(text)
+
+    def field() -> str:
+        nonlocal pos
+        if eof():
+            raise VbaError(62, "Input past end of file")
+        while not eof() and text[pos] == " ":
+            pos += 1
+        if not eof() and text[pos] == '"':
+            close = text.find('"', pos + 1)
+            close = len(text) if close < 0 else close
+            value = text[pos + 1:close]
+            pos = close + 1
+            while not eof() and text[pos] != "," and text[pos] not in ends:
+                pos += 1  # skipped up to the delimiter
+        else:
+            start = pos
+            while not eof() and text[pos] != "," and text[pos] not in ends:
+                pos += 1
+            value = text[start:pos].strip()
+        if not eof():
+            if text[pos] == "\r" and text[pos + 1:pos + 2] == "\n":
+                pos += 2
+            else:
+                pos += 1
+        return value
+
+    while not eof():
+        name, value = field(), field()
+        if name.lower() == key.lower():
+            return value
+    return None
