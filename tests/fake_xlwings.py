@@ -472,7 +472,8 @@ class FakeApp(base_classes.App):
         self.enable_events_history: list[bool] = []
         self.display_alerts_history: list[bool] = []
         self.calculate_count = 0
-        self.apple_event_sizes: list[int] = []  # Mac: the size of every read/write event, in bytes
+        self.apple_event_sizes: list[int] = []  # Mac: the size of every accepted read/write event, in bytes
+        self.apple_events_refused: list[tuple[str, int]] = []  # Mac: (call name, size) of every refused one
 
     # -- recorder -------------------------------------------------------
     def _call(self, name: str, target: str = "", detail: Any = None) -> None:
@@ -506,9 +507,10 @@ class FakeApp(base_classes.App):
                 size += 16 + 2 * len(v.text)
             else:
                 size += 16
-        self.apple_event_sizes.append(size)
         if size > APPLE_EVENT_BYTES:
+            self.apple_events_refused.append((self.calls[-1].name if self.calls else "", size))
             raise FakeAppleEventError(size)
+        self.apple_event_sizes.append(size)
 
     @property
     def call_count(self) -> int:

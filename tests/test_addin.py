@@ -219,6 +219,8 @@ def test_libreoffice_opens_the_addin_with_vba_filter(built, tmp_path, fmt):
 def home(tmp_path, monkeypatch) -> Path:
     monkeypatch.setenv("HOME", str(tmp_path))
     monkeypatch.setenv("USERPROFILE", str(tmp_path))
+    monkeypatch.delenv("CONDA_DEFAULT_ENV", raising=False)
+    monkeypatch.delenv("CONDA_EXE", raising=False)
     return tmp_path
 
 
@@ -232,7 +234,45 @@ def test_config_path_is_where_the_vba_looks(home):
 def test_write_config_creates_file_with_sys_executable(home):
     path = addin.write_interpreter_config(platform="win32")
     assert path == home / ".myaddin" / "myaddin.conf"
-    assert path.read_text() == f'"INTERPRETER_WIN","{sys.executable}"\n"UDF MODULES","xlseg.udfs"\n'
+    # CRLF, as xlwings' own writer on Windows: the VBA's Input # ends a line only at CR there
+    assert path.read_bytes() == f'"INTERPRETER_WIN","{sys.executable}"\r\n"UDF MODULES","xlseg.udfs"\r\n'.encode()
+
+
+def test_write_config_in_a_conda_environment_on_windows_names_conda_as_xlwings_does(home):
+    environ = {"CONDA_DEFAULT_ENV": "seg", "CONDA_EXE": r"C:\Users\me\miniconda3\Scripts\conda.exe"}
+    old = home / ".myaddin" / "myaddin.conf"
+    old.parent.mkdir()
+    old.write_bytes(b'"INTERPRETER_WIN","C:\\old\\python.exe"\n"SHOW CONSOLE","True"\n')
+    path = addin.write_interpreter_config(platform="win32", environ=environ)
+    assert path.read_bytes() == (b'"SHOW CONSOLE","True"\r\n'
+                                 b'"CONDA PATH","C:\\Users\\me\\miniconda3"\r\n"CONDA ENV","seg"\r\n'
+                                 b'"UDF MODULES","xlseg.udfs"\r\n')
+    from tests.fake_xlwings import vba_get_config_from_file
+    from xlseg.excel.interpreter import python_win
+
+    config = {k: vba_get_config_from_file(path.read_bytes(), k) for k in ("INTERPRETER_WIN", "CONDA PATH", "CONDA ENV")}
+    assert config["INTERPRETER_WIN"] is None
+    assert python_win(config) == r"C:\Users\me\miniconda3\envs\seg\pythonw"  # XLPyLoadDLL's resolution
+    # an explicit interpreter wins over the environment, as with xlwings' INTERPRETER_WIN
+    path = addin.write_interpreter_config(r"D:\py\python.exe", platform="win32", environ=environ)
+    assert b'"INTERPRETER_WIN","D:\\py\\python.exe"\r\n' in path.read_bytes()
+    assert b"CONDA" not in path.read_bytes()
+
+
+def test_a_pip_user_dll_is_copied_where_the_vba_loads_it(tmp_path, monkeypatch):
+    from xlseg.excel import interpreter as interp
+
+    python_dir, user_base = tmp_path / "Python311", tmp_path / "Roaming" / "Python"
+    python_dir.mkdir()
+    user_base.mkdir(parents=True)
+    name = interp.dll_name()
+    (user_base / name).write_bytes(b"MZ dll")
+    monkeypatch.setattr(interp, "pip_data_dirs", lambda: [tmp_path / "nowhere", user_base])
+    exe = str(python_dir / "python.exe")
+    assert interp.dll_dirs(exe) == [str(python_dir), str(tmp_path)]
+    assert interp.place_dll(exe) == python_dir / name
+    assert (python_dir / name).read_bytes() == b"MZ dll"
+    assert interp.place_dll(exe) is None  # found now: nothing to do
 
 
 def test_write_config_keeps_other_keys_and_replaces_old_interpreter(home):

@@ -162,7 +162,9 @@ def test_mac_reads_and_writes_stay_below_the_apple_event_limit():
     analysis = reclassify(book.xw, generated=GENERATED)
     assert app.alerts == [], app.alerts
     assert analysis is not None
-    assert max(app.apple_event_sizes) <= fx.APPLE_EVENT_BYTES
+    # a read of long texts may be refused once and retried in smaller blocks; a write never is
+    assert all(name == "range.value.get" for name, _size in app.apple_events_refused), app.apple_events_refused
+    assert app.count("range.value.set") > 1  # the Customers sheet (with the long notes) went in several writes
     assert book.to_rows("Customer List")[1][5] == "x" * 16_000  # the user's cells untouched
 
 

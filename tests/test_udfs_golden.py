@@ -137,6 +137,8 @@ def test_golden_file_declares_every_udf_calling_xlseg_udfs_through_the_active_wo
     assert text.count('XLPy.CallUDF("xlseg.udfs", ') == 2 * len(UDF_NAMES)
     assert text.count(", ActiveWorkbook, Application.Caller)") == len(UDF_NAMES)  # add-in: not ThisWorkbook
     assert "Application.Volatile" not in text  # recalculated only when the table changes
+    wizard_off = 'If (Not Application.CommandBars("Standard").Controls(1).Enabled) Then Exit Function'
+    assert text.count(wizard_off) == len(UDF_NAMES)  # call_in_wizard=False
 
 
 def test_every_udf_has_excel_metadata_docs_and_safe_argument_names():
@@ -147,6 +149,8 @@ def test_every_udf_has_excel_metadata_docs_and_safe_argument_names():
             xlf = getattr(module, name).__xlfunc__
             assert xlf["category"] == "xlseg"
             assert xlf["sub"] is False and xlf["volatile"] is False and xlf["async_mode"] is None
+            # classifying a table is heavy: not on every keystroke in the function wizard
+            assert xlf["call_in_wizard"] is False
             doc = xlf["ret"]["doc"]
             # Excel's function wizard shows the description on one line and keeps 255 characters.
             assert doc == getattr(module, name).__doc__ and "\n" not in doc and 20 < len(doc) <= 255, name
@@ -158,9 +162,10 @@ def test_every_udf_has_excel_metadata_docs_and_safe_argument_names():
                 assert re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*", arg["name"]) and arg["name"].lower() not in VBA_RESERVED
                 assert "convert" not in arg["options"], (name, arg["name"])
             args = {a["name"]: a for a in xlf["args"]}
-            assert args["table"]["options"] == {"ndim": 2} and "optional" not in args["table"]
+            # err_to_str: error cells arrive as "#N/A" ... (file mode's reading), not as None
+            assert args["table"]["options"] == {"ndim": 2, "err_to_str": True} and "optional" not in args["table"]
             for opt in ("customer", "orders", "settings"):
-                assert args[opt]["options"] == {"ndim": 2} and args[opt]["optional"] is None
+                assert args[opt]["options"] == {"ndim": 2, "err_to_str": True} and args[opt]["optional"] is None
             assert args["as_of"]["options"] == {} and args["lang"]["options"] == {}
 
 

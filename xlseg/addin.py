@@ -287,49 +287,63 @@ def write_interpreter_config(
     *,
     platform: str | None = None,
     home: str | os.PathLike[str] | None = None,
+    environ=None,
 ) -> Path:
     """Point the add-in at a Python interpreter; return the config file written.
 
     Sets ``INTERPRETER_WIN`` (Windows) or ``INTERPRETER_MAC`` (macOS) to
     ``interpreter`` (default: ``sys.executable``, the Python that has xlseg
     installed) in the user config file from :func:`user_config_path`, in xlwings'
-    ``"KEY","value"`` format. Every other line of an existing file is kept as it
-    was; an old entry for the same key (any letter case) is replaced. The write
-    is atomic. Raises :class:`ExcelNotAvailableError` on other platforms.
+    ``"KEY","value"`` format. With no ``interpreter`` in an activated conda
+    environment on Windows it writes ``CONDA PATH`` and ``CONDA ENV`` instead, as
+    xlwings' own ``xlwings config create`` does (:mod:`xlseg.excel.interpreter`).
+    Every other line of an existing file is kept as it was; an old entry for the
+    same keys (any letter case) is replaced. The write is atomic. Lines end in
+    CRLF on Windows, as xlwings' writer (``open(..., "w")``) ends them there: the
+    add-in's VBA reads the file with ``Input #``, which on Windows ends a line
+    only at CR or CRLF. Raises :class:`ExcelNotAvailableError` on other platforms.
 
     It also sets ``UDF MODULES`` to ``xlseg.udfs``: without it the add-in would
     look for worksheet functions in a module named after the file (``xlseg``).
     """
+    from xlseg.excel.interpreter import conda_settings
+
     platform = sys.platform if platform is None else platform
     path = user_config_path(platform, home)
-    key = "INTERPRETER_WIN" if platform.startswith("win") else "INTERPRETER_MAC"
+    windows = platform.startswith("win")
+    key = "INTERPRETER_WIN" if windows else "INTERPRETER_MAC"
+    conda = conda_settings(environ) if interpreter is None and windows else None
     value = os.fspath(interpreter) if interpreter is not None else sys.executable
-    if not value or '"' in value or "\n" in value or "\r" in value:
-        raise AddinError(
-            f"Interpreter path {value!r} cannot be written to {path}: it is empty or contains "
-            "a quote or line break. Pass the full path of python(.exe) that has xlseg installed."
-        )
+    entries = {"CONDA PATH": conda[0], "CONDA ENV": conda[1]} if conda else {key: value}
+    entries[UDF_MODULES_KEY] = "xlseg.udfs"
     encoding = _config_encoding(platform)
-    try:
-        value.encode(encoding)
-    except UnicodeEncodeError as exc:
-        raise AddinError(
-            f"Interpreter path {value!r} has characters Excel cannot read from {path} "
-            f"(encoding {encoding}). Install Python under a folder whose path uses only "
-            "characters of your system code page, or set the Windows option 'Use Unicode UTF-8'."
-        ) from exc
+    for name, text in entries.items():
+        if not text or '"' in text or "\n" in text or "\r" in text:
+            raise AddinError(
+                f"{name} {text!r} cannot be written to {path}: it is empty or contains "
+                "a quote or line break. Pass the full path of python(.exe) that has xlseg installed."
+            )
+        try:
+            text.encode(encoding)
+        except UnicodeEncodeError as exc:
+            raise AddinError(
+                f"{name} {text!r} has characters Excel cannot read from {path} "
+                f"(encoding {encoding}). Install Python under a folder whose path uses only "
+                "characters of your system code page, or set the Windows option 'Use Unicode UTF-8'."
+            ) from exc
 
+    newline = "\r\n" if windows else "\n"
+    replaced = {key, "CONDA PATH", "CONDA ENV", UDF_MODULES_KEY}
     lines: list[str] = []
     if path.is_file():
         text = path.read_text(encoding=encoding, errors="surrogateescape")
-        for line in text.splitlines(keepends=True):
+        for line in text.splitlines():
             if not line.strip():
                 continue  # dropped, as xlwings' own config writer does
-            if _config_key(line).upper() in (key, UDF_MODULES_KEY):
+            if _config_key(line).upper() in replaced:
                 continue
-            lines.append(line if line.endswith("\n") else line + "\n")
-    lines.append(f'"{key}","{value}"\n')
-    lines.append(f'"{UDF_MODULES_KEY}","xlseg.udfs"\n')
+            lines.append(line + newline)
+    lines.extend(f'"{name}","{text}"{newline}' for name, text in entries.items())
 
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
@@ -418,10 +432,28 @@ def install_addin(
         ) from exc
     config = write_interpreter_config(interpreter, platform=platform, home=home)
     extra: tuple[Path, ...] = ()
+    value = os.fspath(interpreter) if interpreter is not None else sys.executable
     if platform == "darwin":
         extra = (_install_applescript(home),)
-    value = os.fspath(interpreter) if interpreter is not None else sys.executable
+    else:
+        dll = _place_dll(value)
+        extra = (dll,) if dll is not None else ()
     return InstallResult(addin_path=target, config_path=config, interpreter=value, extra_files=extra)
+
+
+def _place_dll(interpreter: str) -> Path | None:
+    """xlwings' DLL where the add-in's VBA loads it from (a ``pip install --user`` puts it elsewhere)."""
+    from xlseg.excel import interpreter as interp
+
+    try:
+        return interp.place_dll(interpreter)
+    except OSError as exc:
+        name = interp.dll_name()
+        raise AddinError(
+            f"The add-in loads {name} from {interp.dll_dirs(interpreter)[0]}, but pip put it elsewhere "
+            f"(pip install --user) and copying it there failed: {exc.strerror or exc}. Install xlwings without "
+            "--user (pip install --force-reinstall xlwings), or copy the file there yourself."
+        ) from exc
 
 
 def _install_applescript(home: str | os.PathLike[str] | None) -> Path:

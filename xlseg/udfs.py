@@ -36,6 +36,8 @@ converters.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
+import re
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
@@ -51,6 +53,7 @@ from xlseg.core.config import Config, parse_date
 from xlseg.core.engine import classify
 from xlseg.core.issues import IssueLog
 from xlseg.errors import InputError, XlsegError
+from xlseg.excel.cells import error_texts
 from xlseg.workbook.build import OUTPUT_KEYS, TITLES, values
 from xlseg.workbook.read import detect, read_table
 from xlseg.workbook.settings import first_run_config, read_settings
@@ -84,14 +87,28 @@ DOC_METRIC = 'Which score: "R" (recency), "F" (frequency) or "M" (monetary).'
 
 # ------------------------------------------------------------------ argument parsing
 def _grid(value, name: str) -> list:
-    """A range argument as a 2-D list (xlwings passes 2-D lists with ndim=2; tests may pass lists). Not copied."""
+    """A range argument as a 2-D list (xlwings passes 2-D lists with ndim=2; tests may pass lists). Not copied
+    unless it holds one of Excel's newer error values, which become their text (xlseg.excel.cells)."""
     if isinstance(value, (list, tuple)):
         if all(isinstance(r, (list, tuple)) for r in value):
-            return value
-        return [[v] for v in value]
+            return error_texts(value)
+        return error_texts([[v] for v in value])
     if value is None:
         raise InputError(f"{name} is empty. Give a range with a header row, e.g. Customers!A1:L2001.")
-    return [[value]]
+    return error_texts([[value]])
+
+
+def _given(value):
+    """None for an argument left out or all empty, else the value.
+
+    Excel passes an argument skipped in the middle (``=SEG_TIER(t, , Orders!A1:D9)``) as a blank, which
+    xlwings turns into ``[[None]]`` with ndim=2 (xlwings.udfs.call_udf, xlwings issue 892), so an argument
+    whose every cell is empty means "not given" - also a reference to empty cells.
+    """
+    if isinstance(value, (list, tuple)):
+        cells = itertools.chain.from_iterable(r if isinstance(r, (list, tuple)) else (r,) for r in value)
+        return value if any(v is not None and v != "" for v in cells) else None
+    return None if value is None or value == "" else value
 
 
 def _as_of(value):
@@ -124,16 +141,17 @@ def _metric(value) -> str:
     return key
 
 
-def _freeze(rows):
-    """A hashable copy of a 2-D list (the cache key, also read instead of ``rows``); None if a value is unhashable."""
+def _key(rows):
+    """The cache key of a 2-D list: its values as nested tuples, with TRUE, 1 and 1.0 kept apart (Python's
+    True == 1 == 1.0 would let a table of flags share a classification with one of numbers).
+    One pass over the cells to list their types, one to build the tuples; no copy of the values."""
     if rows is None:
         return None
-    try:
-        frozen = tuple(map(tuple, rows))
-        hash(frozen)
-    except TypeError:
-        return None
-    return frozen
+    types = set(map(type, itertools.chain.from_iterable(rows)))
+    if bool in types or int in types:  # Excel sends numbers as floats: ints come from Python callers only
+        return tuple(tuple((type(v).__name__, v) if type(v) in (bool, int) else v for v in r)  # noqa: E721
+                     for r in rows)
+    return tuple(map(tuple, rows))
 
 
 # ------------------------------------------------------------------ classification (cached)
@@ -192,18 +210,18 @@ def _classified(table, orders, as_of, lang, settings, explain: bool = False) -> 
     order_rows = None if orders is None else _grid(orders, "orders")
     settings_rows = None if settings is None else _grid(settings, "settings")
     as_of, lang = _as_of(as_of), _lang(lang)
-    parts = (_freeze(rows), _freeze(order_rows), _freeze(settings_rows))
-    key = None if any(p is None and src is not None for p, src in zip(parts, (rows, order_rows, settings_rows))) \
-        else (*parts, as_of, lang, dt.date.today(), explain)
+    try:
+        key = (_key(rows), _key(order_rows), _key(settings_rows), as_of, lang, dt.date.today(), explain)
+        hash(key)
+    except TypeError:  # an unhashable value (only a caller outside Excel can pass one): no caching
+        key = None
     if key is not None:
         with _lock:
             hit = _cache.get(key)
             if hit is not None:
                 _cache.move_to_end(key)
                 return hit
-    # the frozen rows are the same values: read them, so the table is walked once for the key and the read
-    entry = _classify(*(p if p is not None else src for p, src in zip(parts, (rows, order_rows, settings_rows))),
-                      as_of, lang, explain)
+    entry = _classify(rows, order_rows, settings_rows, as_of, lang, explain)
     if key is not None:
         with _lock:
             _cache[key] = entry
@@ -266,6 +284,7 @@ def _message(exc: Exception) -> str:
 def _run(key, table, customer, orders, as_of, lang, settings):
     """The body of every UDF: classify (cached), pick the column, render; errors -> one string."""
     try:
+        customer, orders, settings = _given(customer), _given(orders), _given(settings)
         # Only SEG_EXPLAIN pays for the Why texts; the other functions share one faster classification.
         entry = _classified(table, orders, as_of, lang, settings, explain=(key == "why"))
         if key not in entry.by_id.columns:
@@ -278,12 +297,48 @@ def _run(key, table, customer, orders, as_of, lang, settings):
                 hint = "" if orders is not None else " If the purchases are on an order sheet, give it as the " \
                     "third argument, e.g. =SEG_TIER(Customers!A1:L2001, , Orders!A1:D9000)."
                 return ERROR + " ".join(missing) + hint
-            return out
-        return entry.lookup(key, customer)
+            return _fit_array(out)
+        found = entry.lookup(key, customer)
+        return _fit_array(found) if isinstance(found, list) else found
     except XlsegError as exc:
         return _message(exc)
     except Exception as exc:  # noqa: BLE001 - a worksheet function must never raise into Excel
         return f"{ERROR}unexpected error ({type(exc).__name__}: {exc}). Please report it with your workbook."
+
+
+# ------------------------------------------------------------------ results
+ARRAY_TEXT_LIMIT = 255
+"""Excel shows #VALUE! for a whole array from a VBA function when one string in it is longer (xlwings
+returns arrays bigger than 1 x 1 as a Variant array; xlwings issue 456). A single value may be longer."""
+_DETAIL = re.compile(r" \([^()]*\)|（[^（）]*）")  # "(>= 7)", "（>= 7）"; not the "(s)" of "purchase(s)"
+_BREAKS = ("。", ". ", "；", "; ", "，", ", ", " ")
+
+
+def fit_text(text: str, limit: int = ARRAY_TEXT_LIMIT) -> str:
+    """``text`` shortened to ``limit`` characters for an array result.
+
+    First the details in parentheses (the thresholds of a Why text: "(>= 7)") are left out; if that is not
+    enough, the text is cut after the last sentence (or clause, or word) that fits and ends in "…". The full
+    text is what one customer's lookup returns.
+    """
+    if len(text) <= limit:
+        return text
+    short = _DETAIL.sub("", text)
+    if len(short) <= limit:
+        return short
+    head = short[:limit - 1]
+    for mark in _BREAKS:
+        cut = head.rfind(mark)
+        if cut > limit // 2:
+            return head[:cut + len(mark.rstrip())].rstrip() + "…"
+    return head + "…"
+
+
+def _fit_array(rows: list) -> list:
+    """Every string of a 2-D result within ARRAY_TEXT_LIMIT; the same list when all are."""
+    if not any(isinstance(v, str) and len(v) > ARRAY_TEXT_LIMIT for r in rows for v in r):
+        return rows
+    return [[fit_text(v) if isinstance(v, str) else v for v in r] for r in rows]
 
 
 # ------------------------------------------------------------------ the worksheet functions
@@ -294,16 +349,17 @@ def _excel_doc(f):
 
 
 def _common_args(f):
-    f = xw.arg("table", ndim=2, doc=DOC_TABLE)(f)
-    f = xw.arg("customer", ndim=2, doc=DOC_CUSTOMER)(f)
-    f = xw.arg("orders", ndim=2, doc=DOC_ORDERS)(f)
+    # err_to_str: error cells arrive as "#N/A" ..., as file mode reads them (xlwings' default gives None)
+    f = xw.arg("table", ndim=2, err_to_str=True, doc=DOC_TABLE)(f)
+    f = xw.arg("customer", ndim=2, err_to_str=True, doc=DOC_CUSTOMER)(f)
+    f = xw.arg("orders", ndim=2, err_to_str=True, doc=DOC_ORDERS)(f)
     f = xw.arg("as_of", doc=DOC_AS_OF)(f)
     f = xw.arg("lang", doc=DOC_LANG)(f)
-    f = xw.arg("settings", ndim=2, doc=DOC_SETTINGS)(f)
+    f = xw.arg("settings", ndim=2, err_to_str=True, doc=DOC_SETTINGS)(f)
     return f
 
 
-@xw.func(category=CATEGORY)
+@xw.func(category=CATEGORY, call_in_wizard=False)
 @xw.arg("metric", doc=DOC_METRIC)
 @_common_args
 @_excel_doc
@@ -317,7 +373,7 @@ def SEG_SCORE(table, metric, customer=None, orders=None, as_of=None, lang=None, 
     return _run(key, table, customer, orders, as_of, lang, settings)
 
 
-@xw.func(category=CATEGORY)
+@xw.func(category=CATEGORY, call_in_wizard=False)
 @_common_args
 @_excel_doc
 def SEG_RFM(table, customer=None, orders=None, as_of=None, lang=None, settings=None):
@@ -326,7 +382,7 @@ def SEG_RFM(table, customer=None, orders=None, as_of=None, lang=None, settings=N
     return _run("rfm", table, customer, orders, as_of, lang, settings)
 
 
-@xw.func(category=CATEGORY)
+@xw.func(category=CATEGORY, call_in_wizard=False)
 @_common_args
 @_excel_doc
 def SEG_SEGMENT(table, customer=None, orders=None, as_of=None, lang=None, settings=None):
@@ -335,7 +391,7 @@ def SEG_SEGMENT(table, customer=None, orders=None, as_of=None, lang=None, settin
     return _run("segment", table, customer, orders, as_of, lang, settings)
 
 
-@xw.func(category=CATEGORY)
+@xw.func(category=CATEGORY, call_in_wizard=False)
 @_common_args
 @_excel_doc
 def SEG_TIER(table, customer=None, orders=None, as_of=None, lang=None, settings=None):
@@ -344,7 +400,7 @@ def SEG_TIER(table, customer=None, orders=None, as_of=None, lang=None, settings=
     return _run("value_tier", table, customer, orders, as_of, lang, settings)
 
 
-@xw.func(category=CATEGORY)
+@xw.func(category=CATEGORY, call_in_wizard=False)
 @_common_args
 @_excel_doc
 def SEG_ABC(table, customer=None, orders=None, as_of=None, lang=None, settings=None):
@@ -353,7 +409,7 @@ def SEG_ABC(table, customer=None, orders=None, as_of=None, lang=None, settings=N
     return _run("abc", table, customer, orders, as_of, lang, settings)
 
 
-@xw.func(category=CATEGORY)
+@xw.func(category=CATEGORY, call_in_wizard=False)
 @_common_args
 @_excel_doc
 def SEG_STAGE(table, customer=None, orders=None, as_of=None, lang=None, settings=None):
@@ -362,7 +418,7 @@ def SEG_STAGE(table, customer=None, orders=None, as_of=None, lang=None, settings
     return _run("stage", table, customer, orders, as_of, lang, settings)
 
 
-@xw.func(category=CATEGORY)
+@xw.func(category=CATEGORY, call_in_wizard=False)
 @_common_args
 @_excel_doc
 def SEG_TAGS(table, customer=None, orders=None, as_of=None, lang=None, settings=None):
@@ -371,7 +427,7 @@ def SEG_TAGS(table, customer=None, orders=None, as_of=None, lang=None, settings=
     return _run("tags", table, customer, orders, as_of, lang, settings)
 
 
-@xw.func(category=CATEGORY)
+@xw.func(category=CATEGORY, call_in_wizard=False)
 @_common_args
 @_excel_doc
 def SEG_EXPLAIN(table, customer=None, orders=None, as_of=None, lang=None, settings=None):

@@ -1,21 +1,30 @@
 """xlwings adapter: read a live workbook and execute a write plan in Excel.
 
 It executes the same :class:`xlseg.workbook.plan.WritePlan` as the openpyxl
-adapter. The number of Excel round trips does not grow with the number of
-rows: one bulk read per sheet, one 2-D write per block (``chunksize=None``),
-one call per style, rule, table and chart.
+adapter. On Windows the number of Excel round trips does not grow with the
+number of rows: one bulk read per sheet, one 2-D write per block
+(``chunksize=None``), one call per style, rule, table and chart. Excel for Mac
+caps the size of one Apple Event (``_xlmac.Range.max_cells_per_read``: ~1.5
+million numbers, fewer text cells), so there reads and writes go in chunks
+below that cap (:mod:`xlseg.excel.transfer`).
 
-Only xlwings' open-source public API is used (no ``.api`` COM calls). Three
-things of the file adapter are therefore not done live: freezing panes, tab
-colours and drop-down validations on a newly created Settings sheet, and page
-setup. They are cosmetic; the values, colours (conditional formats), tables and
-charts are the same.
+An owned sheet that is written again keeps its place and its identity: its
+contents, formats, charts and rules are cleared and rewritten in place (its
+tables resized), so the user's formulas, names and charts pointing at Summary,
+Customers, Tags, Issues or Migration keep working - renaming and deleting it
+would turn them into ``#REF!``.
+
+Only xlwings' open-source public API is used (no ``.api`` COM calls). Two
+things of the file adapter are therefore not done live: freezing panes and tab
+colours, and page setup. They are cosmetic; the values, colours (conditional
+formats), drop-down lists, tables and charts are the same.
 """
 
 from __future__ import annotations
 
 import re
 
+from xlseg.excel.transfer import read_values, write_values
 from xlseg.workbook.build import BookState
 from xlseg.workbook.plan import MARKER_PREFIX, AppendRows, Block, ColumnsPlan, Formula, SheetPlan, WritePlan, \
     excel_string, quote_sheet
@@ -80,7 +89,7 @@ class ExcelBook:
             return self._rows[title]
         sheet = self.book.sheets[title]
         last = sheet.used_range.last_cell
-        values = sheet.range((1, 1), (last.row, last.column)).options(ndim=2, chunksize=None).value
+        values = read_values(sheet, last.row, last.column)
         self._rows[title] = [tuple(r) for r in values]
         return self._rows[title]
 
@@ -97,8 +106,7 @@ class ExcelBook:
         values = [r + [None] * (width - len(r)) for r in values]
         if not values or not width:
             return
-        target = sheet.range((block.row, block.col), (block.row + len(values) - 1, block.col + width - 1))
-        target.options(chunksize=None).value = values
+        write_values(sheet, block.row, block.col, values)
 
     def apply_styles(self, sheet, styles) -> None:
         for st in styles:
@@ -136,15 +144,24 @@ class ExcelBook:
         self._names.add(name)
 
     def _fresh_sheet(self, sp: SheetPlan):
+        """The sheet ``sp`` is written into, empty: a new one, or the owned sheet it replaces emptied in place."""
         sheets = self.book.sheets
-        if sp.replaces is not None:
-            old = sheets[sp.replaces]
-            # Swap in a new sheet at the same position: tables and charts go with the old one.
+        if sp.replaces is None:
+            return sheets.add(name=sp.title, after=sheets[len(sheets) - 1])
+        old = sheets[sp.replaces]
+        if not _tables_fit(old, sp):
+            # A table that the plan does not keep in its header row cannot be removed with xlwings' open API:
+            # swap in a new sheet at the same position (references to this sheet become #REF!, as before).
             old.name = _temp_name(sp.replaces, [s.name for s in sheets])
             new = sheets.add(name=sp.title, before=old)
             old.delete()
             return new
-        return sheets.add(name=sp.title, after=sheets[len(sheets) - 1])
+        if sp.title != sp.replaces:
+            old.name = sp.title  # Excel rewrites every reference to follow the new name
+        for chart in list(old.charts):
+            chart.delete()
+        old.clear()  # contents, formats, conditional formats; the tables stay and are resized below
+        return old
 
     def write_refresh(self, sheet, sp: SheetPlan) -> None:
         """Blocks, styles and names written on every run, even into a kept sheet (formula parameters)."""
@@ -167,7 +184,10 @@ class ExcelBook:
         self.apply_styles(sheet, sp.styles)
         self.add_cond_rules(sheet, sp.cond_rules)
         for t in sp.tables:
-            sheet.tables.add(source=sheet.range(t.ref), name=t.name, table_style_name=t.style)
+            if t.name in sheet.tables:  # an owned sheet rewritten in place
+                sheet.tables[t.name].resize(sheet.range(t.ref))
+            else:
+                sheet.tables.add(source=sheet.range(t.ref), name=t.name, table_style_name=t.style)
         for chart in sp.charts:
             source = sheet.range(chart.categories).resize(column_size=2) if _adjacent(chart) else \
                 sheet.range(chart.values)
@@ -217,6 +237,19 @@ class ExcelBook:
             step("writing columns")
             old = state.markers.get(cp.marker_name)
             self.write_columns(cp, old[1] if old and old[0] == cp.sheet else None)
+
+
+def _tables_fit(sheet, sp: SheetPlan) -> bool:
+    """Every table on ``sheet`` is one ``sp`` writes again with its header in the same row and column
+    (Excel's ListObject.Resize keeps the header row: xlwings.main.Table.resize)."""
+    from openpyxl.utils.cell import range_boundaries
+
+    planned = {t.name.lower(): range_boundaries(t.ref)[:2] for t in sp.tables}
+    for table in sheet.tables:
+        rng = table.range
+        if planned.get(table.name.lower()) != (rng.column, rng.row):
+            return False
+    return True
 
 
 def _cosmetic(action) -> None:

@@ -1,0 +1,25 @@
+"""What xlwings hands over for Excel's cells, made what xlseg's file readers give: error values as their text.
+
+xlseg reads with ``err_to_str=True``, so xlwings itself turns the seven classic errors into their text
+(``_xlwindows._clean_value_data_element``; on a Mac ``_xlmac.Range.raw_value`` reads the cells' text for
+them). Excel's newer errors are not in xlwings' list (``_xlwindows.cell_errors``): pywin32 hands them over as
+the COM error int (``0x800A0000`` + Excel's ``xlErr`` number) and xlwings passes that int on. A cell value read
+through COM is never an int otherwise (numbers are floats), so such an int can only be an error value.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+# Excel's xlErr numbers (XlCVError) of the error values the BRIEF's convention names.
+_XL_ERRORS = {2000: "#NULL!", 2007: "#DIV/0!", 2015: "#VALUE!", 2023: "#REF!", 2029: "#NAME?", 2036: "#NUM!",
+              2042: "#N/A", 2043: "#GETTING_DATA", 2045: "#SPILL!", 2050: "#CALC!"}
+COM_ERRORS = {code - 2146828288: text for code, text in _XL_ERRORS.items()}
+"""The int pywin32 gives for an error cell (VT_ERROR, e.g. -2146826246 for #N/A) -> its text."""
+
+
+def error_texts(rows: list) -> list:
+    """``rows`` with every COM error int replaced by its text (the same list when there is none)."""
+    if int not in set(map(type, itertools.chain.from_iterable(rows))):
+        return rows
+    return [[COM_ERRORS.get(v, v) if type(v) is int else v for v in row] for row in rows]  # noqa: E721
