@@ -577,9 +577,8 @@ class FakeApp(base_classes.App):
 
     @property
     def version(self):
-        from xlwings.utils import VersionNumber
-
-        return VersionNumber("16.0")
+        # _xlwindows.App.version is Excel's Application.Version, a string; xlwings.main.App.version wraps it
+        return "16.0"
 
     @property
     def visible(self) -> bool:

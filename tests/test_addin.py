@@ -39,17 +39,33 @@ def names_of(path: Path) -> list[str]:
 # ------------------------------------------------------------------ the ribbon
 
 
-def test_customui_is_valid_xml_with_our_labels(built):
-    root = SafeET.fromstring(parts_of(built)["customUI/customUI.xml"])
+@pytest.fixture(scope="module")
+def built_doctor(tmp_path_factory) -> Path:
+    return addin.build_addin(tmp_path_factory.mktemp("build") / "xlseg.doctor.xlam")
+
+
+def _groups(path):
+    root = SafeET.fromstring(parts_of(path)["customUI/customUI.xml"])
     assert root.tag == CUI + "customUI"
     tabs = root.findall(f"{CUI}ribbon/{CUI}tabs/{CUI}tab")
-    assert [t.get("label") for t in tabs] == ["Customer Segments / 客户分群"]
-    groups = tabs[0].findall(f"{CUI}group")
-    assert [g.get("label") for g in groups] == ["xlseg"]
+    # one tab shared by both add-ins: the same qualified id in the same namespace
+    assert [(t.get("idQ"), t.get("label")) for t in tabs] == [("x:xlsegTab", "Customer Segments / 客户分群")]
+    assert b'xmlns:x="xlseg.ribbon"' in parts_of(path)["customUI/customUI.xml"]
+    return root, tabs[0].findall(f"{CUI}group")
+
+
+def test_customui_is_valid_xml_with_our_labels(built, built_doctor):
+    root, groups = _groups(built)
+    assert [(g.get("label"), g.get("tag")) for g in groups] == [("xlseg", "xlwings 0.37.8")]
     buttons = groups[0].findall(f"{CUI}button")
     assert [(b.get("label"), b.get("imageMso"), b.get("onAction")) for b in buttons] == [
         ("Reclassify / 重新分类", "RefreshAll", "RibbonMyAddin.RunMain")
     ]
+    _root, groups = _groups(built_doctor)
+    assert [(g.get("label"), g.get("tag")) for g in groups] == [("Setup / 环境", "xlwings 0.37.8")]
+    assert [(b.get("label"), b.get("onAction")) for b in groups[0].findall(f"{CUI}button")] == [
+        ("Check setup / 检查环境", "RibbonMyAddin.RunMain")]
+    assert addin.addin_xlwings_version(parts_of(built_doctor)["customUI/customUI.xml"]) == "0.37.8"
     ids = [el.get("id") for el in root.iter() if el.get("id")]
     assert len(ids) == len(set(ids)), "ribbon control ids must be unique"
 
@@ -66,7 +82,9 @@ def test_package_relationship_points_at_existing_customui_part(built):
     assert targets[0] in parts
 
 
-def test_every_on_action_is_a_macro_olevba_finds(built):
+@pytest.mark.parametrize("name", ["xlseg.xlam", "xlseg.doctor.xlam"])
+def test_every_on_action_is_a_macro_olevba_finds(built, built_doctor, name):
+    built = built if name == "xlseg.xlam" else built_doctor
     olevba = pytest.importorskip("oletools.olevba")
     parser = olevba.VBA_Parser(str(built))
     try:
@@ -122,6 +140,22 @@ def test_build_is_deterministic(built, tmp_path):
             (i.filename, i.date_time) for i in b.infolist()
         ]
     assert again.read_bytes() == built.read_bytes()
+
+
+def test_the_doctor_addin_runs_xlseg_doctor_main(built_doctor):
+    """RunMain imports ThisWorkbook.Name minus its last extension: xlseg.doctor.xlam -> xlseg.doctor.main()."""
+    import importlib
+
+    name = built_doctor.name
+    module = name[:name.rindex(".")]
+    assert module == "xlseg.doctor"
+    assert callable(importlib.import_module(module).main)
+    assert parts_of(built_doctor)["xl/vbaProject.bin"] == parts_of(addin.template_path())["xl/vbaProject.bin"]
+
+
+def test_committed_doctor_addin_equals_a_fresh_build(built_doctor):
+    committed = REPO / "workbook_templates" / "xlseg.doctor.xlam"
+    assert committed.read_bytes() == built_doctor.read_bytes(), "run: python -m xlseg.addin build"
 
 
 def test_committed_addin_equals_a_fresh_build(built):

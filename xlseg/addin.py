@@ -50,6 +50,7 @@ __all__ = [
     "ExcelNotAvailableError",
     "InstallResult",
     "build_addin",
+    "build_addins",
     "customui_xml",
     "install_addin",
     "template_path",
@@ -87,6 +88,22 @@ BUTTON_SUPERTIP = (
     "Recompute segments, value tiers, stages and tags for the active workbook. "
     "/ 重新计算当前工作簿的客户分群、价值等级、生命周期阶段和标签。"
 )
+
+DOCTOR_ADDIN_NAME = "xlseg.doctor.xlam"
+"""The second add-in: the "Check setup" button. The template's ribbon macro imports the module named like
+the file minus ``.xlam``, so this file runs ``import xlseg.doctor; xlseg.doctor.main()`` - the same
+checks as ``xlseg doctor``, inside Excel, without a line of VBA of ours."""
+DOCTOR_GROUP_LABEL = "Setup / 环境"
+DOCTOR_LABEL = "Check setup / 检查环境"
+DOCTOR_IMAGE = "ReviewCompareMenu"
+DOCTOR_SUPERTIP = (
+    "Check Python, xlwings, the add-in's config file and Excel, each with its fix (the same as 'xlseg doctor'). "
+    "/ 检查 Python、xlwings、加载项配置文件和 Excel，并给出修复方法。"
+)
+RIBBON_NS = "xlseg.ribbon"
+"""Both add-ins name the tab with this namespace (``idQ``), so their groups share one tab."""
+VERSION_TAG = "xlwings "
+"""The group's ``tag``: the xlwings version whose template (and DLL name in the VBA) the add-in was built from."""
 
 
 class AddinError(XlsegError):
@@ -132,29 +149,42 @@ def template_path() -> Path:
     return path
 
 
-def customui_xml() -> bytes:
-    """The ribbon definition: one tab, one group, one Reclassify button (UTF-8 XML)."""
-    root = ElementTree.Element("customUI", {"xmlns": CUSTOMUI_NS})
+def customui_xml(kind: str = ADDIN_NAME, xlwings_version: str | None = None) -> bytes:
+    """The ribbon definition of ``kind`` (``xlseg.xlam``: the Reclassify group; ``xlseg.doctor.xlam``: the
+    Check setup group), both on the shared tab (UTF-8 XML). The group's tag records the xlwings version."""
+    if xlwings_version is None:
+        import xlwings
+
+        xlwings_version = xlwings.__version__
+    root = ElementTree.Element("customUI", {"xmlns": CUSTOMUI_NS, "xmlns:x": RIBBON_NS})
     ribbon = ElementTree.SubElement(root, "ribbon")
     tabs = ElementTree.SubElement(ribbon, "tabs")
-    tab = ElementTree.SubElement(tabs, "tab", {"id": "xlsegTab", "label": TAB_LABEL})
-    group = ElementTree.SubElement(tab, "group", {"id": "xlsegGroup", "label": GROUP_LABEL})
-    ElementTree.SubElement(
-        group,
-        "button",
-        {
-            "id": "xlsegReclassify",
-            "label": BUTTON_LABEL,
-            "size": "large",
-            "imageMso": BUTTON_IMAGE,
-            "screentip": BUTTON_SCREENTIP,
-            "supertip": BUTTON_SUPERTIP,
-            "onAction": RIBBON_MACRO,
-        },
-    )
+    tab = ElementTree.SubElement(tabs, "tab", {"idQ": "x:xlsegTab", "label": TAB_LABEL})
+    if kind == DOCTOR_ADDIN_NAME:
+        group_id, group_label, button = "xlsegSetup", DOCTOR_GROUP_LABEL, {
+            "id": "xlsegCheckSetup", "label": DOCTOR_LABEL, "imageMso": DOCTOR_IMAGE,
+            "screentip": DOCTOR_LABEL, "supertip": DOCTOR_SUPERTIP}
+    else:
+        group_id, group_label, button = "xlsegGroup", GROUP_LABEL, {
+            "id": "xlsegReclassify", "label": BUTTON_LABEL, "imageMso": BUTTON_IMAGE,
+            "screentip": BUTTON_SCREENTIP, "supertip": BUTTON_SUPERTIP}
+    group = ElementTree.SubElement(tab, "group", {"id": group_id, "label": group_label,
+                                                  "tag": VERSION_TAG + xlwings_version})
+    ElementTree.SubElement(group, "button", {**button, "size": "large", "onAction": RIBBON_MACRO})
     ElementTree.indent(root, space="    ")
     body = ElementTree.tostring(root, encoding="unicode")
     return ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n' + body + "\n").encode("utf-8")
+
+
+def addin_xlwings_version(customui: bytes) -> str | None:
+    """The xlwings version an add-in was built for, from its ribbon XML (None for an add-in without it)."""
+    from defusedxml import ElementTree as SafeET
+
+    for el in SafeET.fromstring(customui).iter():
+        tag = el.get("tag") or ""
+        if tag.startswith(VERSION_TAG):
+            return tag[len(VERSION_TAG):]
+    return None
 
 
 def _check_template(parts: dict[str, bytes], source: Path) -> None:
@@ -201,7 +231,7 @@ def build_addin(out_path: str | os.PathLike[str], template: str | os.PathLike[st
     out = Path(out_path)
     if out.is_dir():
         out = out / ADDIN_NAME
-    if out.name != ADDIN_NAME:
+    if out.name not in (ADDIN_NAME, DOCTOR_ADDIN_NAME):
         raise AddinBuildError(
             f"The add-in must be named '{ADDIN_NAME}', not '{out.name}': its ribbon macro runs "
             "'import <file name>; <file name>.main()'. Choose a path ending in xlseg.xlam."
@@ -216,7 +246,7 @@ def build_addin(out_path: str | os.PathLike[str], template: str | os.PathLike[st
             f"Cannot read the xlwings template {source}: {exc}. Reinstall xlwings and build again."
         ) from exc
     _check_template(parts, source)
-    parts[CUSTOMUI_PART] = customui_xml()
+    parts[CUSTOMUI_PART] = customui_xml(out.name, _template_xlwings_version(source))
 
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as zout:
@@ -229,6 +259,20 @@ def build_addin(out_path: str | os.PathLike[str], template: str | os.PathLike[st
     out.parent.mkdir(parents=True, exist_ok=True)
     _atomic_write_bytes(out, buffer.getvalue())
     return out
+
+
+def _template_xlwings_version(source: Path) -> str:
+    """The version of the xlwings whose template ``source`` is (it sits in that xlwings' package folder)."""
+    import xlwings
+
+    if source.resolve().parent == Path(xlwings.__file__).resolve().parent:
+        return xlwings.__version__
+    return TEMPLATE_XLWINGS_VERSION if template_sha256(source) == TEMPLATE_SHA256 else "unknown"
+
+
+def build_addins(out_dir: str | os.PathLike[str], template: str | os.PathLike[str] | None = None) -> list[Path]:
+    """Both add-ins, ``xlseg.xlam`` (Reclassify) and ``xlseg.doctor.xlam`` (Check setup), into ``out_dir``."""
+    return [build_addin(Path(out_dir) / name, template) for name in (ADDIN_NAME, DOCTOR_ADDIN_NAME)]
 
 
 def _atomic_write_bytes(path: Path, data: bytes) -> None:
@@ -424,7 +468,7 @@ def install_addin(
     target_dir = Path(addin_dir) if addin_dir is not None else _excel_startup_dir()
     target = target_dir / ADDIN_NAME
     try:
-        build_addin(target)
+        build_addins(target_dir)
     except PermissionError as exc:
         raise AddinError(
             f"Cannot write {target}: {exc.strerror}. Quit Excel (it locks loaded add-ins) "
@@ -474,18 +518,19 @@ def _install_applescript(home: str | os.PathLike[str] | None) -> Path:
 
 
 def _main(argv: list[str] | None = None) -> int:
-    """``python -m xlseg.addin build [OUT]`` (default ``workbook_templates/xlseg.xlam``)."""
+    """``python -m xlseg.addin build [OUT]``: OUT a folder (default ``workbook_templates``) gets both add-ins."""
     args = sys.argv[1:] if argv is None else argv
     if not args or args[0] != "build" or len(args) > 2:
-        print("usage: python -m xlseg.addin build [OUT.xlam]", file=sys.stderr)
+        print("usage: python -m xlseg.addin build [FOLDER | OUT.xlam]", file=sys.stderr)
         return 2
-    out = args[1] if len(args) == 2 else os.path.join("workbook_templates", ADDIN_NAME)
+    out = args[1] if len(args) == 2 else "workbook_templates"
     try:
-        path = build_addin(out)
+        paths = build_addins(out) if Path(out).is_dir() else [build_addin(out)]
     except XlsegError as exc:
         print(f"Error: {exc}", file=sys.stderr)
         return 1
-    print(f"Built {path}")
+    for path in paths:
+        print(f"Built {path}")
     return 0
 
 

@@ -279,9 +279,24 @@ def addin_install():
     from xlseg.addin import install_addin
 
     done = install_addin()
-    click.echo(f"Installed {done.addin_path}")
+    click.echo(f"Installed {done.addin_path} (and xlseg.doctor.xlam, the Check setup button)")
     click.echo(f"Excel will run {done.interpreter} (configured in {done.config_path}).")
     click.echo("Restart Excel; the 'Customer Segments / 客户分群' tab has the Reclassify button.")
+
+
+@main.command()
+@friendly
+def doctor():
+    """Check the setup for Excel: Python, packages, the add-in and its config file, xlwings' DLL and Excel.
+
+    Each item says ok, PROBLEM, warning or not checked, and how to fix it. Exit 1 when a problem is found.
+    Inside Excel, the ribbon's Check setup / 检查环境 button runs the same checks."""
+    from xlseg import doctor as checkup
+
+    findings = checkup.run()
+    click.echo(checkup.report(findings))
+    if any(f.status == "problem" for f in findings):
+        sys.exit(1)
 
 
 # ------------------------------------------------------------------ issue 7: history
