@@ -922,6 +922,9 @@ class FakeSheet(base_classes.Sheet):
         self.autofit_calls: list[tuple[str, Any]] = []
         self.visible_flag = True
         self._chart_counter = 0
+        self.wrap = _Layers(False)
+        self.alignment = _Layers("general")
+        self.validations: list[dict[str, Any]] = []  # {"rect", "type", "formula1", "in_cell_dropdown"}
 
     @property
     def _app(self) -> FakeApp:
@@ -1096,7 +1099,8 @@ class FakeSheet(base_classes.Sheet):
         self._clear_formats(None)
 
     def _clear_formats(self, rect):
-        for layers in (self.number_formats, self.fills, self.font_bold, self.font_italic, self.font_color, self.font_size):
+        for layers in (self.number_formats, self.fills, self.font_bold, self.font_italic, self.font_color, self.font_size,
+                       self.wrap, self.alignment):
             layers.clear(rect)
         if rect is None:
             self.cf_rules.clear()
@@ -1107,6 +1111,7 @@ class FakeSheet(base_classes.Sheet):
         self._app._call("sheet.clear", self._name)
         self.grid.clear()
         self._clear_formats(None)
+        self.validations.clear()  # Worksheet.Cells.Clear removes data validation too
 
     def autofit(self, axis=None):
         self._app._call("sheet.autofit", self._name, axis)
@@ -1612,6 +1617,33 @@ class FakeRange(base_classes.Range):
         return FakeNote(self._sheet, key)
 
     # -- conditional formats -------------------------------------------------------
+    # -- wrap, alignment, data validation (_xlwindows.Range / _xlmac.Range implement them in 0.37.8) ----------
+    @property
+    def wrap_text(self):
+        self._app._call("range.wrap_text.get", self._target)
+        same, value = self._sheet.wrap.uniform(self.rect)
+        return value if same else None
+
+    @wrap_text.setter
+    def wrap_text(self, value):
+        self._app._call("range.wrap_text.set", self._target, value)
+        self._sheet.wrap.set(self.rect, bool(value))
+
+    @property
+    def horizontal_alignment(self):
+        self._app._call("range.horizontal_alignment.get", self._target)
+        same, value = self._sheet.alignment.uniform(self.rect)
+        return value if same else None
+
+    @horizontal_alignment.setter
+    def horizontal_alignment(self, value):
+        self._app._call("range.horizontal_alignment.set", self._target, value)
+        self._sheet.alignment.set(self.rect, value)
+
+    @property
+    def data_validation(self):
+        return FakeDataValidation(self)
+
     @property
     def conditional_formats(self):
         return FakeConditionalFormats(self)
@@ -1635,6 +1667,38 @@ class FakeRange(base_classes.Range):
         if (r1, c1) == (r2, c2):
             return f(r1, c1)
         return tuple(tuple(f(r, c) for c in range(c1, c2 + 1)) for r in range(r1, r2 + 1))
+
+
+class FakeDataValidation(base_classes.DataValidation):
+    """_xlwindows.DataValidation: set_list joins a literal list with the list separator into Formula1."""
+
+    def __init__(self, rng: FakeRange):
+        self.rng = rng
+
+    @property
+    def api(self):
+        return _NoApi("data_validation")
+
+    def set_list(self, source, in_cell_dropdown):
+        self.rng._app._call("data_validation.set_list", self.rng._target, (source, in_cell_dropdown))
+        if isinstance(source, FakeRange):
+            formula = "=" + _sheet_ref(source._sheet._name) + "!" + _rect_address(source.rect, absolute=True)
+        else:
+            formula = ",".join(source)
+        if len(formula) > 255:
+            raise ValueError("the Excel data validation source cannot exceed 255 characters")
+        sheet = self.rng._sheet
+        sheet.validations = [v for v in sheet.validations if not _intersects(v["rect"], self.rng.rect)]
+        sheet.validations.append({"rect": self.rng.rect, "type": "list", "formula1": formula,
+                                  "in_cell_dropdown": in_cell_dropdown})
+
+    def set_rule(self, rule_type, operator, formula1, formula2):
+        raise NotImplementedError("fake: only list validations are modelled")
+
+    def delete(self):
+        self.rng._app._call("data_validation.delete", self.rng._target)
+        sheet = self.rng._sheet
+        sheet.validations = [v for v in sheet.validations if not _intersects(v["rect"], self.rng.rect)]
 
 
 class FakeFont(base_classes.Font):

@@ -18,6 +18,7 @@ from tests.test_excel import GENERATED, _assert_live_equals_file, _input
 from tests.test_udfs_golden import windows_udfs
 from xlseg import addin, sample_data
 from xlseg.excel.main import reclassify
+from xlseg.workbook.run import classify_file
 
 D = dt.datetime
 HEAD = ["Customer ID", "Name", "Last Purchase", "Orders", "Total Spend"]
@@ -220,3 +221,26 @@ def test_error_cells_reach_a_worksheet_function_as_their_text(win, excel):
     rows[2][4], rows[3][4] = "#N/A", "#SPILL!"
     assert call_udf(win.SEG_TIER, _rng(book, "Customers", "A1:E5"), app=app) == \
         [[v] for v in sum(win.SEG_TIER(rows), [])]
+
+
+# ------------------------------------------------------------------ 10. drop-down lists, wrap, alignment
+def test_drop_down_lists_wrap_and_alignment_live_as_in_file_mode(tmp_path):
+    path = _input(tmp_path / "b.xlsx", n=40)
+    out = tmp_path / "file.xlsx"
+    classify_file(path, out, generated=GENERATED)
+    app = FakeApp()
+    book = FakeBook.from_openpyxl(openpyxl.load_workbook(path), app=app)
+    reclassify(book.xw, generated=GENERATED)
+    assert app.alerts == []
+    wb = openpyxl.load_workbook(out)
+    for title in wb.sheetnames:
+        ws, live = wb[title], book.sheet(title)
+        file_lists = sorted((str(dv.sqref), dv.formula1.strip('"')) for dv in ws.data_validations.dataValidation)
+        live_lists = sorted((fx._rect_address(v["rect"]), v["formula1"]) for v in live.validations)
+        assert live_lists == file_lists, title
+        for row in ws.iter_rows():
+            for cell in row:
+                want = (bool(cell.alignment.wrap_text), cell.alignment.horizontal or "general")
+                assert (live.wrap.get(cell.row, cell.column), live.alignment.get(cell.row, cell.column)) == want, \
+                    (title, cell.coordinate)
+    assert book.sheet("Settings").validations  # the Settings sheet has its drop-downs live too

@@ -194,6 +194,9 @@ class ExcelBook:
             sheet.charts.add(chart_type="bar_clustered" if chart.kind == "bar" else "column_clustered",
                              source=source, anchor=sheet.range(chart.anchor),
                              width=chart.width_cm * 28.35, height=chart.height_cm * 28.35)
+        for v in sp.validations:  # drop-down lists (xlwings >= 0.37.5), as file mode writes them
+            choices = [str(c) for c in v.choices]
+            _cosmetic(lambda v=v, choices=choices: sheet.range(v.ref).data_validation.set_list(choices))
         for letter, width in sp.widths.items():
             sheet.range(f"{letter}1").column_width = width
         self.write_refresh(sheet, sp)
@@ -253,10 +256,11 @@ def _tables_fit(sheet, sp: SheetPlan) -> bool:
 
 
 def _cosmetic(action) -> None:
-    """Formatting that not every xlwings engine implements (macOS lacks wrap and alignment)."""
+    """Formatting an xlwings engine may not implement (NotImplementedError), or a list Excel cannot hold as a
+    literal (ValueError: over 255 characters or a separator in a choice; file mode writes it, live skips it)."""
     try:
         action()
-    except NotImplementedError:
+    except (NotImplementedError, ValueError):
         pass
 
 
