@@ -11,6 +11,9 @@ Timed, best of N, in this process:
            classification, the per-row column (the cache is cleared before each run);
 * cached - SEG_STAGE right after, on a fresh copy of the same values (what the
            next of the seven functions over one table costs: hash + lookup);
+* lookup - =SEG_TIER(table, "C0000042") on a fresh copy of an already classified
+           table (one cell of a lookup filled down a column: the cache key over the
+           whole table, then one id), against the cold call;
 * baseline - a bare pandas read of the same 2-D list into a DataFrame
            (pd.DataFrame(rows[1:], columns=rows[0])).
 
@@ -95,6 +98,10 @@ def main(argv=None) -> int:
     assert {r[0] for r in out} <= {"High value", "Medium value", "Low value", "Potential", ""}
     cached, out2 = best(lambda: udfs.SEG_STAGE(copy), args.repeat)
     assert len(out2) == n
+    fresh = []
+    lookup, tier = best(lambda: udfs.SEG_TIER(fresh[-1], "C0000042"), args.repeat,
+                        setup=lambda: fresh.append([list(r) for r in rows]))
+    assert tier == out[41][0], (tier, out[41][0])
     explained, out3 = best(lambda: udfs.SEG_EXPLAIN(rows), args.repeat, setup=udfs.clear_cache)
     assert len(out3) == n
     # where the cold time goes: reading the 2-D list into a frame, and the engine itself
@@ -111,6 +118,8 @@ def main(argv=None) -> int:
     print(f"  baseline  pd.DataFrame(rows[1:], columns=rows[0])   {base:8.3f} s")
     print(f"  cold      =SEG_TIER(table)   (classify + column)    {cold:8.3f} s   {cold / base:6.1f} x baseline")
     print(f"  cached    =SEG_STAGE(table)  (same values again)    {cached:8.3f} s   {cached / base:6.1f} x baseline")
+    print(f"  lookup    =SEG_TIER(table, id) on a cached table    {lookup:8.3f} s   {lookup / base:6.1f} x baseline"
+          f"   ({cold / lookup:.0f}x faster than cold)")
     print(f"  cold      =SEG_EXPLAIN(table) (with Why texts)  {explained:8.3f} s   {explained / base:6.1f} x baseline")
     print("  of the cold call:")
     print(f"    read_table (header, frame)                        {read:8.3f} s   {read / base:6.1f} x baseline")
