@@ -2376,13 +2376,15 @@ def excel_engine(app: "FakeApp | None" = None):
         del engines.engines_by_name["excel"]
 
 
-def call_udf(func, *args, app: "FakeApp | None" = None):
+def call_udf(func, *args, app: "FakeApp | None" = None, caller=None):
     """What a cell shows for ``=FUNC(args...)`` in Windows Excel with xlwings' COM server.
 
     ``func`` must carry xlwings' ``__xlfunc__`` metadata (the real decorators, as on Windows). ``args`` are
     what the formula passes: an ``xw.Range``/``FakeRange`` for a reference, a float/str/bool for a literal or a
     computed value, ``SKIPPED`` for an argument left empty in the middle; arguments left out at the end are
-    VBA's "missing". The steps are xlwings 0.37.8's:
+    VBA's "missing". ``caller`` is the calling cell (an ``xw.Range``), handed to a parameter named ``caller``
+    as call_udf does (xlwings' reserved argument; the generated VBA passes ``Nothing`` there). The steps are
+    xlwings 0.37.8's:
 
     * udfs.call_udf: missing -> the Python default; a Range -> ``conversion.read(Range, None, options)``
       (through the engine, ``ndim``/``err_to_str``/chunking as for any read); anything else ->
@@ -2396,6 +2398,10 @@ def call_udf(func, *args, app: "FakeApp | None" = None):
     info = func.__xlfunc__
     args_info = info["args"]
     full = list(args) + [VBA_MISSING] * (len(args_info) - len(args))
+    names = [a["name"] for a in args_info]
+    if "caller" in names:  # call_udf: args[pos] = ComRange(xw_caller); conversion then passes it through
+        full[names.index("caller")] = caller if caller is None or isinstance(caller, xw.Range) else \
+            xw.Range(impl=caller)
     with excel_engine(app):
         converted = []
         for i, arg in enumerate(full):
@@ -2403,7 +2409,9 @@ def call_udf(func, *args, app: "FakeApp | None" = None):
             options = arg_info["options"]
             if arg is SKIPPED:
                 arg = None
-            if isinstance(arg, int) and not isinstance(arg, bool) and arg == VBA_MISSING:
+            if arg_info["name"] == "caller":
+                converted.append(arg)
+            elif isinstance(arg, int) and not isinstance(arg, bool) and arg == VBA_MISSING:
                 converted.append(arg_info.get("optional", None))
             elif isinstance(arg, (xw.Range, FakeRange)):
                 rng = arg if isinstance(arg, xw.Range) else xw.Range(impl=arg)

@@ -244,3 +244,19 @@ def test_drop_down_lists_wrap_and_alignment_live_as_in_file_mode(tmp_path):
                 assert (live.wrap.get(cell.row, cell.column), live.alignment.get(cell.row, cell.column)) == want, \
                     (title, cell.coordinate)
     assert book.sheet("Settings").validations  # the Settings sheet has its drop-downs live too
+
+
+# ------------------------------------------------------------------ 10. a numeric as_of in a 1904 workbook
+def test_a_numeric_as_of_counts_in_the_workbooks_date_system(win, excel, monkeypatch):
+    app, book = excel
+    table, cell = _rng(book, "Customers", "A1:E5"), _rng(book, "Report", "B2")
+    day_1900 = dt.datetime(1899, 12, 30) + dt.timedelta(days=45480)   # 2024-07-07
+    day_1904 = dt.datetime(1904, 1, 1) + dt.timedelta(days=45480)     # 2028-07-08
+    assert call_udf(win.SEG_STAGE, table, "C1", SKIPPED, 45480.0, app=app, caller=cell) == \
+        win.SEG_STAGE(CUSTOMERS, "C1", None, day_1900)
+    monkeypatch.setattr(type(book), "api", property(lambda self: type("Com", (), {"Date1904": True})()))
+    got = call_udf(win.SEG_STAGE, table, "C1", SKIPPED, 45480.0, app=app, caller=cell)
+    assert got == win.SEG_STAGE(CUSTOMERS, "C1", None, day_1904) != win.SEG_STAGE(CUSTOMERS, "C1", None, day_1900)
+    # a date cell is a date in either system
+    book.sheet("Report").grid[(1, 2)] = day_1904
+    assert call_udf(win.SEG_STAGE, table, "C1", SKIPPED, _rng(book, "Report", "B1"), app=app, caller=cell) == got

@@ -59,6 +59,7 @@ from xlseg.workbook.read import detect, read_table
 from xlseg.workbook.settings import first_run_config, read_settings
 
 ERROR = "#xlseg: "
+DAYS_1900_TO_1904 = 1462  # serial 0 of the 1904 date system (1904-01-01) is serial 1462 of the 1900 system
 CATEGORY = "xlseg"
 CACHE_SIZE = 4
 # Names of the ranges in messages ("Sheet 'table' is empty" reads "The table range is empty").
@@ -82,6 +83,7 @@ DOC_AS_OF = ('Optional. The date recency is measured at: a date, YYYY-MM-DD or "
 DOC_LANG = 'Optional. "en" or "zh": the language of the labels. Blank: en (or the Settings value).'
 DOC_SETTINGS = ("Optional. The xlseg Settings sheet, e.g. Settings!A1:F120, so your edited settings apply "
                 "as in Reclassify. Blank: the defaults.")
+DOC_CALLER = "Set by xlwings: the calling cell (its workbook's date system reads a numeric as_of)."
 DOC_METRIC = 'Which score: "R" (recency), "F" (frequency) or "M" (monetary).'
 
 
@@ -281,10 +283,25 @@ def _message(exc: Exception) -> str:
     return ERROR + text
 
 
-def _run(key, table, customer, orders, as_of, lang, settings):
+def _date1904(caller) -> bool:
+    """Whether the calling cell's workbook counts dates from 1904 (Excel for Mac's old default).
+
+    xlwings' open API has no call for it, so this reads COM's ``Workbook.Date1904`` through ``.api`` of
+    the caller (the cell xlwings passes as the reserved ``caller`` argument); anything else -> 1900."""
+    if caller is None:
+        return False
+    try:
+        return bool(caller.sheet.book.api.Date1904)
+    except Exception:  # noqa: BLE001 - no COM here (tests, Mac): the 1900 system, as file mode reads serials
+        return False
+
+
+def _run(key, table, customer, orders, as_of, lang, settings, caller=None):
     """The body of every UDF: classify (cached), pick the column, render; errors -> one string."""
     try:
         customer, orders, settings = _given(customer), _given(orders), _given(settings)
+        if isinstance(as_of, (int, float)) and not isinstance(as_of, bool) and _date1904(caller):
+            as_of = as_of + DAYS_1900_TO_1904  # a serial of the 1904 system (TODAY() passes one) -> 1900 system
         # Only SEG_EXPLAIN pays for the Why texts; the other functions share one faster classification.
         entry = _classified(table, orders, as_of, lang, settings, explain=(key == "why"))
         if key not in entry.by_id.columns:
@@ -356,6 +373,8 @@ def _common_args(f):
     f = xw.arg("as_of", doc=DOC_AS_OF)(f)
     f = xw.arg("lang", doc=DOC_LANG)(f)
     f = xw.arg("settings", ndim=2, err_to_str=True, doc=DOC_SETTINGS)(f)
+    # xlwings' reserved argument: the calling cell (not in the VBA signature; its workbook's date system)
+    f = xw.arg("caller", doc=DOC_CALLER)(f)
     return f
 
 
@@ -363,77 +382,77 @@ def _common_args(f):
 @xw.arg("metric", doc=DOC_METRIC)
 @_common_args
 @_excel_doc
-def SEG_SCORE(table, metric, customer=None, orders=None, as_of=None, lang=None, settings=None):
+def SEG_SCORE(table, metric, customer=None, orders=None, as_of=None, lang=None, settings=None, caller=None):
     """R, F or M score 1-5 of each customer (higher is better); blank for prospects.
     Same as the R/F/M Score columns Reclassify writes."""
     try:
         key = _metric(metric)
     except XlsegError as exc:
         return _message(exc)
-    return _run(key, table, customer, orders, as_of, lang, settings)
+    return _run(key, table, customer, orders, as_of, lang, settings, caller)
 
 
 @xw.func(category=CATEGORY, call_in_wizard=False)
 @_common_args
 @_excel_doc
-def SEG_RFM(table, customer=None, orders=None, as_of=None, lang=None, settings=None):
+def SEG_RFM(table, customer=None, orders=None, as_of=None, lang=None, settings=None, caller=None):
     """RFM code of each customer, e.g. "532" (R, F, M scores); blank for prospects.
     Same as the RFM column Reclassify writes."""
-    return _run("rfm", table, customer, orders, as_of, lang, settings)
+    return _run("rfm", table, customer, orders, as_of, lang, settings, caller)
 
 
 @xw.func(category=CATEGORY, call_in_wizard=False)
 @_common_args
 @_excel_doc
-def SEG_SEGMENT(table, customer=None, orders=None, as_of=None, lang=None, settings=None):
+def SEG_SEGMENT(table, customer=None, orders=None, as_of=None, lang=None, settings=None, caller=None):
     """RFM segment of each customer, e.g. Champions, At Risk (冠军客户, 流失风险).
     Same as the Segment column Reclassify writes."""
-    return _run("segment", table, customer, orders, as_of, lang, settings)
+    return _run("segment", table, customer, orders, as_of, lang, settings, caller)
 
 
 @xw.func(category=CATEGORY, call_in_wizard=False)
 @_common_args
 @_excel_doc
-def SEG_TIER(table, customer=None, orders=None, as_of=None, lang=None, settings=None):
+def SEG_TIER(table, customer=None, orders=None, as_of=None, lang=None, settings=None, caller=None):
     """Value tier of each customer: High value, Potential, Medium value or Low value (高价值, 潜力 ...).
     Same as the Value Tier column Reclassify writes."""
-    return _run("value_tier", table, customer, orders, as_of, lang, settings)
+    return _run("value_tier", table, customer, orders, as_of, lang, settings, caller)
 
 
 @xw.func(category=CATEGORY, call_in_wizard=False)
 @_common_args
 @_excel_doc
-def SEG_ABC(table, customer=None, orders=None, as_of=None, lang=None, settings=None):
+def SEG_ABC(table, customer=None, orders=None, as_of=None, lang=None, settings=None, caller=None):
     """ABC class of each customer by spend: A (the first 80% of revenue), B (to 95%), C (the rest);
     blank for prospects."""
-    return _run("abc", table, customer, orders, as_of, lang, settings)
+    return _run("abc", table, customer, orders, as_of, lang, settings, caller)
 
 
 @xw.func(category=CATEGORY, call_in_wizard=False)
 @_common_args
 @_excel_doc
-def SEG_STAGE(table, customer=None, orders=None, as_of=None, lang=None, settings=None):
+def SEG_STAGE(table, customer=None, orders=None, as_of=None, lang=None, settings=None, caller=None):
     """Lifecycle stage of each customer: Prospect, New, Active, Churn Warning, Lost or Reactivated.
     Same as the Stage column Reclassify writes."""
-    return _run("stage", table, customer, orders, as_of, lang, settings)
+    return _run("stage", table, customer, orders, as_of, lang, settings, caller)
 
 
 @xw.func(category=CATEGORY, call_in_wizard=False)
 @_common_args
 @_excel_doc
-def SEG_TAGS(table, customer=None, orders=None, as_of=None, lang=None, settings=None):
+def SEG_TAGS(table, customer=None, orders=None, as_of=None, lang=None, settings=None, caller=None):
     """Tags of each customer, separated by "; " (e.g. Enterprise; Online; VIP).
     Same as the Tags column Reclassify writes."""
-    return _run("tags", table, customer, orders, as_of, lang, settings)
+    return _run("tags", table, customer, orders, as_of, lang, settings, caller)
 
 
 @xw.func(category=CATEGORY, call_in_wizard=False)
 @_common_args
 @_excel_doc
-def SEG_EXPLAIN(table, customer=None, orders=None, as_of=None, lang=None, settings=None):
+def SEG_EXPLAIN(table, customer=None, orders=None, as_of=None, lang=None, settings=None, caller=None):
     """Why each customer got its scores, segment, value tier and stage, in words with the numbers.
     Same as the Why column Reclassify writes."""
-    return _run("why", table, customer, orders, as_of, lang, settings)
+    return _run("why", table, customer, orders, as_of, lang, settings, caller)
 
 
 UDFS = (SEG_SCORE, SEG_RFM, SEG_SEGMENT, SEG_TIER, SEG_ABC, SEG_STAGE, SEG_TAGS, SEG_EXPLAIN)

@@ -5,10 +5,10 @@ Function SEG_ABC(table, Optional customer, Optional orders, Optional as_of, Opti
     If (Not Application.CommandBars("Standard").Controls(1).Enabled) Then Exit Function
     #If App = "Microsoft Excel" Then
         If TypeOf Application.Caller Is Range Then On Error GoTo failed
-        SEG_ABC = XLPy.CallUDF("xlseg.udfs", "SEG_ABC", Array(table, customer, orders, as_of, lang, settings), ActiveWorkbook, Application.Caller)
+        SEG_ABC = XLPy.CallUDF("xlseg.udfs", "SEG_ABC", Array(table, customer, orders, as_of, lang, settings, Nothing), ActiveWorkbook, Application.Caller)
         Exit Function
     #Else
-        SEG_ABC = XLPy.CallUDF("xlseg.udfs", "SEG_ABC", Array(table, customer, orders, as_of, lang, settings))
+        SEG_ABC = XLPy.CallUDF("xlseg.udfs", "SEG_ABC", Array(table, customer, orders, as_of, lang, settings, Nothing))
         Exit Function
     #End If
 failed:
@@ -19,10 +19,10 @@ Function SEG_EXPLAIN(table, Optional customer, Optional orders, Optional as_of, 
     If (Not Application.CommandBars("Standard").Controls(1).Enabled) Then Exit Function
     #If App = "Microsoft Excel" Then
         If TypeOf Application.Caller Is Range Then On Error GoTo failed
-        SEG_EXPLAIN = XLPy.CallUDF("xlseg.udfs", "SEG_EXPLAIN", Array(table, customer, orders, as_of, lang, settings), ActiveWorkbook, Application.Caller)
+        SEG_EXPLAIN = XLPy.CallUDF("xlseg.udfs", "SEG_EXPLAIN", Array(table, customer, orders, as_of, lang, settings, Nothing), ActiveWorkbook, Application.Caller)
         Exit Function
     #Else
-        SEG_EXPLAIN = XLPy.CallUDF("xlseg.udfs", "SEG_EXPLAIN", Array(table, customer, orders, as_of, lang, settings))
+        SEG_EXPLAIN = XLPy.CallUDF("xlseg.udfs", "SEG_EXPLAIN", Array(table, customer, orders, as_of, lang, settings, Nothing))
         Exit Function
     #End If
 failed:
@@ -33,10 +33,10 @@ Function SEG_RFM(table, Optional customer, Optional orders, Optional as_of, Opti
     If (Not Application.CommandBars("Standard").Controls(1).Enabled) Then Exit Function
     #If App = "Microsoft Excel" Then
         If TypeOf Application.Caller Is Range Then On Error GoTo failed
-        SEG_RFM = XLPy.CallUDF("xlseg.udfs", "SEG_RFM", Array(table, customer, orders, as_of, lang, settings), ActiveWorkbook, Application.Caller)
+        SEG_RFM = XLPy.CallUDF("xlseg.udfs", "SEG_RFM", Array(table, customer, orders, as_of, lang, settings, Nothing), ActiveWorkbook, Application.Caller)
         Exit Function
     #Else
-        SEG_RFM = XLPy.CallUDF("xlseg.udfs", "SEG_RFM", Array(table, customer, orders, as_of, lang, settings))
+        SEG_RFM = XLPy.CallUDF("xlseg.udfs", "SEG_RFM", Array(table, customer, orders, as_of, lang, settings, Nothing))
         Exit Function
     #End If
 failed:
@@ -47,10 +47,10 @@ Function SEG_SCORE(table, metric, Optional customer, Optional orders, Optional a
     If (Not Application.CommandBars("Standard").Controls(1).Enabled) Then Exit Function
     #If App = "Microsoft Excel" Then
         If TypeOf Application.Caller Is Range Then On Error GoTo failed
-        SEG_SCORE = XLPy.CallUDF("xlseg.udfs", "SEG_SCORE", Array(table, metric, customer, orders, as_of, lang, settings), ActiveWorkbook, Application.Caller)
+        SEG_SCORE = XLPy.CallUDF("xlseg.udfs", "SEG_SCORE", Array(table, metric, customer, orders, as_of, lang, settings, Nothing), ActiveWorkbook, Application.Caller)
         Exit Function
     #Else
-        SEG_SCORE = XLPy.CallUDF("xlseg.udfs", "SEG_SCORE", Array(table, metric, customer, orders, as_of, lang, settings))
+        SEG_SCORE = XLPy.CallUDF("xlseg.udfs", "SEG_SCORE", Array(table, metric, customer, orders, as_of, lang, settings, Nothing))
         Exit Function
     #End If
 failed:
@@ -61,10 +61,10 @@ Function SEG_SEGMENT(table, Optional customer, Optional orders, Optional as_of, 
     If (Not Application.CommandBars("Standard").Controls(1).Enabled) Then Exit Function
     #If App = "Microsoft Excel" Then
         If TypeOf Application.Caller Is Range Then On Error GoTo failed
-        SEG_SEGMENT = XLPy.CallUDF("xlseg.udfs", "SEG_SEGMENT", Array(table, customer, orders, as_of, lang, settings), ActiveWorkbook, Application.Caller)
+        SEG_SEGMENT = XLPy.CallUDF("xlseg.udfs", "SEG_SEGMENT", Array(table, customer, orders, as_of, lang, settings, Nothing), ActiveWorkbook, Application.Caller)
         Exit Function
     #Else
-        SEG_SEGMENT = XLPy.CallUDF("xlseg.udfs", "SEG_SEGMENT", Array(table, customer, orders, as_of, lang, settings))
+        SEG_SEGMENT = XLPy.CallUDF("xlseg.udfs", "SEG_SEGMENT", Array(table, customer, orders, as_of, lang, settings, Nothing))
         Exit Function
     #End If
 failed:
@@ -75,10 +75,10 @@ Function SEG_STAGE(table, Optional customer, Optional orders, Optional as_of, Op
     If (Not Application.CommandBars("Standard").Controls(1).Enabled) Then Exit Function
     #If App = "Microsoft Excel" Then
         If TypeOf Application.Caller Is Range Then On Error GoTo failed
-        SEG_STAGE = XLPy.CallUDF("xlseg.udfs", "SEG_STAGE", Array(table, customer, orders, as_of, lang, settings), ActiveWorkbook, Application.Caller)
+        SEG_STAGE = XLPy.CallUDF("xlseg.udfs", "SEG_STAGE", Array(table, customer, orders, as_of, lang, settings, Nothing), ActiveWorkbook, Application.Caller)
         Exit Function
     #Else
-        SEG_STAGE = XLPy.CallUDF("xlseg.udfs", "SEG_STAGE", Array(table, customer, orders, as_of, lang, settings))
+        SEG_STAGE = XLPy.CallUDF("xlseg.udfs", "SEG_STAGE", Array(table, customer, orders, as_of, lang, settings, Nothing))
         Exit Function
     #End If
 failed:
@@ -89,10 +89,10 @@ Function SEG_TAGS(table, Optional customer, Optional orders, Optional as_of, Opt
     If (Not Application.CommandBars("Standard").Controls(1).Enabled) Then Exit Function
     #If App = "Microsoft Excel" Then
         If TypeOf Application.Caller Is Range Then On Error GoTo failed
-        SEG_TAGS = XLPy.CallUDF("xlseg.udfs", "SEG_TAGS", Array(table, customer, orders, as_of, lang, settings), ActiveWorkbook, Application.Caller)
+        SEG_TAGS = XLPy.CallUDF("xlseg.udfs", "SEG_TAGS", Array(table, customer, orders, as_of, lang, settings, Nothing), ActiveWorkbook, Application.Caller)
         Exit Function
     #Else
-        SEG_TAGS = XLPy.CallUDF("xlseg.udfs", "SEG_TAGS", Array(table, customer, orders, as_of, lang, settings))
+        SEG_TAGS = XLPy.CallUDF("xlseg.udfs", "SEG_TAGS", Array(table, customer, orders, as_of, lang, settings, Nothing))
         Exit Function
     #End If
 failed:
@@ -103,10 +103,10 @@ Function SEG_TIER(table, Optional customer, Optional orders, Optional as_of, Opt
     If (Not Application.CommandBars("Standard").Controls(1).Enabled) Then Exit Function
     #If App = "Microsoft Excel" Then
         If TypeOf Application.Caller Is Range Then On Error GoTo failed
-        SEG_TIER = XLPy.CallUDF("xlseg.udfs", "SEG_TIER", Array(table, customer, orders, as_of, lang, settings), ActiveWorkbook, Application.Caller)
+        SEG_TIER = XLPy.CallUDF("xlseg.udfs", "SEG_TIER", Array(table, customer, orders, as_of, lang, settings, Nothing), ActiveWorkbook, Application.Caller)
         Exit Function
     #Else
-        SEG_TIER = XLPy.CallUDF("xlseg.udfs", "SEG_TIER", Array(table, customer, orders, as_of, lang, settings))
+        SEG_TIER = XLPy.CallUDF("xlseg.udfs", "SEG_TIER", Array(table, customer, orders, as_of, lang, settings, Nothing))
         Exit Function
     #End If
 failed:

@@ -131,11 +131,10 @@ def check_date_system(book) -> Finding:
     if not ok:
         return Finding("date-system", NOT_CHECKED, "Excel does not answer this question here")
     if value:
-        return Finding("date-system", WARNING, f"{book.name} uses the 1904 date system: a date typed as a plain "
-                       "number (e.g. as_of 45000 or =TODAY() given to a SEG_ function) is read as a 1900-system "
-                       "serial, 4 years and 1 day off",
-                       "Give as_of as a date cell or as text (YYYY-MM-DD), or switch off File > Options > "
-                       "Advanced > 'Use 1904 date system'")
+        return Finding("date-system", WARNING, f"{book.name} uses the 1904 date system. The SEG_ functions "
+                       "count a numeric as_of (45000, =TODAY()) in it; a plain number typed as as_of on the "
+                       "Settings sheet is read as a 1900-system serial, 4 years and 1 day off",
+                       "On the Settings sheet type as_of as a date or as text (YYYY-MM-DD)")
     return Finding("date-system", OK, f"{book.name} uses the 1900 date system")
 
 
