@@ -83,6 +83,18 @@ def test_one_row_results_reach_excel_as_a_scalar_through_the_com_server(win, exc
 
 
 # ------------------------------------------------------------------ 2. 255 characters in arrays
+def test_the_fake_shows_value_for_an_array_with_a_long_text_as_excel_does(win):
+    import xlwings
+
+    @xlwings.func  # xlwings.udfs.xlfunc while the Windows decorators are in place (the win fixture)
+    def LONG(n):  # noqa: N802 - an Excel function name
+        return [["x" * 256], ["y"]] if n == 2 else "z" * 300
+
+    assert call_udf(LONG, 2.0) == CellError("#VALUE!")  # the whole array, for one long text
+    assert call_udf(LONG, 1.0) == "z" * 300  # a single value may be long
+
+
+
 def _sheet_from_frame(book, title, frame):
     sheet = book._new_sheet(title)
     rows = [list(frame.columns)] + frame.astype(object).where(frame.notna(), None).values.tolist()
