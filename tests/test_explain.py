@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import time
 
 import numpy as np
 import pandas as pd
@@ -124,7 +123,9 @@ def test_override_is_appended_and_number_format():
     assert "Stage Active:" in why["a"]  # the computed stage is still explained
 
 
-def test_why_is_fast_enough():
+def test_why_at_full_size_gives_one_text_per_customer():
+    """100,000 customers in one vectorised pass (its time is measured by bench/bench_udfs.py's SEG_EXPLAIN
+    line, not asserted here: a timing assert fails on a loaded machine, and the BRIEF keeps timings in bench/)."""
     rng = np.random.default_rng(1)
     n = 100_000
     cust = pd.DataFrame({"Customer ID": [f"C{i}" for i in range(n)], "Orders": rng.integers(0, 20, n),
@@ -133,9 +134,8 @@ def test_why_is_fast_enough():
                          "First Purchase": pd.Timestamp("2021-01-01")})
     r = classify(cust, explain=True)
     cols = r.customers[["segment_key", "abc", "tier_key", "stage_key"]]
-    t = time.perf_counter()
-    explain.why(r.customers, cols, r.cut_points, r.config, r.as_of)
-    assert time.perf_counter() - t < 3.0  # ~1 s on a 2-core machine; generous for CI noise
+    why = explain.why(r.customers, cols, r.cut_points, r.config, r.as_of)
+    assert len(why) == n and why.map(lambda t: isinstance(t, str) and t.startswith(("R ", "Stage "))).all()
 
 
 @pytest.mark.parametrize("scheme", ["rfm10", "rfm8"])
