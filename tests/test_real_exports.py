@@ -244,6 +244,26 @@ def test_european_values_decimal_comma_and_dotted_dates():
     assert by_id(res, "last_purchase")["K2"] == pd.Timestamp("2024-01-02")
 
 
+def test_european_csv_semicolons_decimal_commas_and_dotted_dates(tmp_path):
+    csv = tmp_path / "eu.csv"
+    csv.write_text("Customer ID;Order Date;Amount;Country\nK1;01.02.2024;1.234,50;Germany\n"
+                   "K1;25.03.2024;12,50;Germany\nK2;02.01.2024;7,00;Austria\nK3;03.01.2024;8,00;Germany\n",
+                   encoding="utf-8")
+    out = tmp_path / "eu.xlsx"
+    run = CliRunner().invoke(main, ["classify", str(csv), "-o", str(out)])
+    assert run.exit_code == 0, run.output
+    frame = pd.DataFrame({"id": ["K1", "K1", "K2", "K3"], "amount": [1234.5, 12.5, 7.0, 8.0],
+                          "day": pd.to_datetime(["2024-02-01", "2024-03-25", "2024-01-02", "2024-01-03"])})
+    rows = {r[0]: r for r in openpyxl.load_workbook(out)["Customers"].iter_rows(min_row=2, values_only=True)}
+    assert list(rows) == ["K1", "K2", "K3"]  # in the order they first appear
+    for cid, g in frame.groupby("id"):
+        assert rows[cid][4] == pytest.approx(g["amount"].sum())
+        assert rows[cid][6] == g["day"].min().to_pydatetime() and rows[cid][7] == g["day"].max().to_pydatetime()
+        assert rows[cid][2] == (frame["day"].max() - g["day"].max()).days
+    assert "Understood: Home country Germany: the most common country in the data (2 of 3 customers)" in run.output
+    assert "Understood: Rows: all 4 data rows used (blank and totals rows aside)." in run.output
+
+
 def test_ambiguous_dates_follow_the_day_first_option(tmp_path):
     csv = tmp_path / "amb.csv"
     csv.write_text("Customer ID,Order Date,Amount\nA,03/04/2024,10\nB,05/06/2024,20\n", encoding="utf-8")

@@ -180,6 +180,10 @@ def classify(customers: pd.DataFrame | None = None, transactions: pd.DataFrame |
     else:
         base = _recency_days(base, cust_cols, explicit, today, understood, customer_sheet)
         m = metrics.from_customers(base)
+        if "orders" in cust_cols:
+            understood.append(f"Frequency = '{cust_cols['orders']}' on sheet '{customer_sheet}' (all purchases, "
+                              "the first included); monetary = "
+                              + (f"'{cust_cols['monetary']}'." if "monetary" in cust_cols else "not given."))
         if "last_purchase" not in cust_cols and "recency_days" not in cust_cols:
             notes.append("No last-purchase or recency column: recency, R scores, segments and stages were skipped.")
         if "orders" not in cust_cols:
@@ -307,6 +311,7 @@ def classify(customers: pd.DataFrame | None = None, transactions: pd.DataFrame |
     groups = issue_groups(issues_frame)
     rows_in = (0 if customers is None else len(customers)) + (0 if transactions is None else len(transactions))
     warnings = _warnings(groups, rows_in, notes, skipped)
+    understood.append(_rows_sentence(groups, rows_in))
     return Result(customers=out, summaries=summ, issues=issues_frame, flags=flags, tags=tags_long,
                   as_of=as_of, config=cfg, notes=notes, customer_columns=cust_cols,
                   transaction_columns=tx_cols, cut_points=cuts,
@@ -493,7 +498,7 @@ def _line_attributes(df: pd.DataFrame, tx: pd.DataFrame, cols: dict) -> pd.DataF
     frame["customer_id"] = tx["customer_id"].to_numpy()
     order = np.argsort(tx["date"].to_numpy(), kind="stable")
     last = frame.iloc[order].groupby("customer_id", sort=False).last()  # last non-blank value per column
-    return last
+    return last.reindex(pd.unique(tx["customer_id"]))  # customers in the order they first appear
 
 
 def _customers_from_lines(attrs: pd.DataFrame, tx_cols: dict, sheet: str, understood: list):
@@ -589,11 +594,26 @@ def issue_groups(frame: pd.DataFrame) -> pd.DataFrame:
     return group(frame)
 
 
+def _rejected(groups: pd.DataFrame) -> pd.DataFrame:
+    """The kinds of problem whose rows were not used (totals rows are not data: not counted)."""
+    return groups[groups["action"].astype(str).str.match(r"(?:first row: )?(?:row skipped|skipped|not counted \()")
+                  & (groups["problem"] != clean.TOTALS_ROW)]
+
+
+def _rows_sentence(groups: pd.DataFrame, rows_in: int) -> str:
+    rejected = _rejected(groups)
+    n = int(rejected["count"].sum()) if len(rejected) else 0
+    if not n:
+        return f"Rows: all {rows_in:,} data rows used (blank and totals rows aside)."
+    top = rejected.sort_values("count", ascending=False, kind="stable").head(3)
+    reasons = "; ".join(f"{r.problem} ({int(r.count):,})" for r in top.itertuples(index=False))
+    return f"Rows: {rows_in - n:,} of {rows_in:,} used, {n:,} not used ({reasons})."
+
+
 def _warnings(groups: pd.DataFrame, rows_in: int, notes: list, skipped: list) -> list[str]:
     """What may make the result wrong: many rows rejected (with the top reasons), a feature skipped."""
     out = []
-    rejected = groups[groups["action"].astype(str).str.match(r"(?:first row: )?(?:row skipped|skipped|not counted \()")
-                      & (groups["problem"] != clean.TOTALS_ROW)]
+    rejected = _rejected(groups)
     n = int(rejected["count"].sum()) if len(rejected) else 0
     if rows_in and n > WARN_SHARE * rows_in:
         top = rejected.sort_values("count", ascending=False, kind="stable").head(3)
