@@ -943,11 +943,22 @@ def error_cells(s: pd.Series) -> np.ndarray:
     A column with no ``#`` anywhere (the usual case) is answered by one scan of
     its strings joined, without hashing every cell.
     """
+    out = np.zeros(len(s), dtype=bool)
     if not (pd.api.types.is_object_dtype(s.dtype) or pd.api.types.is_string_dtype(s.dtype)):
-        return np.zeros(len(s), dtype=bool)
+        return out
+    if not pd.api.types.is_object_dtype(s.dtype):  # pandas' str dtype: a vectorised search, no conversion
+        hits = s.str.contains("#", regex=False).to_numpy(dtype=bool, na_value=False)
+        if hits.any():
+            out[hits] = s[hits].str.strip().isin(ERROR_TEXTS).to_numpy(dtype=bool)
+        return out
+    values = s.to_numpy(dtype=object)
+    try:  # a column of strings only (the usual case) is answered by one scan
+        if "#" not in "\x00".join(values.tolist()):
+            return out
+    except TypeError:
+        pass
     values, kinds = _split(s)
     spos = np.flatnonzero(kinds == _STR)
-    out = np.zeros(len(s), dtype=bool)
     if not len(spos) or "#" not in "\x00".join(values[spos].tolist()):
         return out
     out[spos] = pd.Series(_strip(values[spos]), dtype=object).isin(ERROR_TEXTS).to_numpy(dtype=bool)

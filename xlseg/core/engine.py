@@ -141,8 +141,9 @@ def classify(customers: pd.DataFrame | None = None, transactions: pd.DataFrame |
         # customer sheet).
         limit = explicit if explicit is not None else today
         later = (tx["date"] > limit).to_numpy()
-        every_id = pd.Index(pd.unique(tx["customer_id"]))
+        every_id = None
         if later.any():
+            every_id = pd.Index(pd.unique(tx["customer_id"]))  # kept: a customer with only later lines
             what = (f"dated after as_of {explicit.date().isoformat()}" if explicit is not None
                     else f"dated after today ({today.date().isoformat()})")
             log.add_many(list(tx.index[later]), tx_cols["date"], list(tx.loc[later, "date"].dt.strftime("%Y-%m-%d")),
@@ -150,7 +151,7 @@ def classify(customers: pd.DataFrame | None = None, transactions: pd.DataFrame |
                          sheet=transaction_sheet, limit=100)
             tx = tx[~later]
         m = metrics.from_transactions(tx, basis=cfg.frequency_basis)
-        if len(m) < len(every_id):
+        if every_id is not None and len(m) < len(every_id):
             m = m.reindex(every_id.append(m.index.difference(every_id, sort=False)))
             m["frequency"] = m["frequency"].fillna(0.0)
             m["monetary"] = m["monetary"].fillna(0.0)
@@ -556,7 +557,8 @@ def _home_country(out: pd.DataFrame, cfg: Config, understood: list) -> str | Non
         return home
     if "country" not in out:
         return None
-    counts = pd.Series(out["country"]).dropna().astype(str).value_counts()
+    counts = pd.Series(out["country"]).value_counts(dropna=True)  # by code when it is a Categorical
+    counts = counts[counts > 0]
     if not len(counts):
         return None
     home = str(counts.index[0])
@@ -635,11 +637,17 @@ def _rows_with_ids(df: pd.DataFrame, id_header, log: IssueLog, sheet: str, name_
     """
     id_log = IssueLog(sheet=sheet)
     ids, codes, texts = clean.normalise_ids(df[id_header], column=id_header, log=id_log, codes=True)
-    if codes is None:  # numbers among the ids: code the normalised ids here
-        codes, texts = pd.factorize(ids.to_numpy(dtype=object))
     # A date, TRUE/FALSE or an error cell (#N/A) is no customer id: such rows are skipped as id-less.
-    problems = clean.not_an_id(df[id_header].to_numpy(dtype=object))
-    bad = pd.notna(problems)
+    if codes is None:  # numbers, dates or booleans among the ids: judge each cell, then code the ids here
+        problems = clean.not_an_id(df[id_header].to_numpy(dtype=object))
+        codes, texts = pd.factorize(ids.to_numpy(dtype=object))
+    else:  # text ids only: only an error cell can be wrong, judged once per distinct id
+        problems = None
+        errors = clean.error_cells(pd.Series(np.asarray(texts, dtype=object), dtype=object))
+        if errors.any():
+            words = np.append(np.where(errors, [f"error value {t}" for t in texts], None), None)
+            problems = words[codes]
+    bad = pd.notna(problems) if problems is not None else np.zeros(len(ids), dtype=bool)
     if bad.any():
         codes = np.where(bad, -1, codes)
         ids = ids.where(~bad, None)
