@@ -449,3 +449,18 @@ def test_lang_option_on_a_first_run_is_not_kept(tmp_path):
 
     assert {r[12] for r in rows.values()} <= {en for en, _zh in L.SEGMENTS.values()}
     assert "International" in {t for r in rows.values() for t in str(r[15]).split("; ")}
+
+
+def test_tag_rules_use_the_attributes_from_the_order_lines():
+    from xlseg.errors import RuleError
+
+    frame = pd.DataFrame(SUPERSTORE, columns=SUPERSTORE_HEAD)
+    rules = pd.DataFrame([["West coast", "Region", "=", "West", 1], ["Office", "Segment", "=", "Home Office", 1]],
+                         columns=["Tag", "Field", "Operator", "Value", "Group"])
+    # "Segment" in a rule stays xlseg's computed segment (the data's Segment is the customer type)
+    with pytest.raises(RuleError, match="Value 'Home Office' is not a Segment"):
+        xlseg.classify(transactions=frame, config={"tag_rules": rules, "default_tags": False})
+    rules.loc[1, "Field"] = "Customer Type"
+    res = xlseg.classify(transactions=frame, config={"tag_rules": rules, "default_tags": False})
+    # Region: the latest line's (CG-1 ordered from the West last)
+    assert by_id(res, "tags") == {"CG-1": "West coast", "DV-2": "", "SO-3": "Office"}
