@@ -128,3 +128,82 @@ def test_hostile_books_are_consistent_packages(tmp_path):
     assert (notes["F4"].value, notes["H2"].value, notes["I5"].value) == \
         ("call back Monday", "VIP since 2019", "=SUM(E2:E6)")
     assert problems(H.truncated(tmp_path, "xl/workbook.xml")) != []
+
+
+# -------------------------------------------------------- the proof can fail
+
+
+def _mutated(src, tmp_path, name, edit):
+    pkg = Package.read(src)
+    edit(pkg)
+    return pkg.write(tmp_path / f"{name}.xlsx")
+
+
+def test_fidelity_check_sees_every_kind_of_damage(tmp_path):
+    """compare.fidelity_problems is silent on an untouched copy and names each damage done to one."""
+    from tests.corpus import compare
+    from tests.corpus.package import q
+
+    src = fidelity.build("pivot_tables", tmp_path)
+    slicer = fidelity.build("slicer", tmp_path)
+    sparklines = fidelity.build("sparklines", tmp_path)
+    assert compare.fidelity_problems(src, src, CUSTOMER_SHEET) == []
+
+    def pivot_byte(pkg):
+        pkg.parts["xl/pivotTables/pivotTable2.xml"] = pkg.parts["xl/pivotTables/pivotTable2.xml"].replace(
+            b"PivotStyleLight16", b"PivotStyleLight17")
+
+    def user_cell(pkg):
+        pkg.edit("xl/worksheets/sheet1.xml", lambda root: next(
+            c for c in root.iter(q("main", "c")) if c.get("r") == "E5").find(q("main", "v")).__setattr__("text", "99"))
+
+    def strings_reordered(pkg):
+        def f(root):
+            first = root[0]
+            root.remove(first)
+            root.append(first)
+        pkg.edit("xl/sharedStrings.xml", f)
+
+    def name_dropped(pkg):
+        def f(root):
+            for d in list(root.iter(q("main", "definedName"))):
+                d.getparent().remove(d)
+        pkg.edit("xl/workbook.xml", f)
+
+    def ext_dropped(pkg):
+        def f(root):
+            root.remove(root.find(q("main", "extLst")))
+        pkg.edit("xl/worksheets/sheet1.xml", f)
+
+    def part_gone(pkg):
+        del pkg.parts["xl/pivotCache/pivotCacheRecords1.xml"]
+
+    def style_changed(pkg):
+        def f(root):
+            xf = root.find(q("main", "cellXfs"))[0]
+            xf.set("numFmtId", "4")
+        pkg.edit("xl/styles.xml", f)
+
+    cases = [
+        (src, pivot_byte, "xl/pivotTables/pivotTable2.xml: changed"),
+        (src, user_cell, "user cell(s) changed"),
+        (src, strings_reordered, "xl/sharedStrings.xml: existing strings changed"),
+        (slicer, name_dropped, "defined name 'Slicer_Region' is gone"),
+        (sparklines, ext_dropped, "<ext>"),
+        (src, part_gone, "pivotCacheRecords1.xml: missing"),
+        (src, style_changed, "<cellXfs> existing entries changed"),
+    ]
+    for i, (book, edit, expected) in enumerate(cases):
+        out = _mutated(book, tmp_path, f"damaged{i}", edit)
+        found = compare.fidelity_problems(book, out, CUSTOMER_SHEET)
+        assert any(expected in p for p in found), (edit.__name__, found)
+
+
+def test_runner_measures_the_cli_itself(tmp_path):
+    """The peak RSS is the CLI's (pandas and all: tens of MB), not the tiny wrapper's."""
+    from tests.corpus.runner import MAX_RSS_MB, run_cli
+
+    run = run_cli("classify", H.good(tmp_path), "-o", tmp_path / "out.xlsx", "--as-of", "2026-01-31")
+    assert run.returncode == 0, str(run)
+    assert 60 < run.maxrss_mb < MAX_RSS_MB, str(run)
+    assert not run.timed_out and (tmp_path / "out.xlsx").is_file()
