@@ -464,3 +464,13 @@ def test_tag_rules_use_the_attributes_from_the_order_lines():
     res = xlseg.classify(transactions=frame, config={"tag_rules": rules, "default_tags": False})
     # Region: the latest line's (CG-1 ordered from the West last)
     assert by_id(res, "tags") == {"CG-1": "West coast", "DV-2": "", "SO-3": "Office"}
+
+
+@pytest.mark.parametrize("countries", [["China", "#N/A", "China", "China", "USA", "China"],  # repeating
+                                       ["China", "#N/A", "USA", "Japan", "France", "Peru"]])   # mostly distinct
+def test_an_error_cell_in_a_text_attribute_is_blank(countries):
+    table = pd.DataFrame({"Customer ID": [f"K{i}" for i in range(6)], "Total Spend": [10.0] * 6,
+                          "Country": countries}, index=range(2, 8))
+    res = xlseg.classify(customers=table, config=NO_TAGS)
+    assert pd.isna(by_id(res, "country")["K1"]) and by_id(res, "country")["K0"] == "China"
+    assert res.issues[["row", "column", "problem"]].values.tolist() == [[3, "Country", "error value #N/A"]]

@@ -345,6 +345,9 @@ def prepare_customers(df: pd.DataFrame, cfg: Config, log: IssueLog, sheet: str, 
     for fld, header in cols.items():
         if fld == "customer_id":
             continue
+        if fld in TEXT_FIELDS:
+            work[fld] = _text_without_errors(df[header], header, log)
+            continue
         s = clean.blank_error_cells(df[header], column=header, log=log)
         if fld in DATE_FIELDS:
             dates = clean.parse_dates(s, column=header, log=log, day_first=cfg.day_first)
@@ -354,8 +357,6 @@ def prepare_customers(df: pd.DataFrame, cfg: Config, log: IssueLog, sheet: str, 
             work[fld] = clean.parse_counts(s, column=header, log=log)
         elif fld in NUMBER_FIELDS:
             work[fld] = clean.parse_amounts(s, column=header, log=log)
-        elif fld in TEXT_FIELDS:
-            work[fld] = clean.parse_text(s, categorical=True)
     unique = distinct == len(work)  # the usual case, known without hashing a million ids again
     # (distinct also counts ids on rows dropped above: then duplicated() below decides)
     dup = np.zeros(len(work), dtype=bool) if unique else work["customer_id"].duplicated(keep="first").to_numpy()
@@ -373,6 +374,21 @@ def prepare_customers(df: pd.DataFrame, cfg: Config, log: IssueLog, sheet: str, 
         understood.append(f"Sheet '{sheet}' holds customers: {_mapping(cols)}.")
         understood.extend(chosen)
     return work, cols, unique
+
+
+def _text_without_errors(s: pd.Series, header: str, log: IssueLog) -> pd.Series:
+    """A text attribute cleaned (a Categorical when it repeats), error cells blank with a record each.
+
+    A repeating column is checked on its few distinct values only; the cells are looked at
+    one by one only when an error text is among them, or when the column is mostly distinct.
+    """
+    parsed = clean.parse_text(s, categorical=True)
+    if isinstance(parsed.dtype, pd.CategoricalDtype):
+        cats = pd.Series(np.asarray(parsed.cat.categories, dtype=object), dtype=object)
+        if not clean.error_cells(cats).any():
+            return parsed
+    cleaned = clean.blank_error_cells(s, column=header, log=log)
+    return parsed if cleaned is s else clean.parse_text(cleaned, categorical=True)
 
 
 def prepare_transactions(df: pd.DataFrame, cfg: Config, log: IssueLog, sheet: str, understood: list | None = None):

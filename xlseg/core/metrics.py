@@ -137,10 +137,10 @@ def from_customers(customers: pd.DataFrame) -> pd.DataFrame:
 
 def latest_purchase(metrics: pd.DataFrame, until=None):
     """The latest purchase date in the data (not after ``until`` when given), or None when nobody bought."""
-    last = metrics["last_purchase"]
+    last = metrics["last_purchase"].to_numpy()
     if until is not None:
-        last = last[last <= until]
-    last = last.max()
+        last = last[last <= np.datetime64(pd.Timestamp(until).to_datetime64())]
+    last = pd.Series(last).max() if len(last) else pd.NaT
     return None if pd.isna(last) else pd.Timestamp(last)
 
 
