@@ -278,6 +278,30 @@ def convert_to_csv(
     return sheets
 
 
+def convert_to_xlsx(
+    path: str | os.PathLike,
+    outdir: str | os.PathLike,
+    *,
+    timeout: float = DEFAULT_TIMEOUT,
+) -> Path:
+    """Open a workbook in LibreOffice and save it as .xlsx in ``outdir`` (another folder than the input's).
+
+    LibreOffice computes every formula on load and stores the results as the
+    cells' saved values, as Excel does on save: the way to turn a workbook
+    written by a program (formulas without saved values) into one a user saved.
+    """
+    src = Path(path).resolve()
+    out = Path(outdir).resolve()
+    if out == src.parent:
+        raise LibreOfficeError(f"{src.name}: convert into another folder, or the input is overwritten.")
+    target = out / f"{src.stem}.xlsx"
+    target.unlink(missing_ok=True)
+    result = _soffice(src, out, "xlsx", recalc=True, infilter=None, timeout=timeout)
+    if not target.is_file():
+        raise _failure(f"LibreOffice converting {src.name} to xlsx", result, f"{target} was not written.")
+    return target
+
+
 def read_csv_sheet(path: str | os.PathLike) -> list[list[str]]:
     """Rows of one CSV written by ``convert_to_csv``, as lists of strings.
 

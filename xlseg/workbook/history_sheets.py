@@ -257,15 +257,3 @@ def plans(result, previous: PreviousHistory, titles: dict, run_time: dt.datetime
     result.notes.extend(notes)
     mig = migration_sheet(result, whole, *titles["migration"])
     return hist, mig, append
-
-
-def history_frame(path) -> pd.DataFrame:
-    """The History rows of a workbook file (for ``xlseg history``); empty when it has none."""
-    from pathlib import Path
-
-    from xlseg.workbook import xlsx
-    from xlseg.workbook.run import _load
-
-    wb = _load(Path(path))
-    state = xlsx.book_state(wb)
-    return read_previous(lambda t: xlsx.sheet_rows(wb[t]), state).frame

@@ -23,6 +23,7 @@ from xlseg.core import columns
 from xlseg.core.config import Config
 from xlseg.core.engine import Result, classify
 from xlseg.errors import InputError, WorkbookError, WouldLoseDataError, XlsegError
+from xlseg.read.book import check_formulas, open_book
 from xlseg.workbook import guard
 from xlseg.workbook.build import TITLES, BookState, build_plan, owned_titles
 from xlseg.workbook.plan import COLUMNS_MARKER, WritePlan, sheet_marker
@@ -83,14 +84,16 @@ def _blank_marked_columns(rows: list, state: BookState, sheet: str) -> list:
 def analyse(get_rows, state: BookState, *, sheet=None, transactions=None, as_of=None, lang=None,
             config: Config | None = None, progress=None, generated: str | None = None,
             formulas: bool = False, run_time=None, day_first: bool | None = None,
-            new_settings: dict | None = None) -> Analysis:
+            new_settings: dict | None = None, check=None) -> Analysis:
     """Find the sheets, read Settings, classify and build the plan. ``get_rows(title)`` reads a sheet.
 
     ``as_of``, ``lang`` and ``day_first`` are for this run only; ``new_settings`` (e.g. the
     demo's ``{"lang": "zh"}``) are values a new Settings sheet is written with.
 
     ``state`` lists the sheet titles in tab order and xlseg's markers; owned
-    sheets are never taken for user data.
+    sheets are never taken for user data. ``check(title, layout)``, when given,
+    is called for the customer and the transaction table before classifying
+    (file mode: stop on formula columns without saved values).
     """
     owned = _owned_sheet_titles(state)
     overrides = {"as_of": as_of, "lang": lang, "day_first": day_first}
@@ -161,10 +164,14 @@ def analyse(get_rows, state: BookState, *, sheet=None, transactions=None, as_of=
     if sheet is not None:
         step(f"reading sheet '{sheet}'")
         cust_frame, layout = read_table(rows_of(sheet), sheet)
+        if check is not None:
+            check(sheet, layout)
     tx_frame, tx_layout = None, None
     if transactions is not None:
         step(f"reading sheet '{transactions}'")
         tx_frame, tx_layout = read_table(rows_of(transactions), transactions)
+        if check is not None:
+            check(transactions, tx_layout)
     result = classify(cust_frame, tx_frame, config, customer_sheet=sheet or "", transaction_sheet=transactions or "",
                       progress=step, explain=True)
     result.understood[:0] = said
@@ -301,13 +308,22 @@ def classify_file(path, output=None, *, sheet=None, transactions=None, as_of=Non
                          f"{path.stem}_classified.xlsm).")
 
     step("loading workbook")
-    wb = _workbook_from_csv(path) if suffix == ".csv" else _load(path)
     from xlseg.workbook import xlsx
 
-    state = xlsx.book_state(wb)
-    analysis = analyse(lambda t: xlsx.sheet_rows(wb[t]), state, sheet=sheet, transactions=transactions,
-                       as_of=as_of, lang=lang, progress=step, generated=generated, formulas=formulas,
-                       run_time=run_time, day_first=day_first, new_settings=new_settings)
+    options = dict(sheet=sheet, transactions=transactions, as_of=as_of, lang=lang, progress=step,
+                   generated=generated, formulas=formulas, run_time=run_time, day_first=day_first,
+                   new_settings=new_settings)
+    if suffix == ".csv":
+        wb = _workbook_from_csv(path)
+        state = xlsx.book_state(wb)
+        analysis = analyse(lambda t: xlsx.sheet_rows(wb[t]), state, **options)
+    else:
+        with open_book(path) as book:  # issue 12: read with calamine, never a whole openpyxl load to read
+            state = book.state
+            analysis = analyse(book.rows, state, check=lambda t, layout: check_formulas(book, t, layout),
+                               **options)
+        step("loading workbook for writing")
+        wb = _load(path)  # the openpyxl writer until the package editor (issue 12, xlseg/ooxml) replaces it
     xlsx.execute(wb, analysis.plan, state, progress=step)
     step("saving")
     tmp = _save_atomic(wb, target)
@@ -331,6 +347,14 @@ def classify_file(path, output=None, *, sheet=None, transactions=None, as_of=Non
         if tmp.exists():
             tmp.unlink()
     return FileRun(analysis.result, analysis.plan, target, backup)
+
+
+def history_frame(path) -> pd.DataFrame:
+    """The History rows of a workbook file (for ``xlseg history``); empty when it has none."""
+    from xlseg.workbook.history_sheets import read_previous
+
+    with open_book(path) as book:
+        return read_previous(book.rows, book.state).frame
 
 
 def _results_only(analysis: Analysis, target: Path) -> Path:
@@ -358,4 +382,4 @@ def _copy_plan(sp, title):
     return dataclasses.replace(sp, title=title, replaces=None, keep_existing=False)
 
 
-__all__ = ["classify_file", "analyse", "FileRun", "Analysis", "default_output", "TITLES"]
+__all__ = ["classify_file", "analyse", "history_frame", "FileRun", "Analysis", "default_output", "TITLES"]

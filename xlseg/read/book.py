@@ -1,0 +1,326 @@
+"""Reading a workbook file (.xlsx, .xlsm): sheets, xlseg's markers and cell values, with python-calamine.
+
+:func:`open_book` gives a :class:`Book`: ``.state`` (sheet titles in tab order
+and xlseg's markers, as :class:`xlseg.workbook.build.BookState`), ``.sheets``
+(per sheet: its part, kind and visibility) and ``.rows(title)``: the sheet's
+values from A1 as row tuples, the same values openpyxl's
+``iter_rows(values_only=True)`` gives except that formula cells come as their
+saved value and error cells as their error text (``"#N/A"``). Dates come as
+``datetime`` (the 1904 date system honoured), whole numbers as ``int``, blank
+cells as None.
+
+The workbook part, its relationships and defined names are read here with
+lxml (no entities, no network); cell values by calamine. Before calamine
+reads a sheet, :mod:`xlseg.read.sheetscan` streams its XML once: a sheet
+whose real cells fill only a sliver of the rectangle calamine would allocate
+(one stray cell at XFD1048576) is read cell by cell instead
+(:mod:`xlseg.read.sparse`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+import python_calamine
+from openpyxl.utils import get_column_letter
+from openpyxl.workbook.defined_name import DefinedName
+
+from xlseg.errors import WorkbookError
+from xlseg.read import sparse
+from xlseg.read.package import REPAIR, Package, local
+from xlseg.read.sheetscan import SheetScan, scan_sheet
+from xlseg.workbook.build import BookState
+from xlseg.workbook.plan import MARKER_PREFIX
+
+OFFICE_DOC = "/officeDocument"
+DENSE_CELLS = 8_000_000  # calamine's rectangle up to this many cells is always fine (~0.4 GB at worst)
+DENSE_RATIO = 4  # above that, the rectangle may be at most this many times the real cell count
+MAX_CELLS = 40_000_000  # real cells in one sheet: far beyond any sheet xlseg classifies (1,048,576 x 15)
+_INT_LIMIT = float(2**53)
+
+
+@dataclass(frozen=True)
+class SheetInfo:
+    """One entry of the workbook's sheet list."""
+
+    title: str
+    part: str | None  # zip path of the sheet part ("xl/worksheets/sheet1.xml"); None when its relationship is missing
+    kind: str  # "worksheet", "chartsheet", "dialogsheet" or "macrosheet"
+    state: str  # "visible", "hidden" or "veryHidden"
+    sheet_id: str | None
+    rel_id: str | None
+
+
+class Book:
+    """A workbook file opened for reading; use as a context manager or call :meth:`close`."""
+
+    def __init__(self, path) -> None:
+        self.path = Path(path)
+        self.package = Package(self.path)
+        try:
+            self._read_workbook()
+        except Exception:
+            self.package.close()
+            raise
+        self._calamine = None
+        self._scans: dict = {}
+        self._rows: dict = {}
+
+    # ---------------------------------------------------------------- workbook part
+    def _read_workbook(self) -> None:
+        pkg = self.package
+        root_rels = pkg.rels("")
+        main = next((target for typ, target in root_rels.values() if typ.endswith(OFFICE_DOC)), None)
+        if main is None or not pkg.has(main):
+            if pkg.has("xl/workbook.xml"):
+                main = "xl/workbook.xml"
+            else:
+                raise WorkbookError(f"'{self.path.name}' could not be read as an Excel workbook: it is a zip file "
+                                    "but has no workbook part (xl/workbook.xml). Save it from Excel as .xlsx (or "
+                                    ".xlsm) and try again.")
+        self.workbook_part = main
+        rels = pkg.rels(main)
+        root = pkg.xml(main)
+        self.date1904 = False
+        sheets, names = [], []
+        for el in root:
+            tag = local(el.tag)
+            if tag == "workbookPr":
+                self.date1904 = (el.get("date1904") or "").lower() in ("1", "true")
+            elif tag == "sheets":
+                for sh in el:
+                    if local(sh.tag) != "sheet":
+                        continue
+                    rid = next((v for k, v in sh.attrib.items() if local(k) == "id" and k.startswith("{")), None)
+                    typ, target = rels.get(rid, ("", None))
+                    kind = typ.rsplit("/", 1)[-1].lower() if typ else "worksheet"
+                    kind = {"xlmacrosheet": "macrosheet", "xlintlmacrosheet": "macrosheet"}.get(kind, kind)
+                    sheets.append(SheetInfo(sh.get("name") or "", target, kind, sh.get("state") or "visible",
+                                            sh.get("sheetId"), rid))
+            elif tag == "definedNames":
+                names.extend(el)
+        self.sheets = {s.title: s for s in sheets}
+        self.titles = [s.title for s in sheets]
+        self.defined_names = {}  # workbook-level names (no localSheetId) -> their formula text
+        for dn in names:
+            if local(dn.tag) != "definedName" or dn.get("localSheetId") is not None:
+                continue
+            self.defined_names[dn.get("name") or ""] = dn.text or ""
+        self.state = BookState(titles=list(self.titles), markers=self._markers())
+
+    def _markers(self) -> dict:
+        """xlseg's markers exactly as ``xlseg.workbook.xlsx.book_state`` finds them in openpyxl."""
+        markers = {}
+        for name, text in self.defined_names.items():
+            if not name.startswith(MARKER_PREFIX):
+                continue
+            try:
+                dests = list(DefinedName(name, attr_text=text).destinations)
+            except Exception:  # a broken reference (#REF!) is not a marker any more
+                continue
+            if dests:
+                markers[name] = dests[0]
+        return markers
+
+    # ---------------------------------------------------------------- cells
+    def info(self, title: str) -> SheetInfo:
+        try:
+            return self.sheets[title]
+        except KeyError:
+            raise WorkbookError(f"There is no sheet '{title}'. Sheets in this workbook: "
+                                f"{', '.join(self.titles)}.") from None
+
+    def scan(self, title: str) -> SheetScan:
+        """The streaming scan of a worksheet's XML (extent, error cells, formula cells); cached."""
+        if title not in self._scans:
+            info = self.info(title)
+            if info.kind != "worksheet":
+                self._scans[title] = SheetScan()
+            else:
+                part = self._part(info)
+                self._scans[title] = scan_sheet(self.package.chunks(part), title, self.path.name)
+        return self._scans[title]
+
+    def _part(self, info: SheetInfo) -> str:
+        if info.part is None or not self.package.has(info.part):
+            where = info.part or f"the part of relationship {info.rel_id}"
+            raise WorkbookError(f"'{self.path.name}' is damaged: sheet '{info.title}' is listed in the workbook but "
+                                f"{where} is missing from the file. {REPAIR}")
+        return info.part
+
+    def rows(self, title: str) -> list:
+        """The sheet's values from A1 as a list of row tuples (see the module docstring); cached."""
+        if title not in self._rows:
+            self._rows[title] = self._read_rows(title)
+        return self._rows[title]
+
+    def _read_rows(self, title: str) -> list:
+        info = self.info(title)
+        if info.kind != "worksheet":
+            return []  # a chart sheet (or an old dialog/macro sheet) holds no cells
+        scan = self.scan(title)
+        if scan.cells == 0:
+            return []
+        if scan.cells > MAX_CELLS:
+            raise WorkbookError(f"'{self.path.name}', sheet '{title}' holds {scan.cells:,} cells, more than xlseg "
+                                f"reads from one sheet ({MAX_CELLS:,}). Keep the customer or order table on a sheet "
+                                "of its own, or save it as CSV.")
+        area = scan.max_row * scan.max_col
+        if scan.unreferenced or area <= DENSE_CELLS or area <= DENSE_RATIO * scan.cells:
+            rows = self._dense(title, info)
+        else:
+            rows = sparse.read_rows(self, info, scan)
+        self._patch(rows, scan)
+        return rows
+
+    def _workbook(self):
+        if self._calamine is None:
+            # the parts calamine reads at open (workbook, relationships, shared strings, styles) are unpacked
+            # through the size-checked package first, so a part that lies about its size stops here
+            for part in self.support_parts():
+                for _ in self.package.chunks(part):
+                    pass
+            try:
+                self._calamine = python_calamine.CalamineWorkbook.from_path(str(self.path))
+            except Exception as exc:  # calamine's own error types, plus Rust panics surfaced as exceptions
+                raise WorkbookError(f"'{self.path.name}' could not be read ({_calamine_text(exc)}). "
+                                    f"{REPAIR}") from None
+        return self._calamine
+
+    def support_parts(self) -> list:
+        """Workbook-level parts every sheet read depends on (shared strings, styles)."""
+        out = []
+        for typ, target in self.package.rels(self.workbook_part).values():
+            kind = typ.rsplit("/", 1)[-1]
+            if kind in ("sharedStrings", "styles") and self.package.has(target):
+                out.append(target)
+        return out
+
+    def _dense(self, title: str, info: SheetInfo) -> list:
+        self._part(info)
+        try:
+            sheet = self._workbook().get_sheet_by_name(title)
+            data = sheet.to_python(skip_empty_area=False)
+        except WorkbookError:
+            raise
+        except Exception as exc:
+            raise WorkbookError(f"'{self.path.name}', sheet '{title}' could not be read "
+                                f"({_calamine_text(exc)}). {REPAIR}") from None
+        return plain_rows(data)
+
+    def _patch(self, rows: list, scan: SheetScan) -> None:
+        """Put error texts where calamine left blanks (formula cells without a saved value stay None)."""
+        for (r, c), text in scan.errors.items():
+            if r - 1 < len(rows):
+                row = list(rows[r - 1])
+                if len(row) < c:
+                    row.extend([None] * (c - len(row)))
+                row[c - 1] = text
+                rows[r - 1] = tuple(row)
+
+    def uncached_formula_columns(self, title: str) -> dict:
+        """1-based column -> first row, for columns whose formula cells have no saved value at all."""
+        return self.scan(title).uncached_columns()
+
+    def last_cols(self, title: str) -> list:
+        """Per sheet row (index 0 = row 1): the last column holding a value or a formula (0: none)."""
+        out = []
+        for row in self.rows(title):
+            n = len(row)
+            while n and row[n - 1] is None:
+                n -= 1
+            out.append(n)
+        for r, c in self.scan(title).formula_rows.items():
+            if r - 1 < len(out):
+                out[r - 1] = max(out[r - 1], c)
+            else:
+                out.extend([0] * (r - 1 - len(out)) + [c])
+        return out
+
+    def close(self) -> None:
+        if self._calamine is not None:
+            try:
+                self._calamine.close()
+            except Exception:
+                pass
+            self._calamine = None
+        self.package.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def _calamine_text(exc: Exception) -> str:
+    text = str(exc).strip() or type(exc).__name__
+    return text if len(text) < 300 else text[:300] + "..."
+
+
+def plain_rows(data: list) -> list:
+    """calamine's rows as openpyxl gives them: '' -> None, whole floats -> int, date -> datetime; tuples.
+
+    Converted a column at a time, choosing the cheapest loop for the kinds of value the column holds.
+    """
+    if not data:
+        return []
+    columns = []
+    for col in zip(*data):
+        kinds = set(map(type, col))
+        if kinds <= _STR:
+            columns.append([v or None for v in col])
+        elif kinds <= _NUMBER_OR_STR:
+            columns.append([(int(v) if v.is_integer() and -_INT_LIMIT < v < _INT_LIMIT else v) if v.__class__ is _FLOAT
+                            else (v or None) for v in col])
+        elif kinds <= _DATE_OR_STR:
+            columns.append([_datetime(v.year, v.month, v.day) if v.__class__ is _DATE else (v or None) for v in col])
+        else:
+            columns.append([_cell(v) for v in col])
+    return list(zip(*columns))
+
+
+_DATE, _FLOAT, _MIDNIGHT, _datetime = dt.date, float, dt.time(), dt.datetime
+_STR, _NUMBER_OR_STR, _DATE_OR_STR = {str}, {str, float}, {str, dt.date}
+
+
+def _cell(v):
+    c = v.__class__
+    if c is str:
+        return v or None
+    if c is _FLOAT:
+        return int(v) if v.is_integer() and -_INT_LIMIT < v < _INT_LIMIT else v
+    if c is _DATE:
+        return _datetime(v.year, v.month, v.day)
+    return v
+
+
+def check_formulas(book: Book, title: str, layout) -> None:
+    """Stop when a column of the table (``layout``, :class:`xlseg.workbook.read.TableLayout`) holds formulas
+    whose results were never saved: calamine (and Excel itself, until it recalculates) sees them as blank."""
+    scan = book.scan(title)
+    for col, first in sorted(scan.uncached_columns().items()):
+        if not layout.first_col <= col <= layout.last_col or not layout.header_row < first <= layout.last_row:
+            continue
+        header = layout.headers[col - layout.first_col]
+        n = scan.formulas[col][0]
+        raise WorkbookError(
+            f"Sheet '{title}', column {get_column_letter(col)}{f' ({header!r})' if header else ''}: its "
+            f"{n:,} formula cell{'s' if n != 1 else ''} (from row {first}) have no saved results, so xlseg cannot "
+            "read their values. The file was written by a program and never opened in a spreadsheet. Open it in "
+            "Excel or LibreOffice, save it, and run xlseg again.")
+
+
+def open_book(path) -> Book:
+    """Open ``path`` (.xlsx or .xlsm) for reading; clear :class:`WorkbookError` messages for anything else."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix == ".xlsb":
+        raise WorkbookError(f"'{path.name}' is an Excel binary workbook (.xlsb), which xlseg does not read. Open it "
+                            "in Excel and save it as .xlsx (File > Save As > Excel Workbook), then run xlseg on it.")
+    if suffix == ".xls":
+        raise WorkbookError(f"'{path.name}' is an Excel 97-2003 workbook (.xls). Open it in Excel and save it as "
+                            ".xlsx (File > Save As > Excel Workbook), then run xlseg on the .xlsx.")
+    return Book(path)

@@ -1,0 +1,181 @@
+"""One streaming pass over a worksheet part's XML: its true extent, error cells and formula cells.
+
+python-calamine reads a sheet into a dense rectangle from A1 to the last cell
+and drops error values and formulas. Before it runs, this pass (byte searches,
+no XML tree) finds what is really there:
+
+* the number of cells and the last row and column that hold one, so one stray
+  cell at XFD1048576 is read sparsely instead of as 17 billion empty cells;
+* the text of every error cell (``#N/A`` ...), which calamine returns as blank;
+* every formula cell and whether it has a saved value, per column.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from html import unescape
+
+from xlseg.errors import WorkbookError
+
+MAX_ROW_BYTES = 256 << 20  # one <row> element; more is not a worksheet anyone typed
+_COL = re.compile(rb' r="([A-Z]{1,3})[0-9]')
+_BIG_ROW = re.compile(rb' r="[A-Z]{1,3}([0-9]{6,7})"')
+_BIG_ANY = re.compile(rb' r="[A-Z]{1,3}[0-9]{6}')
+_CELL_ROW = re.compile(rb' r="[A-Z]{1,3}([0-9]{1,7})"')
+_PREFIX = re.compile(rb"<(?:([A-Za-z_][\w.-]*):)?worksheet\b")
+_ATTR_R = re.compile(rb'\br="([A-Z]{1,3})([0-9]{1,7})"')
+_T_ERR = re.compile(rb'\bt="e"')
+
+
+def col_number(letters: bytes | str) -> int:
+    n = 0
+    for ch in letters if isinstance(letters, str) else letters.decode():
+        n = n * 26 + ord(ch) - 64
+    return n
+
+
+@dataclass
+class SheetScan:
+    """What one sheet part holds, found without building it (rows and columns 1-based)."""
+
+    cells: int = 0
+    max_row: int = 0
+    max_col: int = 0
+    errors: dict = field(default_factory=dict)  # (row, col) -> error text such as "#N/A"
+    formulas: dict = field(default_factory=dict)  # col -> [formula cells, with a saved value, first row]
+    formula_rows: dict = field(default_factory=dict)  # row -> last column holding a formula cell
+    unreferenced: bool = False  # some cells carry no r="A1" reference (positions implied)
+
+    def uncached_columns(self) -> dict:
+        """col -> first row, for columns whose formula cells have no saved value at all."""
+        return {c: first for c, (n, saved, first) in self.formulas.items() if n and not saved}
+
+
+class _Scanner:
+    def __init__(self, sheet: str, name: str) -> None:
+        self.scan = SheetScan()
+        self.sheet, self.name = sheet, name
+        self.prefix = None
+        self.cols: set = set()
+
+    def _tags(self, prefix: bytes) -> None:
+        p = prefix + b":" if prefix else b""
+        self.prefix = p
+        self.open_c = b"<" + p + b"c "
+        self.open_c_bare = b"<" + p + b"c>"
+        self.close_c = b"</" + p + b"c>"
+        self.row_end = b"</" + p + b"row>"
+        self.row_re = re.compile(b"<" + re.escape(p) + rb'row\b[^>]*?\sr="([0-9]{1,7})"')
+        self.f_re = re.compile(b"<" + re.escape(p) + rb"f[ >/]")
+        self.v_re = re.compile(b"<" + re.escape(p) + rb"v>([^<]*)</" + re.escape(p) + b"v>")
+
+    def feed(self, block: bytes) -> None:
+        if self.prefix is None:
+            m = _PREFIX.search(block)
+            self._tags(m.group(1) or b"" if m else b"")
+        scan = self.scan
+        opens = block.count(self.open_c)
+        if self.open_c_bare in block:
+            scan.unreferenced = True
+        scan.cells += opens
+        cols = _COL.findall(block)
+        if len(cols) < opens:
+            scan.unreferenced = True
+        here = set(cols)
+        self.cols |= here
+        if any(len(c) > 2 or (len(c) == 2 and c[0] != 65) for c in here):  # beyond column AZ: exact rows
+            rows = _CELL_ROW.findall(block)
+        else:
+            # rows come in order in real files: the last <row> gives the height; a cell ref below row 99,999
+            # anywhere counts too (calamine places a cell by its own ref), so a narrow sheet that lies about
+            # its order is still bounded by 99,999 x 52 cells
+            rows = self.row_re.findall(block, max(0, block.rfind(b"<" + self.prefix + b"row ")))
+            if _BIG_ANY.search(block):
+                rows += _BIG_ROW.findall(block)
+        if rows:
+            scan.max_row = max(scan.max_row, max(map(int, rows)))
+        if b't="e"' in block:
+            self._errors(block)
+        if self.f_re.search(block):
+            self._formulas(block)
+
+    def _cell_at(self, block: bytes, pos: int):
+        """(start tag, whole cell) of the cell element around ``pos``, or None."""
+        start = block.rfind(self.open_c, 0, pos + 1)
+        if start < 0:
+            return None
+        tag_end = block.find(b">", start)
+        if tag_end < 0:
+            return None
+        tag = block[start:tag_end + 1]
+        if tag.endswith(b"/>"):
+            return tag, tag
+        end = block.find(self.close_c, tag_end)
+        if end < 0:
+            return None
+        return tag, block[start:end + len(self.close_c)]
+
+    def _errors(self, block: bytes) -> None:
+        for m in _T_ERR.finditer(block):
+            found = self._cell_at(block, m.start())
+            if found is None or m.start() > block.find(b">", block.rfind(self.open_c, 0, m.start() + 1)):
+                continue  # t="e" of another element
+            tag, cell = found
+            ref = _ATTR_R.search(tag)
+            value = self.v_re.search(cell)
+            if ref and value:
+                key = (int(ref.group(2)), col_number(ref.group(1)))
+                self.scan.errors[key] = unescape(value.group(1).decode("utf-8", "replace"))
+
+    def _formulas(self, block: bytes) -> None:
+        seen = -1
+        for m in self.f_re.finditer(block):
+            if m.start() < seen:
+                continue
+            found = self._cell_at(block, m.start())
+            if found is None:
+                continue
+            tag, cell = found
+            seen = block.rfind(self.open_c, 0, m.start() + 1) + len(cell)
+            ref = _ATTR_R.search(tag)
+            if not ref:
+                continue
+            row, col = int(ref.group(2)), col_number(ref.group(1))
+            value = self.v_re.search(cell)
+            saved = value is not None and value.group(1) != b""
+            entry = self.scan.formulas.setdefault(col, [0, 0, row])
+            entry[0] += 1
+            entry[1] += saved
+            if not saved and self.scan.formula_rows.get(row, 0) < col:
+                self.scan.formula_rows[row] = col
+
+    def finish(self) -> SheetScan:
+        if self.cols:
+            self.scan.max_col = max(col_number(c) for c in self.cols)
+        return self.scan
+
+
+def scan_sheet(chunks, sheet: str, name: str) -> SheetScan:
+    """Scan a sheet part given as byte chunks (:meth:`xlseg.read.package.Package.chunks`)."""
+    scanner = _Scanner(sheet, name)
+    carry = b""
+    for block in chunks:
+        data = carry + block if carry else block
+        if scanner.prefix is None:
+            m = _PREFIX.search(data[:4096])
+            scanner._tags(m.group(1) or b"" if m else b"")
+        cut = data.rfind(scanner.row_end)
+        if cut < 0:
+            if len(data) > MAX_ROW_BYTES:
+                raise WorkbookError(f"'{name}', sheet '{sheet}': one row holds more than "
+                                    f"{MAX_ROW_BYTES >> 20} MB of XML, which no worksheet made in Excel does. "
+                                    "Open the file in Excel, save it again, and try again.")
+            carry = data
+            continue
+        cut += len(scanner.row_end)
+        scanner.feed(data[:cut])
+        carry = data[cut:]
+    if carry:
+        scanner.feed(carry)
+    return scanner.finish()
