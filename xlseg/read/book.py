@@ -35,8 +35,10 @@ from xlseg.workbook.build import BookState
 from xlseg.workbook.plan import MARKER_PREFIX
 
 OFFICE_DOC = "/officeDocument"
-DENSE_CELLS = 8_000_000  # calamine's rectangle up to this many cells is always fine (~0.4 GB at worst)
-DENSE_RATIO = 4  # above that, the rectangle may be at most this many times the real cell count
+# calamine fills the rectangle from A1 to the last cell; read cell by cell instead when that rectangle is mostly
+# air: more than DENSE_RATIO times the real cells plus DENSE_SLACK (one stray cell at A1048576 below 50 rows)
+DENSE_RATIO = 10
+DENSE_SLACK = 200_000
 MAX_CELLS = 40_000_000  # real cells in one sheet: far beyond any sheet xlseg classifies (1,048,576 x 15)
 _INT_LIMIT = float(2**53)
 
@@ -167,9 +169,13 @@ class Book:
             raise WorkbookError(f"'{self.path.name}', sheet '{title}' holds {scan.cells:,} cells, more than xlseg "
                                 f"reads from one sheet ({MAX_CELLS:,}). Keep the customer or order table on a sheet "
                                 "of its own, or save it as CSV.")
-        area = scan.max_row * scan.max_col
-        if scan.unreferenced or area <= DENSE_CELLS or area <= DENSE_RATIO * scan.cells:
+        area = scan.max_row * max(scan.max_col, 1)
+        if area <= DENSE_RATIO * scan.cells + DENSE_SLACK:
             rows = self._dense(title, info)
+        elif scan.unreferenced:  # cells placed by position, far apart: neither reader can bound them
+            raise WorkbookError(f"'{self.path.name}', sheet '{title}' has cells without a position spread over "
+                                f"{scan.max_row:,} rows, which Excel never writes. Open the file in Excel, save it "
+                                "again, and try again.")
         else:
             rows = sparse.read_rows(self, info, scan)
         self._patch(rows, scan)
@@ -206,7 +212,7 @@ class Book:
         except WorkbookError:
             raise
         except Exception as exc:
-            raise WorkbookError(f"'{self.path.name}', sheet '{title}' could not be read "
+            raise WorkbookError(f"'{self.path.name}', sheet '{title}' is damaged and could not be read "
                                 f"({_calamine_text(exc)}). {REPAIR}") from None
         return plain_rows(data)
 

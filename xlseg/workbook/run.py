@@ -8,7 +8,6 @@ existing file as it was.
 
 from __future__ import annotations
 
-import csv
 import os
 import shutil
 import tempfile
@@ -24,9 +23,10 @@ from xlseg.core.config import Config
 from xlseg.core.engine import Result, classify
 from xlseg.errors import InputError, WorkbookError, WouldLoseDataError, XlsegError
 from xlseg.read.book import check_formulas, open_book
+from xlseg.read.delimited import read_delimited
 from xlseg.workbook import guard
 from xlseg.workbook.build import TITLES, BookState, build_plan, owned_titles
-from xlseg.workbook.plan import COLUMNS_MARKER, WritePlan, sheet_marker
+from xlseg.workbook.plan import COLUMNS_MARKER, WritePlan, is_risky_text, sheet_marker
 from xlseg.workbook.read import TableLayout, detect, read_table
 from xlseg.workbook.settings import first_run_config, read_settings
 
@@ -84,7 +84,7 @@ def _blank_marked_columns(rows: list, state: BookState, sheet: str) -> list:
 def analyse(get_rows, state: BookState, *, sheet=None, transactions=None, as_of=None, lang=None,
             config: Config | None = None, progress=None, generated: str | None = None,
             formulas: bool = False, run_time=None, day_first: bool | None = None,
-            new_settings: dict | None = None, check=None) -> Analysis:
+            new_settings: dict | None = None, check=None, notes=()) -> Analysis:
     """Find the sheets, read Settings, classify and build the plan. ``get_rows(title)`` reads a sheet.
 
     ``as_of``, ``lang`` and ``day_first`` are for this run only; ``new_settings`` (e.g. the
@@ -93,7 +93,9 @@ def analyse(get_rows, state: BookState, *, sheet=None, transactions=None, as_of=
     ``state`` lists the sheet titles in tab order and xlseg's markers; owned
     sheets are never taken for user data. ``check(title, layout)``, when given,
     is called for the customer and the transaction table before classifying
-    (file mode: stop on formula columns without saved values).
+    (file mode: stop on formula columns without saved values). ``notes``: what
+    reading the input decided (a CSV's encoding and dialect), said first among
+    what the run understood (printed and on the Summary).
     """
     owned = _owned_sheet_titles(state)
     overrides = {"as_of": as_of, "lang": lang, "day_first": day_first}
@@ -174,7 +176,7 @@ def analyse(get_rows, state: BookState, *, sheet=None, transactions=None, as_of=
             check(transactions, tx_layout)
     result = classify(cust_frame, tx_frame, config, customer_sheet=sheet or "", transaction_sheet=transactions or "",
                       progress=step, explain=True)
-    result.understood[:0] = said
+    result.understood[:0] = list(notes) + said
     if as_of is not None and result.as_of is not None:  # say where as_of came from: this run's option
         result.understood[:] = [u.replace("set by as_of.", "given with --as-of for this run (Settings are unchanged).")
                                 for u in result.understood]
@@ -212,58 +214,29 @@ def _load(path: Path):
                             "Save it from Excel as .xlsx (or .xlsm) and try again.") from None
 
 
-def _read_csv(path: Path) -> pd.DataFrame:
-    last = None
-    for enc in ("utf-8-sig", "gb18030"):
-        try:
-            return pd.read_csv(path, dtype=object, keep_default_na=False, encoding=enc, sep=None, engine="python")
-        except UnicodeDecodeError as exc:
-            last = exc
-        except (pd.errors.ParserError, pd.errors.EmptyDataError, csv.Error) as exc:
-            raise WorkbookError(f"'{path.name}' is not a readable CSV file ({exc}). Export it again as "
-                                "comma-separated UTF-8.") from None
-    raise WorkbookError(f"'{path.name}' is not UTF-8 or GB18030 text ({last}). Save it as CSV UTF-8.")
-
-
-def _typed(value: str):
-    """A CSV cell as Excel would store it when typed: numbers as numbers, the rest as text."""
-    if value is None or value == "":
-        return None
-    text = value.strip()
-    digits = text.lstrip("-")
-    if len(digits) > 1 and digits[0] == "0" and digits[1] != ".":
-        return value  # leading zeros (ids such as 007, postcodes): text, as in the file - not the number 7.0
-    try:
-        if digits.isdigit():
-            number = int(text)
-            return number if abs(number) < 10**15 else value
-        return float(text) if any(ch.isdigit() for ch in text) and text.replace(".", "", 1).lstrip("-").isdigit() \
-            else value
-    except ValueError:
-        return value
-
-
-def _workbook_from_csv(path: Path):
+def _workbook_from_rows(title: str, rows: list):
+    """A fresh openpyxl workbook holding a CSV's rows (the writer until the package editor replaces it)."""
     import openpyxl
     from openpyxl.styles import Font
 
-    frame = _read_csv(path)
-    if len(frame) + 1 > EXCEL_MAX_ROWS:
-        raise WorkbookError(f"'{path.name}' has {len(frame):,} data rows, but one Excel sheet holds at most "
-                            f"{EXCEL_MAX_ROWS - 1:,} rows below the header. Split the file, or use the Python "
-                            "API (xlseg.classify) which has no row limit.")
-    if len(frame.columns) == 0:
-        raise InputError(f"'{path.name}' is empty. Put a header row and one customer per row in it.")
     wb = openpyxl.Workbook()
     ws = wb.active
-    ws.title = (path.stem[:31] or "Customers").translate(str.maketrans("[]:*?/\\", "_______"))
-    ws.append([str(c) for c in frame.columns])
-    for row in frame.itertuples(index=False):
-        ws.append([_typed(v) for v in row])
+    ws.title = title
+    for r, row in enumerate(rows, start=1):
+        ws.append(row)
+        for c, value in enumerate(row, start=1):
+            if value.__class__ is str and is_risky_text(value):  # CSV cells are data, never formulas
+                cell = ws.cell(r, c)
+                cell.data_type = "s"
+                cell.quotePrefix = True
     bold = Font(bold=True)
     for cell in ws[1]:
         cell.font = bold
     return wb
+
+
+def csv_title(path: Path) -> str:
+    return (path.stem[:31] or "Customers").translate(str.maketrans("[]:*?/\\", "_______"))
 
 
 def _save_atomic(wb, target: Path) -> Path:
@@ -293,6 +266,8 @@ def classify_file(path, output=None, *, sheet=None, transactions=None, as_of=Non
     if path.is_dir():
         raise WorkbookError(f"'{path}' is a folder. Give a workbook (.xlsx, .xlsm) or a .csv file.")
     suffix = path.suffix.lower()
+    if suffix in (".xls", ".xlsb"):
+        open_book(path)  # raises the message for these formats
     if suffix not in SUFFIXES:
         raise WorkbookError(f"'{path.name}' is not a .xlsx, .xlsm or .csv file. Save it from Excel as .xlsx "
                             "(Excel 97-2003 .xls files must be re-saved as .xlsx).")
@@ -314,9 +289,11 @@ def classify_file(path, output=None, *, sheet=None, transactions=None, as_of=Non
                    generated=generated, formulas=formulas, run_time=run_time, day_first=day_first,
                    new_settings=new_settings)
     if suffix == ".csv":
-        wb = _workbook_from_csv(path)
-        state = xlsx.book_state(wb)
-        analysis = analyse(lambda t: xlsx.sheet_rows(wb[t]), state, **options)
+        data = read_delimited(path, max_rows=EXCEL_MAX_ROWS - 1)
+        title = csv_title(path)
+        state = BookState(titles=[title])
+        analysis = analyse(lambda _t: data.rows, state, notes=data.notes, **options)
+        wb = _workbook_from_rows(title, data.rows)
     else:
         with open_book(path) as book:  # issue 12: read with calamine, never a whole openpyxl load to read
             state = book.state
