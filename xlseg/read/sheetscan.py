@@ -16,16 +16,42 @@ import re
 from dataclasses import dataclass, field
 from html import unescape
 
+import numpy as np
+
 from xlseg.errors import WorkbookError
 
 MAX_ROW_BYTES = 256 << 20  # one <row> element; more is not a worksheet anyone typed
-_COL = re.compile(rb' r="([A-Z]{1,3})[0-9]')
 _BIG_ROW = re.compile(rb' r="[A-Z]{1,3}([0-9]{6,7})"')
-_BIG_ANY = re.compile(rb' r="[A-Z]{1,3}[0-9]{6}')
 _CELL_ROW = re.compile(rb' r="[A-Z]{1,3}([0-9]{1,7})"')
 _PREFIX = re.compile(rb"<(?:([A-Za-z_][\w.-]*):)?worksheet\b")
 _ATTR_R = re.compile(rb'\br="([A-Z]{1,3})([0-9]{1,7})"')
 _T_ERR = re.compile(rb'\bt="e"')
+
+
+def _columns(block: bytes) -> tuple[int, int, bool]:
+    """(number of ' r="A1"' cell references, the largest column among them, whether a row number among them has
+    six digits or more) in ``block``, vectorised."""
+    a = np.frombuffer(block, np.uint8)
+    n = len(a) - 12
+    if n <= 0:
+        return 0, 0, False
+    hit = a[:n] == 32  # ' r="'
+    hit &= a[1:n + 1] == 114
+    hit &= a[2:n + 2] == 61
+    hit &= a[3:n + 3] == 34
+    at = np.flatnonzero(hit) + 4
+    first = a[at]
+    letter = (first >= 65) & (first <= 90)  # <row r="5"> has a digit there
+    at, first = at[letter], first[letter].astype(np.int64) - 64
+    if not len(at):
+        return 0, 0, False
+    second = a[at + 1].astype(np.int64)
+    two = (second >= 65) & (second <= 90)
+    third = a[at + 2].astype(np.int64)
+    three = two & (third >= 65) & (third <= 90)
+    col = np.where(three, (first * 26 + second - 64) * 26 + third - 64, np.where(two, first * 26 + second - 64, first))
+    sixth = a[at + 1 + two + three + 5]  # the sixth character after the letters: a digit when the row is >= 100000
+    return len(at), int(col.max()), bool(((sixth >= 48) & (sixth <= 57)).any())
 
 
 def col_number(letters: bytes | str) -> int:
@@ -57,7 +83,6 @@ class _Scanner:
         self.scan = SheetScan()
         self.sheet, self.name = sheet, name
         self.prefix = None
-        self.cols: set = set()
 
     def _tags(self, prefix: bytes) -> None:
         p = prefix + b":" if prefix else b""
@@ -79,19 +104,18 @@ class _Scanner:
         if self.open_c_bare in block:
             scan.unreferenced = True
         scan.cells += opens
-        cols = _COL.findall(block)
-        if len(cols) < opens:
+        refs, last_col, big = _columns(block)
+        if refs < opens:
             scan.unreferenced = True
-        here = set(cols)
-        self.cols |= here
-        if any(len(c) > 2 or (len(c) == 2 and c[0] != 65) for c in here):  # beyond column AZ: exact rows
+        scan.max_col = max(scan.max_col, last_col)
+        if last_col > 52:  # beyond column AZ: every ref's row, since an understated height would cost the most
             rows = _CELL_ROW.findall(block)
         else:
             # rows come in order in real files: the last <row> gives the height; a cell ref below row 99,999
             # anywhere counts too (calamine places a cell by its own ref), so a narrow sheet that lies about
             # its order is still bounded by 99,999 x 52 cells
             rows = self.row_re.findall(block, max(0, block.rfind(b"<" + self.prefix + b"row ")))
-            if _BIG_ANY.search(block):
+            if big:
                 rows += _BIG_ROW.findall(block)
         if rows:
             scan.max_row = max(scan.max_row, max(map(int, rows)))
@@ -151,8 +175,6 @@ class _Scanner:
                 self.scan.formula_rows[row] = col
 
     def finish(self) -> SheetScan:
-        if self.cols:
-            self.scan.max_col = max(col_number(c) for c in self.cols)
         return self.scan
 
 
