@@ -29,6 +29,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
+
 from xlseg.errors import WorkbookError
 
 SEPARATORS = (",", ";", "\t", "|")
@@ -48,6 +50,8 @@ _HIGH_RUN = re.compile(rb"[\x80-\xff]+")
 _CURRENCY = str.maketrans("", "", "£$€¥￥ \u00a0\u202f'")
 _COMMA_DECIMAL = re.compile(r"^[-+]?(?:\d{1,3}(?:\.\d{3})+|\d+),\d+$")  # 12,5  1.234,56
 _POINT_DECIMAL = re.compile(r"^[-+]?(?:\d{1,3}(?:,\d{3})+|\d+)\.\d+$")  # 12.5  1,234.56
+_WHOLE = re.compile(r"-?[0-9]+\Z")
+_DECIMAL = re.compile(r"-?(?:[0-9]+\.?[0-9]*|\.[0-9]+)\Z")
 _AMBIGUOUS = re.compile(r"^[-+]?\d{1,3}[.,]\d{3}$")  # 1,234 or 1.234: thousands or decimals, cannot tell
 
 
@@ -180,16 +184,12 @@ def typed(value: str, decimal_comma: bool = False):
     digits = text.lstrip("-")
     if len(digits) > 1 and digits[0] == "0" and digits[1] != ".":
         return value  # leading zeros (ids such as 007, postcodes): text, as in the file - not the number 7.0
-    try:
-        if digits.isdigit():
-            number = int(text)
-            return number if abs(number) < 10**15 else value
-        if decimal_comma:
-            return value
-        return float(text) if any(ch.isdigit() for ch in text) and text.replace(".", "", 1).lstrip("-").isdigit() \
-            else value
-    except ValueError:
-        return value
+    if _WHOLE.match(text):
+        number = int(text)
+        return number if abs(number) < 10**15 else value
+    if not decimal_comma and _DECIMAL.match(text):
+        return float(text)
+    return value
 
 
 # ------------------------------------------------------------------ reading
@@ -226,11 +226,6 @@ def read_delimited(path, *, max_rows: int | None = None) -> Delimited:
             raise _undecodable(path) from None
 
 
-def _repeats(rows: list, i: int) -> bool:
-    values = [r[i] for r in rows[1:] if i < len(r)]
-    return len(values) >= 20 and len(set(values)) <= len(values) // 4
-
-
 def _undecodable(path: Path) -> WorkbookError:
     return WorkbookError(f"'{path.name}' is not text xlseg can read: it is not UTF-8 (with or without BOM), UTF-16, "
                          "GB18030 or Windows-1252. Save it as CSV UTF-8 (in Excel: File > Save As > CSV UTF-8) "
@@ -243,42 +238,95 @@ def _read(path: Path, head: bytes, codec: str, label: str, max_rows: int | None)
     sep = choose_separator(sample)
     sample_rows = _sample_rows(sample, sep)
     comma = decimal_comma(sample_rows)
-    quoted = '"' in sample
+    try:
+        rows = _rows_fast(path, codec, sep, comma)
+    except _Ragged:
+        rows = _rows_python(path, codec, sep, comma)
+    if not rows or not any(v is not None for v in rows[0]):
+        raise WorkbookError(f"'{path.name}' is empty. Put a header row and one customer per row in it.")
+    if max_rows is not None and len(rows) - 1 > max_rows:
+        raise WorkbookError(f"'{path.name}' has {len(rows) - 1:,} data rows, but one Excel sheet holds at most "
+                            f"{max_rows:,} rows below the header. Split the file, or use the Python API "
+                            "(xlseg.classify) which has no row limit.")
+    notes = []
+    if label not in ("UTF-8", "UTF-8 with BOM") or sep != "," or comma:
+        what = f"Read '{path.name}' as {label} text, {SEPARATOR_NAMES[sep]}-separated"
+        notes.append(what + (", with a decimal comma (1.234,56)." if comma else "."))
+    return Delimited(rows, codec, label, sep, comma, '"' in sample, notes)
+
+
+class _Ragged(Exception):
+    """A row has more fields than the first: pandas' C parser refuses it, the csv module does not."""
+
+
+def _rows_fast(path: Path, codec: str, sep: str, comma: bool) -> list:
+    """Rows by pandas' C parser; each column typed once per distinct text (and sharing one object per text)."""
+    import pandas as pd
+
+    try:
+        frame = pd.read_csv(path, sep=sep, encoding=codec, encoding_errors="strict", header=None, dtype=str,
+                            keep_default_na=False, na_filter=False, skip_blank_lines=True, quotechar='"',
+                            doublequote=True, engine="c", low_memory=False)
+    except pd.errors.EmptyDataError:
+        return []
+    except pd.errors.ParserError as exc:
+        if "Expected" in str(exc) and "fields" in str(exc):
+            raise _Ragged() from None
+        raise WorkbookError(f"'{path.name}' is not a readable CSV file ({exc}). Export it again as CSV "
+                            "UTF-8.") from None
+    columns = []
+    for j in range(frame.shape[1]):
+        col = frame.iloc[:, j]
+        codes, uniques = pd.factorize(col.to_numpy(dtype=object, na_value=None), use_na_sentinel=True)
+        kinds = np.empty(len(uniques) + 1, dtype=object)  # the last slot: missing (short rows) -> None
+        kinds[:-1] = [typed(u, comma) if u is not None else None for u in uniques]
+        kinds[-1] = None
+        columns.append(kinds.take(codes).tolist())  # code -1 takes the last slot
+        del codes, uniques, kinds
+    del frame
+    rows = list(zip(*columns))
+    if rows:
+        rows[0] = tuple(v.strip() or None if isinstance(v, str) else (None if v is None else str(v))
+                        for v in rows[0])
+        rows[1:] = [r for r in rows[1:] if any(v is not None for v in r)]
+    return _trim(rows)
+
+
+def _trim(rows: list) -> list:
+    """Drop trailing Nones of short rows, as the csv module gives them (pandas pads every row)."""
+    out = []
+    for r in rows:
+        n = len(r)
+        if n and r[-1] is None:
+            while n and r[n - 1] is None:
+                n -= 1
+            r = r[:n]
+        out.append(r)
+    return out
+
+
+def _rows_python(path: Path, codec: str, sep: str, comma: bool) -> list:
+    """Rows by the csv module (rows of any length); one string object per repeated text."""
     rows = []
     try:
         with open(path, "rb") as raw, io.TextIOWrapper(raw, encoding=codec, errors="strict", newline="") as text:
             reader = csv.reader(text, delimiter=sep, quotechar='"', doublequote=True, strict=False)
             header = next((r for r in reader if any(c.strip() for c in r)), None)
             if header is None:
-                raise WorkbookError(f"'{path.name}' is empty. Put a header row and one customer per row in it.")
+                return []
             rows.append(tuple(c.strip() or None for c in header))
-            # one string object per distinct text in columns that repeat (types, countries): a million rows
-            # of "Germany" then cost one string, not a million
-            caches = [dict() if _repeats(sample_rows, i) else None for i in range(len(header))]
-            n = 0
+            caches: dict = {}
             for row in reader:
                 if not row or (len(row) == 1 and not row[0].strip()):
                     continue
-                n += 1
-                if max_rows is not None and n > max_rows:
-                    rows.clear()
-                    n += sum(1 for r in reader if r and (len(r) > 1 or r[0].strip()))
-                    raise WorkbookError(
-                        f"'{path.name}' has {n:,} data rows, but one Excel sheet holds at most {max_rows:,} rows "
-                        "below the header. Split the file, or use the Python API (xlseg.classify) which has no "
-                        "row limit.")
                 out = []
                 for i, cell in enumerate(row):
                     value = typed(cell, comma)
-                    if value.__class__ is str and i < len(caches) and caches[i] is not None:
-                        value = caches[i].setdefault(value, value)
+                    if value.__class__ is str:
+                        value = caches.setdefault((i, value), value)
                     out.append(value)
                 rows.append(tuple(out))
     except csv.Error as exc:
         raise WorkbookError(f"'{path.name}' is not a readable CSV file (line {reader.line_num}: {exc}). Export it "
                             "again as CSV UTF-8.") from None
-    notes = []
-    if label not in ("UTF-8", "UTF-8 with BOM") or sep != "," or comma:
-        what = f"Read '{path.name}' as {label} text, {SEPARATOR_NAMES[sep]}-separated"
-        notes.append(what + (", with a decimal comma (1.234,56)." if comma else "."))
-    return Delimited(rows, codec, label, sep, comma, quoted, notes)
+    return rows
