@@ -134,3 +134,41 @@ def test_not_a_csv(tmp_path, data, message):
     with pytest.raises(WorkbookError) as err:
         read_delimited(path)
     assert str(err.value) == message
+
+
+# ------------------------------------------------------------------ through the CLI
+def test_cli_says_how_it_read_a_european_csv(tmp_path):
+    import openpyxl
+    from click.testing import CliRunner
+
+    from xlseg.cli import main
+
+    text = ("Kundennummer;Name;Anzahl Bestellungen;Umsatz;Letzter Kauf\n"
+            "K001;Müller Straße GmbH;3;1.234,50;05.03.2024\n"
+            "K002;Jürgen Groß;1;12,5;13.03.2024\n")
+    path = write(tmp_path, text.replace("Kundennummer", "Customer ID").replace("Anzahl Bestellungen", "Orders")
+                 .replace("Umsatz", "Total Spend").replace("Letzter Kauf", "Last Purchase"), "cp1252", "eu.csv")
+    result = CliRunner().invoke(main, ["classify", str(path)], prog_name="xlseg")
+    assert result.exit_code == 0, result.stderr
+    note = "Read 'eu.csv' as Windows-1252 text, semicolon-separated, with a decimal comma (1.234,56)."
+    assert f"Note: {note}" in result.stdout.splitlines()
+    wb = openpyxl.load_workbook(tmp_path / "eu_classified.xlsx")
+    assert note in [c for row in wb["Summary"].iter_rows(values_only=True) for c in row]
+    ws = wb["eu"]
+    assert [ws["A2"].value, ws["B2"].value, ws["B3"].value] == ["K001", "Müller Straße GmbH", "Jürgen Groß"]
+
+
+def test_csv_cells_that_look_like_formulas_are_written_as_text(tmp_path):
+    import openpyxl
+
+    from xlseg.workbook.run import classify_file
+
+    text = ("Customer ID,Name,Orders,Total Spend,Last Purchase\n"
+            "C1,=cmd|' /C calc'!A0,2,10,2026-01-02\n"
+            "C2,\"=HYPERLINK(\"\"http://example.com\"\",\"\"x\"\")\",1,5,2026-01-03\n"
+            "C3,@SUM(1+1),1,5,2026-01-03\n")
+    out = classify_file(write(tmp_path, text, "utf-8", "inj.csv"), tmp_path / "out.xlsx").output
+    ws = openpyxl.load_workbook(out)["inj"]
+    cells = [ws["B2"], ws["B3"], ws["B4"]]
+    assert [c.value for c in cells] == ["=cmd|' /C calc'!A0", '=HYPERLINK("http://example.com","x")', "@SUM(1+1)"]
+    assert [c.data_type for c in cells] == ["s", "s", "s"]
