@@ -12,10 +12,11 @@ sheet) and a customer CSV, then times, best of N:
 
 Both readers must give the same values (checked). ``--rows N`` sets the size;
 ``--csv-only`` / ``--xlsx-only`` pick a part; ``--peak`` runs one read of each
-kind in a child process and reports its peak RSS.
+kind in a child process and reports its peak RSS (``--analyse``: plus the
+classification and the write plan, everything but writing the file).
 
     python bench/bench_read.py                    # 100,000 customers, best of 2
-    python bench/bench_read.py --rows 1048575 --csv-only --repeat 1 --peak
+    python bench/bench_read.py --rows 1048575 --csv-only --repeat 1 --peak --analyse
 """
 
 from __future__ import annotations
@@ -73,22 +74,30 @@ def pandas_csv(path: Path):
 CHILD = """
 import resource, sys, time
 sys.path.insert(0, {root!r})
+from xlseg.read.book import open_book
+from xlseg.read.delimited import read_delimited
+from xlseg.workbook.build import BookState
+from xlseg.workbook.run import analyse
 t0 = time.perf_counter()
 if {kind!r} == "csv":
-    from xlseg.read.delimited import read_delimited
-    n = len(read_delimited({path!r}).rows)
+    data = read_delimited({path!r})
+    rows, state, notes = data.rows, None, data.notes
 else:
-    from xlseg.read.book import open_book
-    with open_book({path!r}) as book:
-        n = len(book.rows(book.titles[0]))
-print(n, round(time.perf_counter() - t0, 2), resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)
+    book = open_book({path!r})
+    rows, notes = book.rows(book.titles[0]), []
+t_read = time.perf_counter() - t0
+if {analyse!r}:
+    analyse(lambda _t: rows, BookState(titles=["Customers"]), notes=notes)
+print(len(rows), round(t_read, 2), round(time.perf_counter() - t0, 2),
+      resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)
 """
 
 
-def peak(kind: str, path: Path) -> str:
-    code = CHILD.format(root=str(Path(__file__).resolve().parents[1]), kind=kind, path=str(path))
+def peak(kind: str, path: Path, analyse: bool) -> str:
+    code = CHILD.format(root=str(Path(__file__).resolve().parents[1]), kind=kind, path=str(path), analyse=analyse)
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
-    return f"{kind}: {int(out[0]):,} rows in {out[1]} s, peak RSS {int(out[2]):,} MB (child process)"
+    what = f", read + analyse (classify and plan, no write) {out[2]} s" if analyse else ""
+    return f"{kind}: {int(out[0]):,} rows read in {out[1]} s{what}, peak RSS {int(out[3]):,} MB (child process)"
 
 
 def main(argv=None) -> int:
@@ -98,6 +107,7 @@ def main(argv=None) -> int:
     ap.add_argument("--csv-only", action="store_true")
     ap.add_argument("--xlsx-only", action="store_true")
     ap.add_argument("--peak", action="store_true", help="peak RSS of one read of each kind in a child process")
+    ap.add_argument("--analyse", action="store_true", help="with --peak: also classify and build the plan")
     args = ap.parse_args(argv)
     print(machine_info())
     frame = make_customers(args.rows)
@@ -117,7 +127,7 @@ def main(argv=None) -> int:
             print(f"  xlseg open_book().rows       : best {t_ours:.2f} s   runs {', '.join(f'{t:.2f}' for t in runs_ours)}")
             print(f"  ratio xlseg / openpyxl: {t_ours / t_base:.2f}x   same values: {same}")
             if args.peak:
-                print("  " + peak("xlsx", src))
+                print("  " + peak("xlsx", src, args.analyse))
         if not args.xlsx_only:
             csv = d / "customers.csv"
             frame.to_csv(csv, index=False, date_format="%Y-%m-%d")
@@ -128,7 +138,7 @@ def main(argv=None) -> int:
             print(f"  xlseg read_delimited         : best {t_ours:.2f} s   runs {', '.join(f'{t:.2f}' for t in runs_ours)}")
             print(f"  ratio xlseg / pandas: {t_ours / t_base:.2f}x")
             if args.peak:
-                print("  " + peak("csv", csv))
+                print("  " + peak("csv", csv, args.analyse))
     print(f"peak RSS (this process): {peak_rss_mb():,.0f} MB")
     return 0
 
