@@ -212,3 +212,30 @@ def test_stray_cell_at_the_end_of_the_sheet(tmp_path, ref, last_row):
     assert child.returncode == 0, child.stderr[-2000:]
     width = 16384 if ref.startswith("XFD") else 1  # read cell by cell: rows end at their last cell
     assert child.stdout.split() == ["1048576", str(width), "stray", str(last_row), "51" if ref[0] == "A" else "50"]
+
+
+@pytest.mark.parametrize("epoch", [None, "1904"])
+def test_cell_by_cell_reader_gives_calamines_values(tmp_path, epoch):
+    """The sparse reader (used for the stray-cell sheets) against openpyxl on the same cells without the stray one."""
+    from openpyxl.utils.datetime import CALENDAR_MAC_1904
+
+    from tests.test_read_book import kinds_book, openpyxl_rows, typed
+
+    src = kinds_book(tmp_path / "kinds.xlsx", epoch=CALENDAR_MAC_1904 if epoch else None)
+    expected = openpyxl_rows(src, "Kinds")
+    path = tmp_path / "stray.xlsx"
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zout:
+        for item in zin.infolist():
+            data = zin.read(item.filename)
+            if item.filename == SHEET:
+                data = data.replace(b"</sheetData>", b'<row r="1048576"><c r="XFD1048576" t="b"><v>1</v></c></row>'
+                                                     b"</sheetData>")
+            zout.writestr(item, data)
+    with open_book(path) as book:
+        assert book.scan("Kinds").max_row == 1048576
+        rows = book.rows("Kinds")
+    assert rows[-1] == (None,) * 16383 + (True,)
+    width = len(expected[0])
+    got = [tuple(r) + (None,) * (width - len(r)) for r in rows[:len(expected)]]
+    assert typed(got) == typed(expected)
+    assert rows[len(expected):-1] == [()] * (1048576 - 1 - len(expected))
