@@ -260,3 +260,18 @@ def test_countifs_sumifs_maxifs_saved_by_libreoffice(tmp_path, libreoffice):
         assert customers.loc[cid, "monetary"] == pytest.approx(total)
         assert customers.loc[cid, "last_purchase"] == pd.Timestamp(last)
     assert not any("not a date" in str(p) for p in result.issues.get("problem", []))
+
+
+def test_sheet_scan_does_not_depend_on_chunk_size(tmp_path):
+    from xlseg.read.sheetscan import scan_sheet
+
+    path = formula_orders_book(tmp_path / "orders.xlsx")
+    with zipfile.ZipFile(path) as z:
+        data = z.read("xl/worksheets/sheet1.xml").replace(b"<c r=\"A2\" t=\"inlineStr\"><is><t>A1</t></is></c>",
+                                                          b"<c r=\"A2\" t=\"e\"><v>#REF!</v></c>")
+    whole = scan_sheet([data], "Orders", "orders.xlsx")
+    assert (whole.cells, whole.max_row, whole.max_col) == (36, 6, 6)
+    assert whole.errors == {(2, 1): "#REF!"}
+    assert whole.formulas == {6: [5, 0, 2]} and whole.uncached_columns() == {6: 2}
+    for size in (1, 7, 50, 333):
+        assert scan_sheet([data[i:i + size] for i in range(0, len(data), size)], "Orders", "orders.xlsx") == whole

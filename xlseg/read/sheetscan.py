@@ -179,25 +179,45 @@ class _Scanner:
 
 
 def scan_sheet(chunks, sheet: str, name: str) -> SheetScan:
-    """Scan a sheet part given as byte chunks (:meth:`xlseg.read.package.Package.chunks`)."""
+    """Scan a sheet part given as byte chunks (:meth:`xlseg.read.package.Package.chunks`).
+
+    Blocks are fed whole rows at a time; after ``</sheetData>`` the rest is only inflated (so the part's size and
+    CRC are still checked), never scanned.
+    """
     scanner = _Scanner(sheet, name)
-    carry = b""
+    pending, size, done = [], 0, False
+    tail = b""
     for block in chunks:
-        data = carry + block if carry else block
+        if done:
+            continue
         if scanner.prefix is None:
-            m = _PREFIX.search(data[:4096])
+            m = _PREFIX.search((tail + block)[:4096])
             scanner._tags(m.group(1) or b"" if m else b"")
-        cut = data.rfind(scanner.row_end)
-        if cut < 0:
-            if len(data) > MAX_ROW_BYTES:
+            end_data = b"</" + scanner.prefix + b"sheetData>"
+        probe = tail + block
+        tail = block[-32:]
+        if scanner.row_end not in probe and end_data not in probe:
+            pending.append(block)
+            size += len(block)
+            if size > MAX_ROW_BYTES:
                 raise WorkbookError(f"'{name}', sheet '{sheet}': one row holds more than "
                                     f"{MAX_ROW_BYTES >> 20} MB of XML, which no worksheet made in Excel does. "
                                     "Open the file in Excel, save it again, and try again.")
-            carry = data
+            continue
+        data = b"".join(pending + [block]) if pending else block
+        stop = data.find(end_data)
+        if stop >= 0:
+            scanner.feed(data[:stop])
+            pending, size, done = [], 0, True
+            continue
+        cut = data.rfind(scanner.row_end)
+        if cut < 0:  # the row end seen was in the part already fed
+            pending, size = [data], len(data)
             continue
         cut += len(scanner.row_end)
         scanner.feed(data[:cut])
-        carry = data[cut:]
-    if carry:
-        scanner.feed(carry)
+        rest = data[cut:]
+        pending, size = ([rest], len(rest)) if rest else ([], 0)
+    if pending:
+        scanner.feed(b"".join(pending))
     return scanner.finish()
