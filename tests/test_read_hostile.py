@@ -144,13 +144,16 @@ def test_part_that_inflates_to_more_than_it_declares(tmp_path):
 # ------------------------------------------------------------------ damaged parts
 @pytest.mark.parametrize("case, part, change, message", [
     ("malformed sheet", SHEET, lambda d: d.replace(b"</sheetData>", b"<row"),
-     "'bad.xlsx', sheet 'Data' is damaged and could not be read (sheetData). " + REPAIR),
+     f"'bad.xlsx' is damaged: sheet 'Data' ({SHEET}) could not be read (sheetData). " + REPAIR),
     ("malformed workbook part", "xl/workbook.xml", lambda d: d.replace(b"<sheets>", b"<sheets"),
      "'bad.xlsx' is damaged: xl/workbook.xml is not well-formed XML (error parsing attribute name, line 1, "
-     "column 328 (<string>, line 1)). " + REPAIR),
+     "column 328). " + REPAIR),
     ("shared string index", SHEET, lambda d: d.replace(b't="inlineStr"><is><t>Name 1</t></is>', b't="s"><v>99</v>'),
-     "'bad.xlsx', sheet 'Data' is damaged and could not be read (Cell string index not found in shared strings "
-     "table). " + REPAIR),
+     f"'bad.xlsx' is damaged: sheet 'Data' ({SHEET}) could not be read (Cell string index not found in shared "
+     "strings table). " + REPAIR),
+    ("malformed styles", "xl/styles.xml", lambda d: d.replace(b"<cellXfs", b"<cellXfs <"),
+     "'bad.xlsx' is damaged: xl/styles.xml is not well-formed XML (error parsing attribute name, line 1, column "
+     "517). " + REPAIR),
 ])
 def test_damaged_part(tmp_path, case, part, change, message):
     refused(patched(tmp_path / "bad.xlsx", part, change), message)

@@ -186,8 +186,7 @@ class Book:
             # the parts calamine reads at open (workbook, relationships, shared strings, styles) are unpacked
             # through the size-checked package first, so a part that lies about its size stops here
             for part in self.support_parts():
-                for _ in self.package.chunks(part):
-                    pass
+                self.package.check_xml(part)
             try:
                 self._calamine = python_calamine.CalamineWorkbook.from_path(str(self.path))
             except Exception as exc:  # calamine's own error types, plus Rust panics surfaced as exceptions
@@ -212,7 +211,7 @@ class Book:
         except WorkbookError:
             raise
         except Exception as exc:
-            raise WorkbookError(f"'{self.path.name}', sheet '{title}' is damaged and could not be read "
+            raise WorkbookError(f"'{self.path.name}' is damaged: sheet '{title}' ({info.part}) could not be read "
                                 f"({_calamine_text(exc)}). {REPAIR}") from None
         return plain_rows(data)
 

@@ -39,6 +39,11 @@ def local(tag) -> str:
     return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
 
 
+def xml_error(exc) -> str:
+    """lxml's message without its '(<string>, line 1)' tail."""
+    return str(exc).split(" (<string>")[0]
+
+
 def _mb(n: int) -> str:
     return f"{n / (1 << 20):,.0f} MB" if n >= 1 << 20 else f"{n:,} bytes"
 
@@ -145,10 +150,23 @@ class Package:
         try:
             root = etree.fromstring(data, _PARSER)
         except etree.XMLSyntaxError as exc:
-            raise self.damaged(part, f"is not well-formed XML ({exc})") from None
+            raise self.damaged(part, f"is not well-formed XML ({xml_error(exc)})") from None
         if root is None:
             raise self.damaged(part, "is empty")
         return root
+
+    def check_xml(self, part: str) -> None:
+        """Inflate ``part`` (size and CRC checked) and check that it is well-formed XML, keeping no tree."""
+        parser = etree.XMLPullParser(events=("end",), resolve_entities=False, no_network=True, load_dtd=False,
+                                     huge_tree=False)
+        try:
+            for block in self.chunks(part):
+                parser.feed(block)
+                for _event, el in parser.read_events():
+                    el.clear(keep_tail=False)
+            parser.close()
+        except etree.XMLSyntaxError as exc:
+            raise self.damaged(part, f"is not well-formed XML ({xml_error(exc)})") from None
 
     def rels(self, part: str) -> dict:
         """Relationship id -> (type, target part path) for ``part``; {} when it has no relationships."""

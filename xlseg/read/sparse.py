@@ -18,7 +18,7 @@ from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format, is_timedelt
 from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900, from_excel
 
 from xlseg.errors import WorkbookError
-from xlseg.read.package import REPAIR, local
+from xlseg.read.package import REPAIR, local, xml_error
 
 _REF = re.compile(r"([A-Z]{1,3})([0-9]{1,7})$")
 _EXTRA_DATE_IDS = set(range(27, 37)) | set(range(50, 59))  # East Asian built-in date formats
@@ -43,7 +43,7 @@ def _iter(book, part: str, tag: str):
                     yield el
                     el.clear(keep_tail=False)
         except etree.XMLSyntaxError as exc:
-            raise book.package.damaged(part, f"is not well-formed XML ({exc})") from None
+            raise book.package.damaged(part, f"is not well-formed XML ({xml_error(exc)})") from None
 
 
 def _text(si) -> str:
