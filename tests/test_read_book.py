@@ -215,7 +215,7 @@ def expected_by_customer() -> dict:
 def analyse_book(path: Path):
     with open_book(path) as book:
         return analyse(book.rows, book.state, as_of=dt.datetime(2026, 3, 1),
-                       check=lambda t, layout: check_formulas(book, t, layout))
+                       check=lambda t, layout, cfg: check_formulas(book, t, layout, cfg))
 
 
 def test_formula_amount_without_saved_values_is_refused(tmp_path):
@@ -275,3 +275,15 @@ def test_sheet_scan_does_not_depend_on_chunk_size(tmp_path):
     assert whole.formulas == {6: [5, 0, 2]} and whole.uncached_columns() == {6: 2}
     for size in (1, 7, 50, 333):
         assert scan_sheet([data[i:i + size] for i in range(0, len(data), size)], "Orders", "orders.xlsx") == whole
+
+
+def test_formula_columns_xlseg_does_not_read_are_left_alone(tmp_path):
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Orders"
+    ws.append(["Order ID", "Customer ID", "Order Date", "Amount", "Margin"])
+    for i, (oid, cid, day, qty, price) in enumerate(ORDERS, start=2):
+        ws.append([oid, cid, day, qty * price, f"=D{i}*0.3"])  # Margin: no saved values, and not read
+    wb.save(tmp_path / "margin.xlsx")
+    customers = analyse_book(tmp_path / "margin.xlsx").result.customers.set_index("customer_id")
+    assert customers.loc["C2", "monetary"] == pytest.approx(3 * 4.25 + 100.0)

@@ -302,20 +302,44 @@ def _cell(v):
     return v
 
 
-def check_formulas(book: Book, title: str, layout) -> None:
-    """Stop when a column of the table (``layout``, :class:`xlseg.workbook.read.TableLayout`) holds formulas
-    whose results were never saved: calamine (and Excel itself, until it recalculates) sees them as blank."""
+def used_headers(config) -> set:
+    """Normalised header texts a run reads besides the recognised ones: Settings column mappings, tag rule fields."""
+    from xlseg.core import labels as L
+
+    out = {L.norm(v) for v in (getattr(config, "columns", None) or {}).values() if v}
+    rules = getattr(config, "tag_rules", None)
+    if rules is not None and hasattr(rules, "columns") and len(rules.columns) > 1:
+        out |= {L.norm(v) for v in rules.iloc[:, 1].tolist() if isinstance(v, str) and v.strip()}
+    return out
+
+
+def check_formulas(book: Book, title: str, layout, config=None) -> None:
+    """Stop when a column the run reads (``layout``: :class:`xlseg.workbook.read.TableLayout`) holds formulas
+    whose results were never saved: calamine (and Excel itself, until it recalculates) sees them as blank.
+
+    Columns xlseg does not read (headers it does not recognise, not mapped in Settings, not used by a tag rule)
+    are left alone: their blanks change nothing.
+    """
+    from xlseg.core import columns
+    from xlseg.core import labels as L
+
     scan = book.scan(title)
-    for col, first in sorted(scan.uncached_columns().items()):
+    uncached = scan.uncached_columns()
+    if not uncached:
+        return
+    extra = used_headers(config)
+    for col, first in sorted(uncached.items()):
         if not layout.first_col <= col <= layout.last_col or not layout.header_row < first <= layout.last_row:
             continue
         header = layout.headers[col - layout.first_col]
+        if not header or not (columns.score_header([header]) or L.norm(header) in extra):
+            continue
         n = scan.formulas[col][0]
         raise WorkbookError(
-            f"Sheet '{title}', column {get_column_letter(col)}{f' ({header!r})' if header else ''}: its "
-            f"{n:,} formula cell{'s' if n != 1 else ''} (from row {first}) have no saved results, so xlseg cannot "
-            "read their values. The file was written by a program and never opened in a spreadsheet. Open it in "
-            "Excel or LibreOffice, save it, and run xlseg again.")
+            f"Sheet '{title}', column {get_column_letter(col)} ({header!r}): its {n:,} formula "
+            f"cell{'s' if n != 1 else ''} (from row {first}) have no saved results, so xlseg cannot read their "
+            "values. The file was written by a program and never opened in a spreadsheet. Open it in Excel or "
+            "LibreOffice, save it, and run xlseg again.")
 
 
 def open_book(path) -> Book:

@@ -91,7 +91,7 @@ def analyse(get_rows, state: BookState, *, sheet=None, transactions=None, as_of=
     demo's ``{"lang": "zh"}``) are values a new Settings sheet is written with.
 
     ``state`` lists the sheet titles in tab order and xlseg's markers; owned
-    sheets are never taken for user data. ``check(title, layout)``, when given,
+    sheets are never taken for user data. ``check(title, layout, config)``, when given,
     is called for the customer and the transaction table before classifying
     (file mode: stop on formula columns without saved values). ``notes``: what
     reading the input decided (a CSV's encoding and dialect), said first among
@@ -167,13 +167,13 @@ def analyse(get_rows, state: BookState, *, sheet=None, transactions=None, as_of=
         step(f"reading sheet '{sheet}'")
         cust_frame, layout = read_table(rows_of(sheet), sheet)
         if check is not None:
-            check(sheet, layout)
+            check(sheet, layout, config)
     tx_frame, tx_layout = None, None
     if transactions is not None:
         step(f"reading sheet '{transactions}'")
         tx_frame, tx_layout = read_table(rows_of(transactions), transactions)
         if check is not None:
-            check(transactions, tx_layout)
+            check(transactions, tx_layout, config)
     result = classify(cust_frame, tx_frame, config, customer_sheet=sheet or "", transaction_sheet=transactions or "",
                       progress=step, explain=True)
     result.understood[:0] = list(notes) + said
@@ -297,7 +297,7 @@ def classify_file(path, output=None, *, sheet=None, transactions=None, as_of=Non
     else:
         with open_book(path) as book:  # issue 12: read with calamine, never a whole openpyxl load to read
             state = book.state
-            analysis = analyse(book.rows, state, check=lambda t, layout: check_formulas(book, t, layout),
+            analysis = analyse(book.rows, state, check=lambda t, layout, cfg: check_formulas(book, t, layout, cfg),
                                **options)
         step("loading workbook for writing")
         wb = _load(path)  # the openpyxl writer until the package editor (issue 12, xlseg/ooxml) replaces it
