@@ -26,6 +26,7 @@ customers no longer present.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 
 import numpy as np
 import pandas as pd
@@ -125,11 +126,13 @@ def from_rows(rows: list) -> pd.DataFrame:
     if "customer_id" not in head or "run" not in head:
         return empty
     pos = {k: head.index(k) for k in COLUMNS if k in head}
-    body = [r for r in rows[1:] if any(v is not None and str(v).strip() != "" for v in r)]
+    # one transposition for all columns; blank rows have no run number and are dropped below
+    body = list(itertools.zip_longest(*rows[1:], fillvalue=None)) if len(rows) > 1 else []
+    n = len(rows) - 1
     data = {}
     for k in COLUMNS:
         i = pos.get(k)
-        data[k] = [r[i] if i is not None and i < len(r) else None for r in body]
+        data[k] = body[i] if i is not None and i < len(body) else [None] * n
     frame = pd.DataFrame(data, columns=COLUMNS)
     frame["run"] = pd.to_numeric(frame["run"], errors="coerce").astype("Int64")
     for k in ("run_time", "as_of"):
