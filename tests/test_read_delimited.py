@@ -151,7 +151,7 @@ def test_cli_says_how_it_read_a_european_csv(tmp_path):
     result = CliRunner().invoke(main, ["classify", str(path)], prog_name="xlseg")
     assert result.exit_code == 0, result.stderr
     note = "Read 'eu.csv' as Windows-1252 text, semicolon-separated, with a decimal comma (1.234,56)."
-    assert f"Note: {note}" in result.stdout.splitlines()
+    assert f"Understood: {note}" in result.stdout.splitlines()
     wb = openpyxl.load_workbook(tmp_path / "eu_classified.xlsx")
     assert note in [c for row in wb["Summary"].iter_rows(values_only=True) for c in row]
     ws = wb["eu"]
