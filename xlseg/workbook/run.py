@@ -1,7 +1,8 @@
 """File mode: classify a workbook (.xlsx, .xlsm) or a CSV file, end to end.
 
 Everything is read and computed before anything is written; the output is
-saved to a temporary file next to the target, checked by the no-loss guard,
+written to a temporary file next to the target by the package editor (xlseg.ooxml), proven to
+leave every part xlseg does not own byte-identical (xlseg.ooxml.proof),
 and only then moved into place (atomic replace). A failed run leaves every
 existing file as it was.
 """
@@ -9,6 +10,7 @@ existing file as it was.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import os
 import shutil
 import tempfile
@@ -23,7 +25,6 @@ from xlseg.core import columns
 from xlseg.core.config import Config
 from xlseg.core.engine import Result, classify
 from xlseg.errors import InputError, WorkbookError, WouldLoseDataError, XlsegError
-from xlseg.workbook import guard
 from xlseg.workbook.build import TITLES, BookState, build_plan, owned_titles
 from xlseg.workbook.plan import COLUMNS_MARKER, WritePlan, sheet_marker
 from xlseg.workbook.read import TableLayout, detect, read_table
@@ -80,14 +81,30 @@ def _blank_marked_columns(rows: list, state: BookState, sheet: str) -> list:
     return rows
 
 
+def _rightmost(rows: list, layout: TableLayout) -> int:
+    """The last column holding anything in the table's rows (header to last row)."""
+    right = layout.last_col
+    for row in rows[layout.header_row - 1:layout.last_row]:
+        for c in range(len(row) - 1, right - 1, -1):
+            v = row[c]
+            if v is not None and not (isinstance(v, str) and not v.strip()):
+                right = c + 1
+                break
+    return right
+
+
 def analyse(get_rows, state: BookState, *, sheet=None, transactions=None, as_of=None, lang=None,
             config: Config | None = None, progress=None, generated: str | None = None,
             formulas: bool = False, run_time=None, day_first: bool | None = None,
-            new_settings: dict | None = None) -> Analysis:
+            new_settings: dict | None = None, right_edge=None) -> Analysis:
     """Find the sheets, read Settings, classify and build the plan. ``get_rows(title)`` reads a sheet.
 
     ``as_of``, ``lang`` and ``day_first`` are for this run only; ``new_settings`` (e.g. the
     demo's ``{"lang": "zh"}``) are values a new Settings sheet is written with.
+
+    ``right_edge(title, first_row, last_row)``, when given, is the last column the user occupies in
+    those rows beyond what the values show (merged ranges, formulas without saved values): xlseg's
+    columns go right of it.
 
     ``state`` lists the sheet titles in tab order and xlseg's markers; owned
     sheets are never taken for user data.
@@ -161,6 +178,10 @@ def analyse(get_rows, state: BookState, *, sheet=None, transactions=None, as_of=
     if sheet is not None:
         step(f"reading sheet '{sheet}'")
         cust_frame, layout = read_table(rows_of(sheet), sheet)
+        right = _rightmost(rows_of(sheet), layout)
+        if right_edge is not None:
+            right = max(right, right_edge(sheet, layout.header_row, layout.last_row))
+        layout = dataclasses.replace(layout, used_last_col=right)
     tx_frame, tx_layout = None, None
     if transactions is not None:
         step(f"reading sheet '{transactions}'")
@@ -236,10 +257,8 @@ def _typed(value: str):
         return value
 
 
-def _workbook_from_csv(path: Path):
-    import openpyxl
-    from openpyxl.styles import Font
-
+def _csv_rows(path: Path) -> list:
+    """The CSV file as sheet rows from A1: the header, then each line typed as Excel would type it."""
     frame = _read_csv(path)
     if len(frame) + 1 > EXCEL_MAX_ROWS:
         raise WorkbookError(f"'{path.name}' has {len(frame):,} data rows, but one Excel sheet holds at most "
@@ -247,27 +266,74 @@ def _workbook_from_csv(path: Path):
                             "API (xlseg.classify) which has no row limit.")
     if len(frame.columns) == 0:
         raise InputError(f"'{path.name}' is empty. Put a header row and one customer per row in it.")
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    ws.title = (path.stem[:31] or "Customers").translate(str.maketrans("[]:*?/\\", "_______"))
-    ws.append([str(c) for c in frame.columns])
-    for row in frame.itertuples(index=False):
-        ws.append([_typed(v) for v in row])
-    bold = Font(bold=True)
-    for cell in ws[1]:
-        cell.font = bold
-    return wb
+    rows = [tuple(str(c) for c in frame.columns)]
+    rows += [tuple(_typed(v) for v in row) for row in frame.itertuples(index=False)]
+    return rows
 
 
-def _save_atomic(wb, target: Path) -> Path:
-    """Save next to ``target`` under a temporary name; return that path (caller replaces)."""
+def _csv_sheet(path: Path, rows: list):
+    """The CSV data as a user sheet written fresh (values are data: text that looks like a formula stays text)."""
+    from xlseg.workbook.plan import Block, SheetPlan, Style, ref
+
+    title = (path.stem[:31] or "Customers").translate(str.maketrans("[]:*?/\\", "_______"))
+    sp = SheetPlan("data", title)
+    sp.blocks.append(Block(1, 1, [list(r) for r in rows]))
+    sp.styles.append(Style(ref(1, 1, 1, max(len(rows[0]), 1)), bold=True))
+    return sp
+
+
+def _state_of(book) -> BookState:
+    """Sheet titles and xlseg's markers, from the workbook part."""
+    from xlseg.ooxml.workbook_part import split_ref
+
+    markers = {}
+    for name, local, text in book.wb.defined_names():
+        if local is None and name.startswith("xlseg_"):
+            ref = split_ref(text)
+            if ref is not None:
+                markers[name] = ref
+    return BookState(titles=[s.name for s in book.wb.sheets()], markers=markers)
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False
+
+
+def _free_backup(path: Path) -> Path:
+    """``book.backup.xlsx``, or the first free ``book.backup-N.xlsx``: an earlier backup is never overwritten."""
+    backup = path.with_name(f"{path.stem}.backup{path.suffix}")
+    n = 2
+    while backup.exists():
+        backup = path.with_name(f"{path.stem}.backup-{n}{path.suffix}")
+        n += 1
+    return backup
+
+
+def _check_target(target: Path) -> None:
+    """A clear refusal before any work when the output cannot be written."""
+    folder = target.parent
+    if not folder.exists():
+        raise WorkbookError(f"The folder '{folder}' does not exist. Create it, or choose another output with -o.")
+    if not folder.is_dir():
+        raise WorkbookError(f"'{folder}' is not a folder. Choose another output with -o.")
+    for lock in (folder / f"~${target.name}", folder / f".~lock.{target.name}#"):
+        if lock.exists():
+            raise WorkbookError(f"'{target.name}' is open in Excel or LibreOffice (lock file '{lock.name}'). Close "
+                                "it there and run again; nothing was written.")
+    if target.exists() and (not os.access(target, os.W_OK) or not target.stat().st_mode & 0o200):
+        raise WorkbookError(f"'{target}' is read-only. Make it writable (or choose another output with -o) and "
+                            "run again; nothing was written.")
+    if not os.access(folder, os.W_OK):
+        raise WorkbookError(f"The folder '{folder}' is not writable. Choose another output with -o; nothing "
+                            "was written.")
+
+
+def _tmp_next_to(target: Path) -> Path:
     fd, tmp = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=target.suffix + ".tmp", dir=target.parent)
     os.close(fd)
-    try:
-        wb.save(tmp)
-    except Exception:
-        os.unlink(tmp)
-        raise
     return Path(tmp)
 
 
@@ -279,6 +345,11 @@ def classify_file(path, output=None, *, sheet=None, transactions=None, as_of=Non
     ``formulas=True``: xlseg's columns on the customer sheet are live Excel formulas reading their
     parameters from Settings (see :mod:`xlseg.workbook.formulas`), not values.
     """
+    from xlseg.ooxml.editor import Book, write_plan
+    from xlseg.ooxml.fresh import empty_package
+    from xlseg.ooxml.package import Package
+    from xlseg.ooxml.proof import prove
+
     path = Path(path)
     step = progress or (lambda _m: None)
     if not path.exists():
@@ -294,61 +365,98 @@ def classify_file(path, output=None, *, sheet=None, transactions=None, as_of=Non
     if in_place and suffix == ".csv":
         raise XlsegError("--in-place needs a workbook: a CSV file cannot hold xlseg's sheets. Use -o BOOK.xlsx.")
     target = path if in_place else Path(output) if output is not None else default_output(path)
+    if not in_place and target.exists() and _same_file(target, path):
+        in_place = True  # -o naming the input itself: edited in place, with a backup
+    if target.is_symlink() or in_place:
+        target = target.resolve()  # edit the file a link points to; the link stays a link
+    if in_place:
+        path = target
     if target.suffix.lower() not in (".xlsx", ".xlsm"):
         raise XlsegError(f"The output '{target.name}' must end in .xlsx or .xlsm.")
     if suffix == ".xlsm" and target.suffix.lower() != ".xlsm":
         raise XlsegError(f"'{path.name}' has macros; write to an .xlsm file so they are kept (e.g. -o "
                          f"{path.stem}_classified.xlsm).")
 
+    _check_target(target)
     step("loading workbook")
-    wb = _workbook_from_csv(path) if suffix == ".csv" else _load(path)
-    from xlseg.workbook import xlsx
+    base_sheets = []
+    if suffix == ".csv":
+        rows = _csv_rows(path)
+        base = _csv_sheet(path, rows)
+        base_sheets = [base]
+        pkg = Package(empty_package(), name=path.name)
+        state = BookState(titles=[base.title])
+        get_rows = {base.title: rows}.__getitem__
+    else:
+        pkg = Package(path, name=path.name)
+        book = Book(pkg)
+        loaded, read = [], {}
 
-    state = xlsx.book_state(wb)
-    analysis = analyse(lambda t: xlsx.sheet_rows(wb[t]), state, sheet=sheet, transactions=transactions,
-                       as_of=as_of, lang=lang, progress=step, generated=generated, formulas=formulas,
-                       run_time=run_time, day_first=day_first, new_settings=new_settings)
-    xlsx.execute(wb, analysis.plan, state, progress=step)
-    step("saving")
-    tmp = _save_atomic(wb, target)
+        def get_rows(title):
+            from xlseg.workbook import xlsx
+
+            if title not in read:
+                if not loaded:
+                    loaded.append(_load(path))
+                read[title] = xlsx.sheet_rows(loaded[0][title])
+            return read[title]
+
+        from xlseg.workbook.markers import trusted
+
+        state = trusted(_state_of(book), get_rows, book.tables_on)
     try:
-        if suffix != ".csv":
-            replaced = {sp.replaces for sp in analysis.plan.sheets if sp.replaces and not sp.keep_existing}
-            lost = guard.losses(guard.inventory(path), guard.inventory(tmp), ignore_sheets=replaced)
-            if lost:
-                alt = _results_only(analysis, target)
-                raise WouldLoseDataError(
-                    f"Not saved: writing '{target.name}' through openpyxl would lose parts of your workbook that "
-                    "xlseg cannot carry:\n  - " + "\n  - ".join(lost) +
-                    f"\nYour file is unchanged. The results were written to '{alt}' instead; copy the sheets you "
-                    "need from there, or run Reclassify from the xlseg ribbon in Excel, which keeps everything.")
-        backup = None
-        if in_place:
-            backup = path.with_name(f"{path.stem}.backup{path.suffix}")
-            shutil.copy2(path, backup)
-        os.replace(tmp, target)
+        analysis = analyse(get_rows, state, sheet=sheet, transactions=transactions, as_of=as_of, lang=lang,
+                           progress=step, generated=generated, formulas=formulas, run_time=run_time,
+                           day_first=day_first, new_settings=new_settings,
+                           right_edge=None if suffix == ".csv" else book.right_edge)
+        step("saving")
+        tmp = _tmp_next_to(target)
+        try:
+            written = write_plan(pkg, tmp, analysis.plan, state.markers, macro=target.suffix.lower() == ".xlsm",
+                                 base_sheets=base_sheets, customers_title=analysis.plan.sheet("customers").title)
+            if suffix != ".csv":
+                step("checking")
+                lost = prove(pkg, tmp, written)
+                if lost:
+                    alt = _results_only(analysis, target)
+                    raise WouldLoseDataError(
+                        f"Not saved: writing '{target.name}' would change parts of your workbook that xlseg does "
+                        "not own:\n  - " + "\n  - ".join(lost) +
+                        f"\nYour file is unchanged. The results were written to '{alt}' instead; copy the sheets "
+                        "you need from there, or run Reclassify from the xlseg ribbon in Excel, which keeps "
+                        "everything.")
+            backup = None
+            os.chmod(tmp, (target if target.exists() else path).stat().st_mode & 0o7777)
+            if in_place:
+                backup = _free_backup(path)
+                shutil.copy2(path, backup)
+            os.replace(tmp, target)
+        finally:
+            if tmp.exists():
+                tmp.unlink()
     finally:
-        if tmp.exists():
-            tmp.unlink()
+        pkg.close()
     return FileRun(analysis.result, analysis.plan, target, backup)
 
 
 def _results_only(analysis: Analysis, target: Path) -> Path:
     """A new workbook with only xlseg's sheets (and the classified customers), next to the target."""
-    import openpyxl
+    from xlseg.ooxml.editor import write_plan
+    from xlseg.ooxml.fresh import empty_package
+    from xlseg.ooxml.package import Package
 
-    from xlseg.workbook import xlsx
-
-    wb = openpyxl.Workbook()
-    wb.remove(wb.active)
     empty = BookState(titles=[])
     titles = owned_titles(empty, analysis.result.config.lang)
-    for sp in analysis.plan.sheets:
-        sp = _copy_plan(sp, titles[sp.key][0])
-        xlsx.write_sheet(wb, sp)
+    sheets = [_copy_plan(sp, titles[sp.key][0]) for sp in analysis.plan.sheets]
     alt = target.with_name(f"{target.stem}.xlseg-results.xlsx")
-    tmp = _save_atomic(wb, alt)
-    os.replace(tmp, alt)
+    tmp = _tmp_next_to(alt)
+    try:
+        with Package(empty_package(), name=alt.name) as pkg:
+            write_plan(pkg, tmp, WritePlan(None, sheets), {})
+        os.replace(tmp, alt)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
     return alt
 
 
