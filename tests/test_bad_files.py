@@ -15,7 +15,7 @@ import pytest
 from click.testing import CliRunner
 
 from xlseg.cli import main
-from xlseg.errors import InputError, WorkbookError, WouldLoseDataError
+from xlseg.errors import InputError, WorkbookError
 from xlseg.workbook import run as run_mod
 from xlseg.workbook.run import classify_file
 
@@ -223,53 +223,27 @@ def with_sparklines(path: Path) -> Path:
     return path
 
 
-def lost_message(target_name: str, alt: Path) -> str:
-    return (f"Not saved: writing '{target_name}' through openpyxl would lose parts of your workbook that xlseg "
-            "cannot carry:\n"
-            "  - sheet 'Data': 1 of 1 extension lists (e.g. newer conditional formats or data validations)\n"
-            "  - sheet 'Data': 1 of 1 sparkline groups\n"
-            f"Your file is unchanged. The results were written to '{alt}' instead; copy the sheets you need from "
-            "there, or run Reclassify from the xlseg ribbon in Excel, which keeps everything.")
-
-
-def _check_results_only(alt: Path):
-    wb = openpyxl.load_workbook(alt)
-    assert wb.sheetnames[0] == "Summary"
-    assert {"Customers", "Tags", "Issues", "Settings"} <= set(wb.sheetnames)
-    assert wb["Customers"].max_row == 1 + len(GOOD_ROWS) - 1
-
-
-@pytest.mark.parametrize("in_place", [False, True], ids=["to -o", "--in-place"])
-def test_guard_refuses_to_lose_sparklines_api(tmp_path, in_place):
-    path = with_sparklines(tmp_path / "spark.xlsx")
-    digest = sha(path)
-    target = path if in_place else tmp_path / "out.xlsx"
-    alt = target.with_name(f"{target.stem}.xlseg-results.xlsx")
-    with pytest.raises(WouldLoseDataError) as err:
-        if in_place:
-            classify_file(path, in_place=True)
-        else:
-            classify_file(path, target)
-    assert str(err.value) == lost_message(target.name, alt)
-    assert sha(path) == digest
-    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["spark.xlsx", alt.name])  # no backup, no temp
-    _check_results_only(alt)
+def _sheet_xml(path: Path) -> bytes:
+    with zipfile.ZipFile(path) as z:
+        return z.read("xl/worksheets/sheet1.xml")
 
 
 @pytest.mark.parametrize("in_place", [False, True], ids=["default output", "--in-place"])
-def test_guard_refuses_to_lose_sparklines_cli(tmp_path, in_place):
+def test_sparklines_are_kept(tmp_path, in_place):
+    """Issue 12: the package is edited, not rewritten, so a worksheet extLst (sparklines) survives as it was."""
     path = with_sparklines(tmp_path / "spark.xlsx")
     digest = sha(path)
     target = path if in_place else tmp_path / "spark_classified.xlsx"
-    alt = target.with_name(f"{target.stem}.xlseg-results.xlsx")
     result = cli("classify", path, *(["--in-place"] if in_place else []))
-    assert result.exit_code == 1
-    assert result.stdout == ""
-    assert result.stderr == f"Error: {lost_message(target.name, alt)}\n"  # no openpyxl warning either
-    assert sha(path) == digest
-    assert not target.exists() or target == path
-    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["spark.xlsx", alt.name])
-    _check_results_only(alt)
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr == ""  # no openpyxl warning about dropped extensions
+    out = _sheet_xml(target)
+    assert out.count(SPARKLINES.encode()) == 1 and out.endswith(SPARKLINES.encode() + b"</worksheet>")
+    if in_place:
+        assert sha(tmp_path / "spark.backup.xlsx") == digest
+    else:
+        assert sha(path) == digest
+    assert openpyxl.load_workbook(target)["Data"]["A1"].value == GOOD_ROWS[0][0]
 
 
 # ------------------------------------------------------------------ the API raises the same errors

@@ -146,10 +146,13 @@ def test_in_place_keeps_a_backup(book):
     assert hashlib.sha256(book.read_bytes()).digest() != hashlib.sha256(original).digest()
     assert "Summary" in openpyxl.load_workbook(book).sheetnames
     assert sorted(p.name for p in book.parent.iterdir()) == ["book.backup.xlsx", "book.xlsx"]
-    # a second in-place run refreshes the backup with the first run's output
+    # issue 12: a second in-place run never overwrites the first backup with a later state
     first = book.read_bytes()
-    assert cli("classify", book, "--in-place").exit_code == 0
-    assert backup.read_bytes() == first
+    result = cli("classify", book, "--in-place")
+    assert result.exit_code == 0
+    assert result.stdout.endswith(f"Backup of the original: {book.with_name('book.backup-2.xlsx')}\n")
+    assert backup.read_bytes() == original
+    assert book.with_name("book.backup-2.xlsx").read_bytes() == first
 
 
 def test_in_place_refuses_a_csv(tmp_path):

@@ -94,6 +94,12 @@ def test_share_a_classified_template(name, tmp_path):
     assert rep.protected
     with zipfile.ZipFile(out) as zf:
         assert len([n for n in zf.namelist() if n.startswith("xl/charts/chart")]) == 2
+    # issue 12: only customer data is masked; the ReadMe (说明) rows naming the columns stay as they are
+    readme = next(t for t in wb.sheetnames if t in ("ReadMe", "说明"))
+    before = [[c.value for c in r] for r in wb[readme].iter_rows()]
+    after = [[c.value for c in r] for r in shared[readme].iter_rows()]
+    assert after == before and not any(str(v).startswith("ID-") for r in after for v in r)
+    assert any(h in (r[0] for r in before) for h in ("Name", "Company", "客户名称"))
 
 
 def test_share_strips_vba_and_refuses_xlsm_output(tmp_path):

@@ -39,6 +39,10 @@ def friendly(func):
         except PermissionError as exc:
             _fail(f"Permission denied: '{exc.filename}'. Close the file in Excel (or any other program) "
                   "and check that the folder is writable, then run again.")
+        except BrokenPipeError:  # stdout closed early (``| head -1``): the work is done, say nothing more
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            sys.exit(0)
         except KeyboardInterrupt:
             _fail("Interrupted; nothing was written.", 130)
         except click.exceptions.ClickException:

@@ -24,7 +24,11 @@ def make_demo(output, *, n_customers: int = 2000, lang: str = "en", seed: int = 
         customers, transactions, _planted = sample_data.messy(customers, transactions, seed=seed,
                                                               customer_sheet=sheets[0], transaction_sheet=sheets[1])
     output.parent.mkdir(parents=True, exist_ok=True)
-    sample_data.write_input_workbook(output, customers, transactions, customer_sheet=sheets[0],
-                                     transaction_sheet=sheets[1])
-    # The demo workbook's language is its Settings' (an option such as --lang would be for one run only).
-    return classify_file(output, output, new_settings={"lang": lang}, progress=step, generated=generated)
+    raw = output.with_name(f".{output.stem}.input.xlsx")  # the raw sample, classified into ``output``
+    try:
+        sample_data.write_input_workbook(raw, customers, transactions, customer_sheet=sheets[0],
+                                         transaction_sheet=sheets[1])
+        # The demo workbook's language is its Settings' (an option such as --lang would be for one run only).
+        return classify_file(raw, output, new_settings={"lang": lang}, progress=step, generated=generated)
+    finally:
+        raw.unlink(missing_ok=True)

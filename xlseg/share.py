@@ -226,17 +226,23 @@ def _strip_app(xml: bytes) -> bytes:
     return xml
 
 
-def _owned_titles(parts: dict) -> list:
+def _owned_titles(parts: dict) -> dict:
+    """Title of every sheet xlseg marks as its own -> its key (summary, settings, readme, ...)."""
     wb = parts["xl/workbook.xml"].decode("utf-8")
-    out = []
-    for m in re.finditer(r'<definedName\b[^>]*name="xlseg_sheet_[^"]*"[^>]*>(.*?)</definedName>', wb, re.S):
-        target = html.unescape(m.group(1))
+    out = {}
+    for m in re.finditer(r'<definedName\b[^>]*name="xlseg_sheet_([^"]*)"[^>]*>(.*?)</definedName>', wb, re.S):
+        target = html.unescape(m.group(2))
         if "!" in target:
             title = target.rsplit("!", 1)[0]
             if title.startswith("'") and title.endswith("'"):
                 title = title[1:-1].replace("''", "'")
-            out.append(title)
+            out[title] = m.group(1)
     return out
+
+
+# xlseg's sheets that document or configure, never hold customer data: never masked (issue 12: the
+# templates' ReadMe rows naming the columns are not names of customers).
+NOT_DATA = ("readme", "settings")
 
 
 # ------------------------------------------------------------------ the command
@@ -266,12 +272,15 @@ def share_workbook(src, out, mask=None, *, salt: str = "") -> ShareReport:
     report = ShareReport(out)
     shared = _shared_strings(parts)
     sheets = _sheet_parts(parts)
-    owned = set(_owned_titles(parts))
+    owned = _owned_titles(parts)
     found: dict = {}
     for title, part in sheets.items():
         if part not in parts:
             continue
-        xml, heads = _mask_sheet(parts[part], shared, wanted, salt, found)
+        if owned.get(title) in NOT_DATA:
+            xml, heads = parts[part], []
+        else:
+            xml, heads = _mask_sheet(parts[part], shared, wanted, salt, found)
         if heads:
             report.masked[title] = heads
         if title in owned:

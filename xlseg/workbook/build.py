@@ -167,7 +167,8 @@ def _header_style(r: int, c1: int, c2: int, align: str | None = None) -> Style:
 def columns_plan(result: Result, layout: TableLayout, state: BookState) -> ColumnsPlan:
     lang = result.config.lang
     marked = state.markers.get(COLUMNS_MARKER)
-    first_col = layout.last_col + 1
+    # issue 12: right of everything the user has in the table's rows (headerless notes, a =SUM), not just the header
+    first_col = max(layout.last_col, layout.used_last_col) + 1
     old_last = None
     if marked and marked[0] == layout.sheet:
         from openpyxl.utils.cell import range_boundaries
@@ -178,8 +179,8 @@ def columns_plan(result: Result, layout: TableLayout, state: BookState) -> Colum
             old_last = r2
             # issue 7: the block grew (8 -> 10 columns). When the user has columns right of the old
             # block, the wider block moves right of them instead of overwriting them (the old one is cleared).
-            if c2 - c1 + 1 < len(OUTPUT_KEYS) and layout.last_col > c2:
-                first_col = layout.last_col + 1
+            if c2 - c1 + 1 < len(OUTPUT_KEYS) and max(layout.last_col, layout.used_last_col) > c2:
+                first_col = max(layout.last_col, layout.used_last_col) + 1
     header = [L.header(k, lang) for k in OUTPUT_KEYS]
     cust = result.customers
     by_id = cust.set_index("customer_id")[list(OUTPUT_KEYS)]

@@ -26,6 +26,7 @@ class TableLayout:
     last_col: int  # 1-based, last non-blank header cell
     last_row: int  # 1-based, last row with any value in the table's columns
     headers: tuple  # header texts as on the sheet
+    used_last_col: int = 0  # 1-based, last column with any value in the table's rows (notes right of it too)
 
     @property
     def n_rows(self) -> int:

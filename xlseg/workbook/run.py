@@ -1,18 +1,18 @@
 """File mode: classify a workbook (.xlsx, .xlsm) or a CSV file, end to end.
 
 Everything is read and computed before anything is written; the output is
-saved to a temporary file next to the target, checked by the no-loss guard,
+written to a temporary file next to the target by the package editor (xlseg.ooxml), proven to
+leave every part xlseg does not own byte-identical (xlseg.ooxml.proof),
 and only then moved into place (atomic replace). A failed run leaves every
 existing file as it was.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import shutil
 import tempfile
-import warnings
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,9 +24,8 @@ from xlseg.core.engine import Result, classify
 from xlseg.errors import InputError, WorkbookError, WouldLoseDataError, XlsegError
 from xlseg.read.book import check_formulas, open_book
 from xlseg.read.delimited import read_delimited
-from xlseg.workbook import guard
 from xlseg.workbook.build import TITLES, BookState, build_plan, owned_titles
-from xlseg.workbook.plan import COLUMNS_MARKER, WritePlan, is_risky_text, sheet_marker
+from xlseg.workbook.plan import COLUMNS_MARKER, WritePlan, sheet_marker
 from xlseg.workbook.read import TableLayout, detect, read_table
 from xlseg.workbook.settings import first_run_config, read_settings
 
@@ -81,14 +80,30 @@ def _blank_marked_columns(rows: list, state: BookState, sheet: str) -> list:
     return rows
 
 
+def _rightmost(rows: list, layout: TableLayout) -> int:
+    """The last column holding anything in the table's rows (header to last row)."""
+    right = layout.last_col
+    for row in rows[layout.header_row - 1:layout.last_row]:
+        for c in range(len(row) - 1, right - 1, -1):
+            v = row[c]
+            if v is not None and not (isinstance(v, str) and not v.strip()):
+                right = c + 1
+                break
+    return right
+
+
 def analyse(get_rows, state: BookState, *, sheet=None, transactions=None, as_of=None, lang=None,
             config: Config | None = None, progress=None, generated: str | None = None,
             formulas: bool = False, run_time=None, day_first: bool | None = None,
-            new_settings: dict | None = None, check=None, notes=()) -> Analysis:
+            new_settings: dict | None = None, right_edge=None, check=None, notes=()) -> Analysis:
     """Find the sheets, read Settings, classify and build the plan. ``get_rows(title)`` reads a sheet.
 
     ``as_of``, ``lang`` and ``day_first`` are for this run only; ``new_settings`` (e.g. the
     demo's ``{"lang": "zh"}``) are values a new Settings sheet is written with.
+
+    ``right_edge(title, first_row, last_row)``, when given, is the last column the user occupies in
+    those rows beyond what the values show (merged ranges, formulas without saved values): xlseg's
+    columns go right of it.
 
     ``state`` lists the sheet titles in tab order and xlseg's markers; owned
     sheets are never taken for user data. ``check(title, layout, config)``, when given,
@@ -166,6 +181,10 @@ def analyse(get_rows, state: BookState, *, sheet=None, transactions=None, as_of=
     if sheet is not None:
         step(f"reading sheet '{sheet}'")
         cust_frame, layout = read_table(rows_of(sheet), sheet)
+        right = _rightmost(rows_of(sheet), layout)
+        if right_edge is not None:
+            right = max(right, right_edge(sheet, layout.header_row, layout.last_row))
+        layout = dataclasses.replace(layout, used_last_col=right)
         if check is not None:
             check(sheet, layout, config)
     tx_frame, tx_layout = None, None
@@ -199,55 +218,69 @@ def _quote(titles: list) -> str:
 
 
 # ------------------------------------------------------------------ files
-def _load(path: Path):
-    import openpyxl
-    from openpyxl.utils.exceptions import InvalidFileException
+def _csv_sheet(path: Path, rows: list):
+    """The CSV data as a user sheet written fresh (values are data: text that looks like a formula stays text)."""
+    from xlseg.workbook.plan import Block, SheetPlan, Style, ref
 
+    title = (path.stem[:31] or "Customers").translate(str.maketrans("[]:*?/\\", "_______"))
+    sp = SheetPlan("data", title)
+    sp.blocks.append(Block(1, 1, [list(r) for r in rows]))
+    sp.styles.append(Style(ref(1, 1, 1, max(len(rows[0]), 1)), bold=True))
+    return sp
+
+
+def _state_of(book) -> BookState:
+    """Sheet titles and xlseg's markers, from the workbook part."""
+    from xlseg.ooxml.workbook_part import split_ref
+
+    markers = {}
+    for name, local, text in book.wb.defined_names():
+        if local is None and name.startswith("xlseg_"):
+            ref = split_ref(text)
+            if ref is not None:
+                markers[name] = ref
+    return BookState(titles=[s.name for s in book.wb.sheets()], markers=markers)
+
+
+def _same_file(a: Path, b: Path) -> bool:
     try:
-        # openpyxl warns on stderr about parts it drops (sparklines, extensions ...); the no-loss guard
-        # reports those as one clear message instead, so its warnings must not reach the user.
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", UserWarning)
-            return openpyxl.load_workbook(path, keep_vba=path.suffix.lower() == ".xlsm", keep_links=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError, TypeError) as exc:
-        raise WorkbookError(f"'{path.name}' could not be read as an Excel workbook ({type(exc).__name__}: {exc}). "
-                            "Save it from Excel as .xlsx (or .xlsm) and try again.") from None
+        return os.path.samefile(a, b)
+    except OSError:
+        return False
 
 
-def _workbook_from_rows(title: str, rows: list):
-    """A fresh openpyxl workbook holding a CSV's rows (the writer until the package editor replaces it)."""
-    import openpyxl
-    from openpyxl.styles import Font
-
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    ws.title = title
-    for r, row in enumerate(rows, start=1):
-        ws.append(row)
-        for c, value in enumerate(row, start=1):
-            if value.__class__ is str and is_risky_text(value):  # CSV cells are data, never formulas
-                cell = ws.cell(r, c)
-                cell.data_type = "s"
-                cell.quotePrefix = True
-    bold = Font(bold=True)
-    for cell in ws[1]:
-        cell.font = bold
-    return wb
+def _free_backup(path: Path) -> Path:
+    """``book.backup.xlsx``, or the first free ``book.backup-N.xlsx``: an earlier backup is never overwritten."""
+    backup = path.with_name(f"{path.stem}.backup{path.suffix}")
+    n = 2
+    while backup.exists():
+        backup = path.with_name(f"{path.stem}.backup-{n}{path.suffix}")
+        n += 1
+    return backup
 
 
-def csv_title(path: Path) -> str:
-    return (path.stem[:31] or "Customers").translate(str.maketrans("[]:*?/\\", "_______"))
+def _check_target(target: Path) -> None:
+    """A clear refusal before any work when the output cannot be written."""
+    folder = target.parent
+    if not folder.exists():
+        raise WorkbookError(f"The folder '{folder}' does not exist. Create it, or choose another output with -o.")
+    if not folder.is_dir():
+        raise WorkbookError(f"'{folder}' is not a folder. Choose another output with -o.")
+    for lock in (folder / f"~${target.name}", folder / f".~lock.{target.name}#"):
+        if lock.exists():
+            raise WorkbookError(f"'{target.name}' is open in Excel or LibreOffice (lock file '{lock.name}'). Close "
+                                "it there and run again; nothing was written.")
+    if target.exists() and (not os.access(target, os.W_OK) or not target.stat().st_mode & 0o200):
+        raise WorkbookError(f"'{target}' is read-only. Make it writable (or choose another output with -o) and "
+                            "run again; nothing was written.")
+    if not os.access(folder, os.W_OK):
+        raise WorkbookError(f"The folder '{folder}' is not writable. Choose another output with -o; nothing "
+                            "was written.")
 
 
-def _save_atomic(wb, target: Path) -> Path:
-    """Save next to ``target`` under a temporary name; return that path (caller replaces)."""
+def _tmp_next_to(target: Path) -> Path:
     fd, tmp = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=target.suffix + ".tmp", dir=target.parent)
     os.close(fd)
-    try:
-        wb.save(tmp)
-    except Exception:
-        os.unlink(tmp)
-        raise
     return Path(tmp)
 
 
@@ -259,6 +292,11 @@ def classify_file(path, output=None, *, sheet=None, transactions=None, as_of=Non
     ``formulas=True``: xlseg's columns on the customer sheet are live Excel formulas reading their
     parameters from Settings (see :mod:`xlseg.workbook.formulas`), not values.
     """
+    from xlseg.ooxml.editor import Book, write_plan
+    from xlseg.ooxml.fresh import empty_package
+    from xlseg.ooxml.package import Package
+    from xlseg.ooxml.proof import prove
+
     path = Path(path)
     step = progress or (lambda _m: None)
     if not path.exists():
@@ -276,53 +314,82 @@ def classify_file(path, output=None, *, sheet=None, transactions=None, as_of=Non
     if in_place and suffix == ".csv":
         raise XlsegError("--in-place needs a workbook: a CSV file cannot hold xlseg's sheets. Use -o BOOK.xlsx.")
     target = path if in_place else Path(output) if output is not None else default_output(path)
+    if not in_place and target.exists() and _same_file(target, path):
+        in_place = True  # -o naming the input itself: edited in place, with a backup
+    if target.is_symlink() or in_place:
+        target = target.resolve()  # edit the file a link points to; the link stays a link
+    if in_place:
+        path = target
     if target.suffix.lower() not in (".xlsx", ".xlsm"):
         raise XlsegError(f"The output '{target.name}' must end in .xlsx or .xlsm.")
     if suffix == ".xlsm" and target.suffix.lower() != ".xlsm":
         raise XlsegError(f"'{path.name}' has macros; write to an .xlsm file so they are kept (e.g. -o "
                          f"{path.stem}_classified.xlsm).")
 
+    _check_target(target)
     step("loading workbook")
-    from xlseg.workbook import xlsx
-
-    options = dict(sheet=sheet, transactions=transactions, as_of=as_of, lang=lang, progress=step,
-                   generated=generated, formulas=formulas, run_time=run_time, day_first=day_first,
-                   new_settings=new_settings)
+    base_sheets = []
+    reader, notes, check = None, (), None
     if suffix == ".csv":
         data = read_delimited(path, max_rows=EXCEL_MAX_ROWS - 1)
-        title = csv_title(path)
-        state = BookState(titles=[title])
-        analysis = analyse(lambda _t: data.rows, state, notes=data.notes, **options)
-        wb = _workbook_from_rows(title, data.rows)
+        rows, notes = data.rows, data.notes
+        base = _csv_sheet(path, rows)
+        base_sheets = [base]
+        pkg = Package(empty_package(), name=path.name)
+        state = BookState(titles=[base.title])
+        get_rows = {base.title: rows}.__getitem__
     else:
-        with open_book(path) as book:  # issue 12: read with calamine, never a whole openpyxl load to read
-            state = book.state
-            analysis = analyse(book.rows, state, check=lambda t, layout, cfg: check_formulas(book, t, layout, cfg),
-                               **options)
-        step("loading workbook for writing")
-        wb = _load(path)  # the openpyxl writer until the package editor (issue 12, xlseg/ooxml) replaces it
-    xlsx.execute(wb, analysis.plan, state, progress=step)
-    step("saving")
-    tmp = _save_atomic(wb, target)
+        # issue 12: values read with calamine (xlseg.read), never a whole openpyxl load; the reader checks the
+        # container, sizes and parts first, so its messages (password, zip bomb, damage) come before any other
+        reader = open_book(path)
+        try:
+            pkg = Package(path, name=path.name)
+        except BaseException:
+            reader.close()
+            raise
+        book = Book(pkg)
+        get_rows = reader.rows
+
+        def check(title, layout, config):
+            check_formulas(reader, title, layout, config)
+
+        from xlseg.workbook.markers import trusted
+
+        state = trusted(_state_of(book), get_rows, book.tables_on)
     try:
-        if suffix != ".csv":
-            replaced = {sp.replaces for sp in analysis.plan.sheets if sp.replaces and not sp.keep_existing}
-            lost = guard.losses(guard.inventory(path), guard.inventory(tmp), ignore_sheets=replaced)
-            if lost:
-                alt = _results_only(analysis, target)
-                raise WouldLoseDataError(
-                    f"Not saved: writing '{target.name}' through openpyxl would lose parts of your workbook that "
-                    "xlseg cannot carry:\n  - " + "\n  - ".join(lost) +
-                    f"\nYour file is unchanged. The results were written to '{alt}' instead; copy the sheets you "
-                    "need from there, or run Reclassify from the xlseg ribbon in Excel, which keeps everything.")
-        backup = None
-        if in_place:
-            backup = path.with_name(f"{path.stem}.backup{path.suffix}")
-            shutil.copy2(path, backup)
-        os.replace(tmp, target)
+        analysis = analyse(get_rows, state, sheet=sheet, transactions=transactions, as_of=as_of, lang=lang,
+                           progress=step, generated=generated, formulas=formulas, run_time=run_time,
+                           day_first=day_first, new_settings=new_settings,
+                           right_edge=None if suffix == ".csv" else book.right_edge, check=check, notes=notes)
+        step("saving")
+        tmp = _tmp_next_to(target)
+        try:
+            written = write_plan(pkg, tmp, analysis.plan, state.markers, macro=target.suffix.lower() == ".xlsm",
+                                 base_sheets=base_sheets, customers_title=analysis.plan.sheet("customers").title)
+            if suffix != ".csv":
+                step("checking")
+                lost = prove(pkg, tmp, written)
+                if lost:
+                    alt = _results_only(analysis, target)
+                    raise WouldLoseDataError(
+                        f"Not saved: writing '{target.name}' would change parts of your workbook that xlseg does "
+                        "not own:\n  - " + "\n  - ".join(lost) +
+                        f"\nYour file is unchanged. The results were written to '{alt}' instead; copy the sheets "
+                        "you need from there, or run Reclassify from the xlseg ribbon in Excel, which keeps "
+                        "everything.")
+            backup = None
+            os.chmod(tmp, (target if target.exists() else path).stat().st_mode & 0o7777)
+            if in_place:
+                backup = _free_backup(path)
+                shutil.copy2(path, backup)
+            os.replace(tmp, target)
+        finally:
+            if tmp.exists():
+                tmp.unlink()
     finally:
-        if tmp.exists():
-            tmp.unlink()
+        pkg.close()
+        if reader is not None:
+            reader.close()
     return FileRun(analysis.result, analysis.plan, target, backup)
 
 
@@ -336,20 +403,22 @@ def history_frame(path) -> pd.DataFrame:
 
 def _results_only(analysis: Analysis, target: Path) -> Path:
     """A new workbook with only xlseg's sheets (and the classified customers), next to the target."""
-    import openpyxl
+    from xlseg.ooxml.editor import write_plan
+    from xlseg.ooxml.fresh import empty_package
+    from xlseg.ooxml.package import Package
 
-    from xlseg.workbook import xlsx
-
-    wb = openpyxl.Workbook()
-    wb.remove(wb.active)
     empty = BookState(titles=[])
     titles = owned_titles(empty, analysis.result.config.lang)
-    for sp in analysis.plan.sheets:
-        sp = _copy_plan(sp, titles[sp.key][0])
-        xlsx.write_sheet(wb, sp)
+    sheets = [_copy_plan(sp, titles[sp.key][0]) for sp in analysis.plan.sheets]
     alt = target.with_name(f"{target.stem}.xlseg-results.xlsx")
-    tmp = _save_atomic(wb, alt)
-    os.replace(tmp, alt)
+    tmp = _tmp_next_to(alt)
+    try:
+        with Package(empty_package(), name=alt.name) as pkg:
+            write_plan(pkg, tmp, WritePlan(None, sheets), {})
+        os.replace(tmp, alt)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
     return alt
 
 

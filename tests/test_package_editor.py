@@ -1,0 +1,166 @@
+"""The package editor (xlseg.ooxml): parts copied byte for byte, the proof, pivot caches refreshed on load."""
+
+from __future__ import annotations
+
+import datetime as dt
+import zipfile
+
+import openpyxl
+import pytest
+
+from xlseg.errors import WouldLoseDataError
+from xlseg.workbook.run import classify_file
+
+HEADER = ["Customer ID", "Name", "Orders", "Total Spend", "Last Purchase"]
+
+
+def book(path):
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Data"
+    ws.append(HEADER)
+    for i in range(1, 9):
+        ws.append([f"C{i}", f"Name {i}", i, 100.0 * i, dt.datetime(2026, 1, i)])
+    ws["G2"] = "=D2*2"
+    notes = wb.create_sheet("Notes")
+    notes["A1"] = "keep me"
+    wb.save(path)
+    return path
+
+
+def parts(path) -> dict:
+    with zipfile.ZipFile(path) as z:
+        return {i.filename: z.read(i.filename) for i in z.infolist()}
+
+
+def test_parts_xlseg_does_not_own_are_copied_byte_for_byte(tmp_path):
+    src = book(tmp_path / "a.xlsx")
+    out, again = tmp_path / "b.xlsx", tmp_path / "c.xlsx"
+    classify_file(src, out, generated="fixed")
+    classify_file(out, again, generated="fixed")
+    a, b, c = parts(src), parts(out), parts(again)
+    for name in ("xl/worksheets/sheet2.xml", "xl/theme/theme1.xml", "docProps/core.xml"):
+        assert a[name] == b[name] == c[name], name
+    with zipfile.ZipFile(src) as za, zipfile.ZipFile(out) as zb:  # the compressed bytes, not only the data
+        ia, ib = za.getinfo("xl/theme/theme1.xml"), zb.getinfo("xl/theme/theme1.xml")
+        assert (ia.CRC, ia.compress_size) == (ib.CRC, ib.compress_size)
+    # the user's cells on the customer sheet: the same XML, xlseg's appended after them
+    user_row = a["xl/worksheets/sheet1.xml"].split(b'<row r="2"')[1].split(b"</row>")[0]
+    assert user_row.split(b">", 1)[1] in b["xl/worksheets/sheet1.xml"]
+    assert not any("calcChain" in name for name in b)
+    wb = openpyxl.load_workbook(again)
+    assert wb["Data"]["G2"].value == "=D2*2" and wb["Notes"]["A1"].value == "keep me"
+
+
+def test_user_formulas_keep_their_saved_values(tmp_path):
+    src = book(tmp_path / "a.xlsx")
+    with zipfile.ZipFile(src) as z:
+        items = {i.filename: z.read(i.filename) for i in z.infolist()}
+    sheet = items["xl/worksheets/sheet1.xml"]
+    assert b"<f>D2*2</f><v></v>" in sheet
+    items["xl/worksheets/sheet1.xml"] = sheet.replace(b"<f>D2*2</f><v></v>", b"<f>D2*2</f><v>200</v>")
+    with zipfile.ZipFile(src, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in items.items():
+            z.writestr(name, data)
+    out = tmp_path / "b.xlsx"
+    classify_file(src, out, generated="fixed")
+    assert openpyxl.load_workbook(out, data_only=True)["Data"]["G2"].value == 200
+
+
+def test_the_proof_refuses_when_a_user_cell_would_change(tmp_path, monkeypatch):
+    from xlseg.ooxml import sheet_editor
+
+    src = book(tmp_path / "a.xlsx")
+    before = src.read_bytes()
+    real = sheet_editor._merge_row
+
+    def lossy(row, *args):
+        return real(row.replace(b"Name 3", b"Name X"), *args)
+
+    monkeypatch.setattr(sheet_editor, "_merge_row", lossy)
+    target = tmp_path / "out.xlsx"
+    with pytest.raises(WouldLoseDataError) as err:
+        classify_file(src, target, generated="fixed")
+    alt = tmp_path / "out.xlseg-results.xlsx"
+    assert str(err.value).startswith("Not saved: writing 'out.xlsx' would change parts of your workbook that xlseg "
+                                     "does not own:\n  - sheet 'Data': cells of row 4 would change\n")
+    assert str(alt) in str(err.value)
+    assert src.read_bytes() == before and not target.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.xlsx", alt.name]
+    assert openpyxl.load_workbook(alt).sheetnames[:2] == ["Summary", "Migration"]
+
+
+PIVOT_NS = ('xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+            'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"')
+
+
+def _add_pivot_caches(path, sources: dict) -> None:
+    """Plant pivot cache definitions (name -> worksheetSource attributes) into a package, by hand."""
+    items = parts(path)
+    wb = items["xl/workbook.xml"].decode()
+    rels = items["xl/_rels/workbook.xml.rels"].decode()
+    caches = []
+    for i, (name, source) in enumerate(sources.items(), start=1):
+        items[f"xl/pivotCache/{name}.xml"] = (
+            f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<pivotCacheDefinition {PIVOT_NS} '
+            f'recordCount="0"><cacheSource type="worksheet"><worksheetSource {source}/></cacheSource>'
+            f'<cacheFields count="0"/></pivotCacheDefinition>').encode()
+        rels = rels.replace("</Relationships>", f'<Relationship Id="rIdP{i}" Type="http://schemas.openxmlformats.org/'
+                            f'officeDocument/2006/relationships/pivotCacheDefinition" '
+                            f'Target="pivotCache/{name}.xml"/></Relationships>')
+        caches.append(f'<pivotCache cacheId="{i}" r:id="rIdP{i}"/>')
+    wb = wb.replace("</workbook>", f'<pivotCaches xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/'
+                    f'relationships">{"".join(caches)}</pivotCaches></workbook>')
+    items["xl/workbook.xml"] = wb.encode()
+    items["xl/_rels/workbook.xml.rels"] = rels.encode()
+    ct = items["[Content_Types].xml"].decode()
+    for name in sources:
+        ct = ct.replace("</Types>", f'<Override PartName="/xl/pivotCache/{name}.xml" ContentType="application/'
+                        'vnd.openxmlformats-officedocument.spreadsheetml.pivotCacheDefinition+xml"/></Types>')
+    items["[Content_Types].xml"] = ct.encode()
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in items.items():
+            z.writestr(name, data)
+
+
+def test_pivot_caches_on_xlseg_customers_refresh_on_load(tmp_path):
+    src = book(tmp_path / "a.xlsx")
+    first = tmp_path / "b.xlsx"
+    classify_file(src, first, generated="fixed")
+    _add_pivot_caches(first, {"ours": 'name="xlsegCustomers"', "bysheet": "ref=\"A1:R9\" sheet=\"Customers\"",
+                              "users": 'ref="A1:E9" sheet="Data"'})
+    before = parts(first)
+    out = tmp_path / "c.xlsx"
+    classify_file(first, out, generated="fixed")
+    after = parts(out)
+    for name in ("ours", "bysheet"):
+        part = f"xl/pivotCache/{name}.xml"
+        assert after[part] == before[part].replace(b'recordCount="0">', b'recordCount="0" refreshOnLoad="1">')
+    assert after["xl/pivotCache/users.xml"] == before["xl/pivotCache/users.xml"]
+    assert b"<pivotCaches" in after["xl/workbook.xml"]
+
+
+def test_xlsm_keeps_its_vba_project_and_content_type(tmp_path):
+    src = book(tmp_path / "m.xlsx")
+    items = parts(src)
+    items["xl/vbaProject.bin"] = b"\xd0\xcf\x11\xe0 not really a VBA project, but bytes to keep \x00\x01"
+    items["xl/_rels/workbook.xml.rels"] = items["xl/_rels/workbook.xml.rels"].replace(
+        b"</Relationships>", b'<Relationship Id="rIdV" Type="http://schemas.microsoft.com/office/2006/relationships/'
+        b'vbaProject" Target="vbaProject.bin"/></Relationships>')
+    ct = items["[Content_Types].xml"].replace(b"spreadsheetml.sheet.main+xml", b"x").replace(
+        b'ContentType="application/vnd.openxmlformats-officedocument.x"',
+        b'ContentType="application/vnd.ms-excel.sheet.macroEnabled.main+xml"')
+    items["[Content_Types].xml"] = ct.replace(b"</Types>", b'<Default Extension="bin" ContentType="application/'
+                                              b'vnd.ms-office.vbaProject"/></Types>')
+    xlsm = tmp_path / "m.xlsm"
+    with zipfile.ZipFile(xlsm, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in items.items():
+            z.writestr(name, data)
+    out = tmp_path / "m_classified.xlsm"
+    classify_file(xlsm, out, generated="fixed")
+    after = parts(out)
+    assert after["xl/vbaProject.bin"] == items["xl/vbaProject.bin"]
+    assert b"application/vnd.ms-excel.sheet.macroEnabled.main+xml" in after["[Content_Types].xml"]
+    assert b'Extension="bin" ContentType="application/vnd.ms-office.vbaProject"' in after["[Content_Types].xml"]
+    assert b"vbaProject.bin" in after["xl/_rels/workbook.xml.rels"]
+    assert openpyxl.load_workbook(out, keep_vba=True)["Data"]["H1"].value == "R Score"  # right of G2's formula

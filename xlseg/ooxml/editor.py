@@ -1,0 +1,416 @@
+"""Execute a write plan on a workbook package: owned parts written, every other part copied as it is.
+
+:func:`write_plan` is the one way xlseg writes a workbook file. It returns the
+set of parts it owns in the output (written, replaced or dropped), which the
+proof (:mod:`xlseg.ooxml.proof`) uses to check that nothing else changed.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from xlseg.errors import WorkbookError
+from xlseg.ooxml import charts, tables
+from xlseg.ooxml.content_types import PART as CT_PART
+from xlseg.ooxml.content_types import ContentTypes
+from xlseg.ooxml.package import Package, PackageWriter, relative, rels_path
+from xlseg.ooxml.rels import Rels
+from xlseg.ooxml.sheet_editor import Edit, edit_sheet
+from xlseg.ooxml.sheet_writer import header_cells, write_owned
+from xlseg.ooxml.styles import MINIMAL as MINIMAL_STYLES
+from xlseg.ooxml.styles import StyleBook
+from xlseg.ooxml.workbook_part import WorkbookPart
+from xlseg.ooxml.xml import (CT_CHART, CT_DRAWING, CT_SHEET, CT_STYLES, CT_TABLE, CT_WORKBOOK, CT_WORKBOOK_XLSM, REL,
+                             bounds)
+from xlseg.workbook.plan import COLUMNS_MARKER, Block, SheetPlan, WritePlan, quote_sheet
+
+OFFICE_DOC = REL + "officeDocument"
+# Parts hanging off an owned sheet that go with it when it is replaced.
+OWNED_CHILDREN = ("/table", "/drawing", "/chart", "/printerSettings", "/chartStyle", "/chartColorStyle")
+
+
+@dataclass
+class Written:
+    """What :func:`write_plan` did: parts it owns in the output and the sheet it edited cell by cell."""
+
+    owned: set = field(default_factory=set)  # part names written, replaced or dropped
+    edited: dict = field(default_factory=dict)  # sheet part -> (title, [(c1, r1, c2, r2) xlseg wrote or cleared])
+    formulas: bool = False
+
+
+class _Names:
+    """Free part names (``xl/worksheets/sheet{n}.xml`` ...), smallest number first."""
+
+    def __init__(self, taken):
+        self.taken = set(taken)
+
+    def new(self, folder: str, stem: str, ext: str = "xml") -> str:
+        n = 1
+        while f"{folder}/{stem}{n}.{ext}" in self.taken:
+            n += 1
+        name = f"{folder}/{stem}{n}.{ext}"
+        self.taken.add(name)
+        return name
+
+
+def workbook_part_name(pkg: Package) -> str:
+    rels = Rels("", pkg.read("_rels/.rels"), label="_rels/.rels")
+    for _i, t, target, ext in rels.items():
+        if t.endswith("/officeDocument") and not ext:
+            return target.lstrip("/")
+    raise WorkbookError(f"'{pkg.label}' has no workbook part. Save it from Excel as .xlsx and try again.")
+
+
+class Book:
+    """A package opened for editing: workbook part, its relationships, styles, content types."""
+
+    def __init__(self, pkg: Package):
+        self.pkg = pkg
+        self.wb_name = workbook_part_name(pkg)
+        self.wb = WorkbookPart(pkg.read(self.wb_name), self.wb_name)
+        rp = rels_path(self.wb_name)
+        self.wb_rels = Rels(self.wb_name, pkg.read(rp) if rp in pkg else None, label=rp)
+        self.ct = ContentTypes(pkg.read(CT_PART))
+        self.styles_name = next((p for _i, t, p in self._typed() if t.endswith("/styles")), None)
+        self.sheet_parts = {}
+        targets = self.wb_rels.targets()
+        for s in self.wb.sheets():
+            part = targets.get(s.rid)
+            if part is not None:
+                self.sheet_parts[s.name] = part
+
+    def _typed(self):
+        for i, t, target, ext in self.wb_rels.items():
+            if not ext:
+                yield i, t, self.wb_rels.part(i)
+
+    def tables_on(self, title: str) -> list:
+        """Names of the Excel Tables on a sheet."""
+        part = self.sheet_parts.get(title)
+        if part is None or part not in self.pkg:
+            return []
+        rels = self.sheet_rels(part)
+        out = []
+        for rid, t, _target, ext in rels.items():
+            target = rels.part(rid)
+            if not ext and t.endswith("/table") and target in self.pkg:
+                out.append(tables.info(self.pkg.read(target))[1])
+        return out
+
+    def merged(self, title: str) -> list:
+        """A sheet's merged ranges as (c1, r1, c2, r2)."""
+        part = self.sheet_parts.get(title)
+        if part is None or part not in self.pkg:
+            return []
+        xml = self.pkg.read(part)
+        tail = xml[max(xml.rfind(b"sheetData>"), 0):]
+        out = []
+        for ref in re.findall(rb'<(?:\w+:)?mergeCell\b[^>]*?\sref="([^"]+)"', tail):
+            try:
+                out.append(bounds(ref.decode()))
+            except ValueError:
+                continue
+        return out
+
+    def right_edge(self, title: str, first_row: int, last_row: int) -> int:
+        """The last column of a merged range reaching into rows first_row..last_row (0: none)."""
+        return max([c2 for c1, r1, c2, r2 in self.merged(title) if r1 <= last_row and r2 >= first_row] or [0])
+
+    def sheet_rels(self, part: str) -> Rels:
+        rp = rels_path(part)
+        return Rels(part, self.pkg.read(rp) if rp in self.pkg else None, label=rp)
+
+
+def write_plan(src: Package, dst_path, plan: WritePlan, markers: dict, *, macro: bool = False,
+               base_sheets: list = (), customers_title: str | None = None) -> Written:
+    """Write ``src`` with ``plan`` applied to ``dst_path``.
+
+    ``markers`` are the trusted markers the plan was built from (name -> (title, ref));
+    ``base_sheets`` are user sheets written fresh (a CSV file's data) before the plan;
+    ``macro`` gives the workbook the macro-enabled content type (.xlsm output).
+    """
+    book = Book(src)
+    done = Written()
+    pkg = src
+    if book.styles_name is None:
+        book.styles_name = "xl/styles.xml"
+        book.wb_rels.add(REL + "styles", relative(book.wb_name, book.styles_name))
+        book.ct.set(book.styles_name, CT_STYLES)
+        styles = StyleBook(MINIMAL_STYLES)
+    else:
+        styles = StyleBook(pkg.read(book.styles_name))
+    date1904 = book.wb.date1904
+    names = _Names(pkg.names())
+    deleted: set = set()
+    new_parts: dict = {}  # part -> bytes (small parts written at the end)
+    table_ids = _table_ids(pkg)
+
+    # -- edits on existing sheets (xlseg's columns, refresh blocks, appended rows)
+    edits: dict = {}
+
+    def edit_for(title: str) -> Edit:
+        if title not in edits:
+            edits[title] = Edit()
+        return edits[title]
+
+    names_to_set: dict = {}
+    for cp in ([plan.columns] if plan.columns is not None else []) + list(plan.extra_columns):
+        e = edit_for(cp.sheet)
+        old = markers.get(cp.marker_name)
+        if old and old[0] == cp.sheet:
+            rect = bounds(old[1])
+            e.clear.append(rect)
+            e.drop_cf = (rect[0], rect[2]) if e.drop_cf is None else (min(e.drop_cf[0], rect[0]),
+                                                                        max(e.drop_cf[1], rect[2]))
+        e.blocks.append(cp.block)
+        e.styles += cp.styles
+        e.cond_rules += cp.cond_rules
+        e.widths.update(cp.widths)
+        names_to_set[cp.marker_name] = f"{quote_sheet(cp.sheet)}!{cp.marker_ref}"
+    for sp in plan.sheets:
+        if sp.replaces is not None and sp.keep_existing:
+            e = edit_for(sp.replaces)
+            e.blocks += sp.refresh_blocks
+            e.styles += sp.refresh_styles
+            _names_of(sp, sp.replaces, names_to_set)
+    grow: dict = {}
+    for ap in plan.appends:
+        e = edit_for(ap.title)
+        e.blocks.append(Block(ap.start_row, 1, ap.values))
+        e.styles += ap.styles
+        if ap.table and ap.table_ref:
+            grow[(ap.title, ap.table)] = ap.table_ref
+
+    writer = PackageWriter(dst_path)
+    try:
+        # -- user sheets written fresh (CSV input): their edits are folded into the new part
+        for sp in base_sheets:
+            e = edits.pop(sp.title, None)
+            if e is not None:
+                sp.blocks += e.blocks
+                sp.styles += e.styles
+                sp.cond_rules += e.cond_rules
+                sp.widths.update(e.widths)
+            part = names.new("xl/worksheets", "sheet")
+            done.formulas |= _write_new_sheet(writer, book, sp, part, styles, date1904, names, new_parts, table_ids)
+            rid = book.wb_rels.add(REL + "worksheet", relative(book.wb_name, part))
+            book.wb.add_sheet(sp.title, rid)
+            book.sheet_parts[sp.title] = part
+            done.owned.add(part)
+
+        # -- existing sheets edited as streams
+        for title, e in edits.items():
+            part = book.sheet_parts.get(title)
+            if part is None or part not in pkg:
+                raise WorkbookError(f"Sheet '{title}' has no worksheet part in '{pkg.label}' (the file is damaged). "
+                                    "Open it in Excel, save it again and retry; nothing was written.")
+            with writer.stream(part) as out:
+                done.formulas |= edit_sheet(pkg.read(part), e, styles, out, date1904=date1904, label=part)
+            rects = list(e.clear)
+            for b in e.blocks:
+                rects.append((b.col, b.row, b.col + max(len(r) for r in b.values) - 1, b.row + len(b.values) - 1))
+            done.edited[part] = (title, rects)
+            done.owned.add(part)
+            for (t, table_name), ref in grow.items():
+                if t == title:
+                    tp = _find_table(book, part, table_name)
+                    if tp is not None:
+                        new_parts[tp] = tables.grow(pkg.read(tp), ref)
+
+        # -- owned sheets: replaced or created (what the replaced ones held goes first, so names are reused)
+        for sp in plan.sheets:
+            if sp.replaces is not None and not sp.keep_existing and sp.replaces in book.sheet_parts:
+                deleted |= _owned_tree(book, book.sheet_parts[sp.replaces], sp.replaces)
+        names.taken -= deleted
+        for sp in plan.sheets:
+            if sp.replaces is not None and sp.keep_existing:
+                continue
+            if sp.replaces is not None and sp.replaces in book.sheet_parts:
+                old_part = book.sheet_parts[sp.replaces]
+                part = old_part
+                names.taken.add(part)
+                rid = next(i for i, _t, p in book._typed() if p == old_part)
+                el = book.wb.sheet_element(sp.replaces)
+                el.set("name", sp.title)
+            else:
+                part = names.new("xl/worksheets", "sheet")
+                rid = book.wb_rels.add(REL + "worksheet", relative(book.wb_name, part))
+                book.wb.add_sheet(sp.title, rid)
+            done.formulas |= _write_new_sheet(writer, book, sp, part, styles, date1904, names, new_parts, table_ids)
+            book.sheet_parts[sp.title] = part
+            done.owned.add(part)
+            _names_of(sp, sp.title, names_to_set)
+            names_to_set[sp.marker] = f"{quote_sheet(sp.title)}!$A$1"
+
+        # -- workbook-level parts
+        for name, text in names_to_set.items():
+            book.wb.set_name(name, text)
+        if done.formulas:
+            book.wb.full_calc_on_load()
+        for gone in book.wb_rels.drop_type("/calcChain"):
+            deleted.add(gone)
+        for rid in book.wb.pivot_caches():
+            part = book.wb_rels.part(rid)
+            if part and part in pkg and customers_title:
+                data = pkg.read(part)
+                refreshed = _refresh_on_load(data, customers_title)
+                if refreshed is not None:
+                    new_parts[part] = refreshed
+        deleted -= set(new_parts) | writer.written
+        for part in deleted:
+            book.ct.drop(part)
+        for part, ct in _content_types(new_parts, done.owned):
+            book.ct.set(part, ct)
+        book.ct.set(book.wb_name, CT_WORKBOOK_XLSM if macro else _plain_type(book.ct.of(book.wb_name)))
+        new_parts[book.wb_name] = book.wb.bytes()
+        new_parts[rels_path(book.wb_name)] = book.wb_rels.bytes()
+        new_parts[book.styles_name] = styles.bytes()
+        new_parts[CT_PART] = book.ct.bytes()
+        for part, data in new_parts.items():
+            writer.write(part, data)
+            done.owned.add(part)
+        done.owned |= deleted
+        for name in pkg.names():
+            if name not in writer.written and name not in deleted:
+                writer.copy(pkg, name)
+    finally:
+        writer.close()
+    return done
+
+
+def _plain_type(current: str | None) -> str:
+    if current == CT_WORKBOOK_XLSM or current is None:
+        return CT_WORKBOOK
+    return current  # templates (.xltx) and others keep theirs
+
+
+def _names_of(sp: SheetPlan, title: str, out: dict) -> None:
+    for name, ref in sp.names.items():
+        out[name] = ref if "!" in ref else f"{quote_sheet(title)}!{ref}"
+
+
+def _content_types(new_parts: dict, owned: set):
+    for part in list(new_parts) + list(owned):
+        if part.startswith("xl/worksheets/") and part.endswith(".xml") and "/_rels/" not in part:
+            yield part, CT_SHEET
+        elif part.startswith("xl/tables/") and part.endswith(".xml"):
+            yield part, CT_TABLE
+        elif part.startswith("xl/drawings/") and part.endswith(".xml") and "/_rels/" not in part:
+            yield part, CT_DRAWING
+        elif part.startswith("xl/charts/chart") and part.endswith(".xml"):
+            yield part, CT_CHART
+
+
+def _table_ids(pkg: Package) -> dict:
+    ids = {}
+    for name in pkg.names():
+        if name.startswith("xl/tables/") and name.endswith(".xml"):
+            try:
+                ids[name] = tables.info(pkg.read(name))[0]
+            except WorkbookError:
+                continue
+    return ids
+
+
+def _find_table(book: Book, sheet_part: str, table_name: str) -> str | None:
+    rels = book.sheet_rels(sheet_part)
+    for _i, t, target in ((i, t, rels.part(i)) for i, t, _x, ext in rels.items() if not ext):
+        if t.endswith("/table") and target in book.pkg:
+            if tables.info(book.pkg.read(target))[1] == table_name:
+                return target
+    return None
+
+
+def _owned_tree(book: Book, part: str, title: str) -> set:
+    """An owned sheet's part and what hangs off it; refuse when the user put something of theirs there."""
+    gone = {part, rels_path(part)}
+    rels = book.sheet_rels(part)
+    for rid, t, target, ext in rels.items():
+        if ext:
+            continue
+        child = rels.part(rid)
+        if not t.endswith(OWNED_CHILDREN):
+            kind = t.rsplit("/", 1)[-1]
+            raise WorkbookError(f"Not saved: xlseg's sheet '{title}' holds something of yours ({kind}) that a "
+                                "re-run would replace with the sheet. Move it to a sheet of your own, or rename "
+                                f"the sheet '{title}' so xlseg writes a new one; your file is unchanged.")
+        gone.add(child)
+        if t.endswith("/drawing"):
+            gone.add(rels_path(child))
+            drels = book.sheet_rels(child)
+            for drid, dt_, _dt, dext in drels.items():
+                if dext:
+                    continue
+                if not dt_.endswith(OWNED_CHILDREN):
+                    raise WorkbookError(f"Not saved: xlseg's sheet '{title}' holds a picture or shape of yours "
+                                        "that a re-run would replace. Move it to a sheet of your own; your file "
+                                        "is unchanged.")
+                chart = drels.part(drid)
+                gone.update({chart, rels_path(chart)})
+                for _c, _ct, _ctarget, cext in book.sheet_rels(chart).items():
+                    if not cext:
+                        gone.add(book.sheet_rels(chart).part(_c))
+    return {g for g in gone if g}
+
+
+def _write_new_sheet(writer, book: Book, sp: SheetPlan, part: str, styles, date1904, names: _Names,
+                     new_parts: dict, table_ids: dict) -> bool:
+    rels = Rels(part)
+    table_rids = []
+    used_ids = set(table_ids.values())
+    for t in sp.tables:
+        tpart = names.new("xl/tables", "table")
+        tid = 1
+        while tid in used_ids:
+            tid += 1
+        used_ids.add(tid)
+        table_ids[tpart] = tid
+        new_parts[tpart] = tables.render(tid, t.name, t.ref, header_cells(sp, t.ref), t.style)
+        table_rids.append(rels.add(REL + "table", relative(part, tpart)))
+    drawing_rid = None
+    if sp.charts:
+        dpart = names.new("xl/drawings", "drawing")
+        drels = Rels(dpart)
+        chart_rids = []
+        for ch in sp.charts:
+            cpart = names.new("xl/charts", "chart")
+            new_parts[cpart] = charts.chart(ch, sp.title)
+            chart_rids.append(drels.add(REL + "chart", relative(dpart, cpart)))
+        new_parts[dpart] = charts.drawing(sp.charts, chart_rids)
+        new_parts[rels_path(dpart)] = drels.bytes()
+        drawing_rid = rels.add(REL + "drawing", relative(part, dpart))
+    with writer.stream(part) as out:
+        formulas = write_owned(out, sp, styles, date1904=date1904, drawing_rid=drawing_rid, table_rids=table_rids)
+    if len(rels):
+        new_parts[rels_path(part)] = rels.bytes()
+    return formulas
+
+
+_CACHE_SOURCE = re.compile(rb"<(?:\w+:)?worksheetSource\b[^>]*>")
+_ROOT = re.compile(rb"<(?:\w+:)?pivotCacheDefinition\b[^>]*?>")
+
+
+def _refresh_on_load(data: bytes, customers_title: str):
+    """The cache definition with refreshOnLoad="1" when its source is xlseg's Customers table; else None."""
+    m = _CACHE_SOURCE.search(data)
+    if m is None:
+        return None
+    tag = m.group(0)
+    name = re.search(rb'\sname="([^"]*)"', tag)
+    sheet = re.search(rb'\ssheet="([^"]*)"', tag)
+    from xml.sax.saxutils import escape
+
+    ours = (name is not None and name.group(1) == b"xlsegCustomers") or (
+        name is None and sheet is not None and sheet.group(1) == escape(customers_title, {'"': "&quot;"}).encode())
+    if not ours:
+        return None
+    root = _ROOT.search(data)
+    if root is None or b"refreshOnLoad=" in root.group(0):
+        return None
+    head = root.group(0)
+    new = head[:-1].rstrip(b"/") + b' refreshOnLoad="1"' + (b"/>" if head.endswith(b"/>") else b">")
+    return data[:root.start()] + new + data[root.end():]
+
+
+__all__ = ["write_plan", "Written", "Book", "COLUMNS_MARKER"]

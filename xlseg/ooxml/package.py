@@ -1,0 +1,169 @@
+"""Zip I/O for an OOXML package: read parts, copy untouched parts as their compressed bytes, write new ones.
+
+A part xlseg does not own is never decompressed and recompressed: its local
+header is rebuilt from the central directory and its compressed bytes are
+copied as they are (same CRC, same data), which is both the fidelity proof's
+basis and the fastest copy. Reading is bounded: a part is never inflated
+beyond :data:`MAX_PART_BYTES`.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import struct
+import zipfile
+import zlib
+
+from xlseg.errors import WorkbookError
+
+MAX_PART_BYTES = 1 << 31  # 2 GiB of XML in one part is more than any real sheet holds
+_LOCAL_HEADER = struct.Struct("<4s2B4HL2L2H")
+
+
+class Package:
+    """A workbook package opened for reading (``.xlsx``/``.xlsm``)."""
+
+    def __init__(self, path, *, name: str | None = None):
+        self.path = path
+        self.label = name or str(path)
+        if _is_ole(path):
+            raise WorkbookError(f"'{self.label}' is password-protected (encrypted) or an old binary workbook: "
+                                "xlseg cannot open it. Remove the password in Excel (File > Info > Protect "
+                                "Workbook) and save it as .xlsx, then try again.")
+        try:
+            self.zip = zipfile.ZipFile(path)
+        except (zipfile.BadZipFile, OSError, ValueError) as exc:
+            raise WorkbookError(f"'{self.label}' could not be read as an Excel workbook ({type(exc).__name__}: "
+                                f"{exc}). Save it from Excel as .xlsx (or .xlsm) and try again.") from None
+        self.infos = {i.filename: i for i in self.zip.infolist() if not i.is_dir()}
+        missing = [p for p in ("[Content_Types].xml", "_rels/.rels") if p not in self.infos]
+        if missing:
+            self.zip.close()
+            raise WorkbookError(f"'{self.label}' could not be read as an Excel workbook (a zip file without "
+                                f"{missing[0]}). Save it from Excel as .xlsx (or .xlsm) and try again.")
+
+    def close(self) -> None:
+        self.zip.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def __contains__(self, name: str) -> bool:
+        return name in self.infos
+
+    def names(self) -> list:
+        return list(self.infos)
+
+    def read(self, name: str) -> bytes:
+        """A part's bytes (bounded inflation); WorkbookError when missing or broken."""
+        info = self.infos.get(name)
+        if info is None:
+            raise WorkbookError(f"'{self.label}' is damaged: its part '{name}' is missing. Open the file in "
+                                "Excel, save it again and retry.")
+        if info.file_size > MAX_PART_BYTES:
+            raise WorkbookError(f"'{self.label}': its part '{name}' would inflate to {info.file_size:,} bytes; "
+                                "that is not a real workbook. Nothing was written.")
+        try:
+            with self.zip.open(info) as f:
+                data = f.read(MAX_PART_BYTES + 1)
+        except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError) as exc:
+            raise WorkbookError(f"'{self.label}' is damaged: its part '{name}' cannot be read ({exc}). Open the "
+                                "file in Excel, save it again and retry.") from None
+        if len(data) > MAX_PART_BYTES:
+            raise WorkbookError(f"'{self.label}': its part '{name}' inflates beyond {MAX_PART_BYTES:,} bytes; "
+                                "that is not a real workbook. Nothing was written.")
+        return data
+
+    def raw(self, name: str) -> tuple:
+        """(ZipInfo, compressed bytes) of a part, read straight from the file."""
+        info = self.infos[name]
+        fp = self.zip.fp
+        fp.seek(info.header_offset)
+        head = fp.read(_LOCAL_HEADER.size)
+        fields = _LOCAL_HEADER.unpack(head)
+        if fields[0] != b"PK\x03\x04":
+            raise WorkbookError(f"'{self.label}' is damaged (bad zip header of '{name}'). Save it again in Excel.")
+        fp.seek(info.header_offset + _LOCAL_HEADER.size + fields[10] + fields[11])
+        return info, fp.read(info.compress_size)
+
+
+class PackageWriter:
+    """Writes a new package: raw copies of existing parts, deflated new ones."""
+
+    def __init__(self, path):
+        self.zip = zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6)
+        self.written: set = set()
+
+    def copy(self, src: Package, name: str) -> None:
+        info, data = src.raw(name)
+        z = zipfile.ZipInfo(info.filename, info.date_time)
+        z.compress_type = info.compress_type
+        z.CRC, z.compress_size, z.file_size = info.CRC, info.compress_size, info.file_size
+        z.flag_bits = info.flag_bits & 0x800  # keep the utf-8 flag only: no data descriptor, sizes are known
+        z.external_attr = info.external_attr
+        z.create_system = info.create_system
+        zout = self.zip
+        z.header_offset = zout.fp.tell()
+        zip64 = z.file_size > zipfile.ZIP64_LIMIT or z.compress_size > zipfile.ZIP64_LIMIT
+        zout.fp.write(z.FileHeader(zip64))
+        zout.fp.write(data)
+        zout.filelist.append(z)
+        zout.NameToInfo[z.filename] = z
+        zout.start_dir = zout.fp.tell()
+        zout._didModify = True
+        self.written.add(name)
+
+    def write(self, name: str, data: bytes) -> None:
+        self.zip.writestr(_info(name), data)
+        self.written.add(name)
+
+    def stream(self, name: str):
+        """A binary file object for a big new part (closed by the caller); fast deflate (level 1)."""
+        self.written.add(name)
+        info = _info(name)
+        info._compresslevel = 1  # Python 3.11/3.12 (3.13 also reads it through its alias)
+        return self.zip.open(info, "w", force_zip64=True)
+
+    def close(self) -> None:
+        self.zip.close()
+
+
+def _is_ole(path) -> bool:
+    """An OLE compound file: an encrypted (password) workbook, or a .xls / .xlsb saved in the old format."""
+    try:
+        if hasattr(path, "read"):
+            head = path.read(8)
+            path.seek(0)
+        else:
+            with open(path, "rb") as f:
+                head = f.read(8)
+    except OSError:
+        return False
+    return head == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+def _info(name: str) -> zipfile.ZipInfo:
+    z = zipfile.ZipInfo(name, (1980, 1, 1, 0, 0, 0))
+    z.compress_type = zipfile.ZIP_DEFLATED
+    z.external_attr = 0o600 << 16
+    return z
+
+
+def rels_path(part: str) -> str:
+    folder, name = posixpath.split(part)
+    return posixpath.join(folder, "_rels", name + ".rels")
+
+
+def resolve(source_part: str, target: str) -> str:
+    """A relationship target as a part name (relative to the source's folder, or absolute)."""
+    if target.startswith("/"):
+        return target.lstrip("/")
+    folder = posixpath.dirname(source_part)
+    return posixpath.normpath(posixpath.join(folder, target))
+
+
+def relative(source_part: str, target_part: str) -> str:
+    return posixpath.relpath(target_part, posixpath.dirname(source_part) or ".")

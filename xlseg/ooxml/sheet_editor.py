@@ -1,0 +1,287 @@
+"""Edit an existing worksheet part as a stream: xlseg's cells go in, the user's cells stay byte for byte.
+
+The cell grid (``<sheetData>``) is not parsed as a tree: rows are found with a
+regular expression, a row xlseg does not write to is copied as it is, and
+into a row it does write to xlseg's cells are inserted in column order (its
+old cells removed first). Only the rest of the sheet (a few KB: dimension,
+column widths, conditional formats, table parts) is edited as a tree.
+"""
+
+from __future__ import annotations
+
+import re
+
+from xlseg.errors import WorkbookError
+from xlseg.ooxml.grid import Grid
+from xlseg.ooxml.sheet_writer import cond_xml
+from xlseg.ooxml.styles import StyleBook
+from xlseg.ooxml.xml import NS_R, bounds, col_index, letters, parse
+
+ORDER = ("sheetPr", "dimension", "sheetViews", "sheetFormatPr", "cols", "sheetData", "sheetCalcPr",
+         "sheetProtection", "protectedRanges", "scenarios", "autoFilter", "sortState", "dataConsolidate",
+         "customSheetViews", "mergeCells", "phoneticPr", "conditionalFormatting", "dataValidations", "hyperlinks",
+         "printOptions", "pageMargins", "pageSetup", "headerFooter", "rowBreaks", "colBreaks", "customProperties",
+         "cellWatches", "ignoredErrors", "smartTags", "drawing", "legacyDrawing", "legacyDrawingHF", "drawingHF",
+         "picture", "oleObjects", "controls", "webPublishItems", "tableParts", "extLst")
+SHEET_DATA = re.compile(rb"<((?:[A-Za-z_][\w.-]*:)?)sheetData\b[^>]*?(/?)>")
+_ROW_R = re.compile(rb'\sr="(\d+)"')
+_SPANS = re.compile(rb'\sspans="(\d+):(\d+)"')
+_CELL_R = re.compile(rb'\sr="([A-Za-z]{1,3})(\d+)"')
+_TAGS = re.compile(r"<(/?)(c|v|is|t|f|row)\b")
+
+
+def split(xml: bytes, label: str):
+    """(head, prefix, body, tail): the sheet around its cell grid."""
+    m = SHEET_DATA.search(xml)
+    if m is None:
+        raise WorkbookError(f"The sheet part '{label}' has no cell grid (sheetData). Open the file in Excel, save "
+                            "it again and retry; nothing was written.")
+    prefix = m.group(1)
+    if m.group(2):
+        return xml[:m.start()], prefix, b"", xml[m.end():]
+    close = b"</" + prefix + b"sheetData>"
+    end = xml.rfind(close)
+    if end < m.end():
+        raise WorkbookError(f"The sheet part '{label}' is not well-formed XML (its cell grid does not end). Open "
+                            "the file in Excel, save it again and retry; nothing was written.")
+    return xml[:m.start()], prefix, xml[m.end():end], xml[end + len(close):]
+
+
+def row_pattern(prefix: bytes):
+    p = re.escape(prefix)
+    return re.compile(rb"<" + p + rb"row\b[^>]*?(?:/>|>.*?</" + p + rb"row>)", re.S)
+
+
+def cell_pattern(prefix: bytes):
+    p = re.escape(prefix)
+    return re.compile(rb"<" + p + rb"c\b[^>]*?(?:/>|>.*?</" + p + rb"c>)", re.S)
+
+
+class Edit:
+    """What xlseg changes on one existing sheet."""
+
+    def __init__(self, blocks=(), styles=(), *, clear=(), widths=None, cond_rules=(), drop_cf=None,
+                 table_rids=()):
+        self.blocks = list(blocks)
+        self.styles = list(styles)
+        self.clear = list(clear)  # (c1, r1, c2, r2): xlseg's old cells, removed
+        self.widths = dict(widths or {})
+        self.cond_rules = list(cond_rules)
+        self.drop_cf = drop_cf  # (c1, c2): conditional formats wholly inside these columns are xlseg's old ones
+        self.table_rids = list(table_rids)
+
+
+def _elements(data: bytes, prefix: bytes, name: str):
+    """Matches of top-level-looking ``<prefix:name ...>...</prefix:name>`` (or empty) elements."""
+    p = re.escape(prefix) + name.encode()
+    return list(re.finditer(rb"<" + p + rb"\b[^>]*?(?:/>|>.*?</" + p + rb">)", data, re.S))
+
+
+def _insert_at(data: bytes, prefix: bytes, name: str) -> int:
+    """Offset in ``data`` (the part after the cell grid) where a new ``name`` element goes (schema order)."""
+    later = ORDER[ORDER.index(name) + 1:]
+    best = None
+    for m in re.finditer(rb"<" + re.escape(prefix) + rb"([A-Za-z]+)\b", data):
+        if m.group(1).decode() in later:
+            best = m.start()
+            break
+    if best is None:
+        best = data.rfind(b"</")
+    return best
+
+
+def _cols(head: bytes, prefix: bytes, widths: dict) -> bytes:
+    p = re.escape(prefix)
+    m = re.search(rb"<" + p + rb"cols\b[^>]*?(?:/>|>.*?</" + p + rb"cols>)", head, re.S)
+    ours = {col_index(k): w for k, w in widths.items()}
+    items = []
+    if m is not None:
+        for cm in re.finditer(rb"<" + p + rb"col\b[^>]*?/>|<" + p + rb"col\b[^>]*?>.*?</" + p + rb"col>",
+                              m.group(0), re.S):
+            el = cm.group(0)
+            lo = re.search(rb'\smin="(\d+)"', el)
+            hi = re.search(rb'\smax="(\d+)"', el)
+            if lo is None:
+                continue
+            lo_, hi_ = int(lo.group(1)), int(hi.group(1)) if hi else int(lo.group(1))
+            start = lo_
+            for c in range(lo_, hi_ + 2):
+                if c > hi_ or c in ours:
+                    if start <= c - 1:
+                        piece = re.sub(rb'\smin="\d+"', f' min="{start}"'.encode(), el, count=1)
+                        piece = re.sub(rb'\smax="\d+"', f' max="{c - 1}"'.encode(), piece, count=1)
+                        items.append((start, piece))
+                    start = c + 1
+    pfx = prefix.decode()
+    for c, w in ours.items():
+        items.append((c, f'<{pfx}col min="{c}" max="{c}" width="{w:g}" customWidth="1"/>'.encode()))
+    new = f"<{pfx}cols>".encode() + b"".join(x for _c, x in sorted(items, key=lambda t: t[0])) + \
+        f"</{pfx}cols>".encode()
+    if m is not None:
+        return head[:m.start()] + new + head[m.end():]
+    return head + new  # <cols> comes right before <sheetData>
+
+
+def _outline_edit(head: bytes, prefix: bytes, tail: bytes, edit: Edit, book: StyleBook, extent, label: str):
+    """The sheet before and after its cells, edited in place byte by byte; returns (new head, new tail).
+
+    Only the elements xlseg changes are touched (dimension, cols, xlseg's conditional formats, table
+    parts); everything else (extLst, sparklines, protection ...) keeps its bytes.
+    """
+    parse(head + b"<" + prefix + b"sheetData/>" + tail, label)  # well-formed, or a clear refusal
+    pfx = prefix.decode()
+    p = re.escape(prefix)
+    if extent is not None:
+        m = re.search(rb"<" + p + rb'dimension\b[^>]*?\sref="([^"]*)"', head)
+        if m is not None:
+            c1, r1, c2, r2 = extent
+            try:
+                d1, e1, d2, e2 = bounds(m.group(1).decode())
+                c1, r1, c2, r2 = min(c1, d1), min(r1, e1), max(c2, d2), max(r2, e2)
+            except ValueError:
+                pass
+            head = head[:m.start(1)] + f"{letters(c1)}{r1}:{letters(c2)}{r2}".encode() + head[m.end(1):]
+    if edit.widths:
+        head = _cols(head, prefix, edit.widths)
+    priority = max([int(x) for x in re.findall(rb'\spriority="(\d+)"', tail)] or [0])
+    if edit.drop_cf is not None:
+        a, b = edit.drop_cf
+        for m in reversed(_elements(tail, prefix, "conditionalFormatting")):
+            sq = re.search(rb'\ssqref="([^"]*)"', m.group(0))
+            try:
+                ranges = [bounds(r) for r in sq.group(1).decode().split()] if sq else []
+            except ValueError:
+                continue
+            if ranges and all(a <= c1 and c2 <= b for c1, _r1, c2, _r2 in ranges):
+                tail = tail[:m.start()] + tail[m.end():]
+    if edit.cond_rules:
+        frag = cond_xml(edit.cond_rules, book, priority + 1)
+        if pfx:
+            frag = re.sub(r"<(/?)(conditionalFormatting|cfRule|formula)\b", rf"<\1{pfx}\2", frag)
+        found = _elements(tail, prefix, "conditionalFormatting")
+        at = found[-1].end() if found else _insert_at(tail, prefix, "conditionalFormatting")
+        tail = tail[:at] + frag.encode() + tail[at:]
+    if edit.table_rids:
+        tp = "".join(f'<{pfx}tablePart r:id="{rid}" xmlns:r="{NS_R}"/>' for rid in edit.table_rids).encode()
+        found = _elements(tail, prefix, "tableParts")
+        if found:
+            m = found[0]
+            inner = m.group(0)
+            n = len(re.findall(rb"<" + p + rb"tablePart\b", inner)) + len(edit.table_rids)
+            close = f"</{pfx}tableParts>".encode()
+            body = inner[:-len(close)] if inner.endswith(close) else inner[:-2] + b">"
+            body = re.sub(rb'\scount="\d+"', f' count="{n}"'.encode(), body, count=1)
+            tail = tail[:m.start()] + body + tp + close + tail[m.end():]
+        else:
+            at = _insert_at(tail, prefix, "tableParts")
+            tail = tail[:at] + f'<{pfx}tableParts count="{len(edit.table_rids)}">'.encode() + tp + \
+                f"</{pfx}tableParts>".encode() + tail[at:]
+    return head, tail
+
+
+def edit_sheet(xml: bytes, edit: Edit, book: StyleBook, out, *, date1904: bool = False, label: str = "") -> bool:
+    """Write the edited sheet to the binary file ``out``; True when xlseg's cells hold formulas."""
+    head, prefix, body, tail = split(xml, label)
+    grid = Grid(edit.blocks, edit.styles, book, date1904=date1904)
+    extent = grid.extent
+    new_head, new_tail = _outline_edit(head, prefix, tail, edit, book, extent, label)
+    pfx = prefix.decode()
+    open_tag, close_tag = f"<{pfx}sheetData>".encode(), f"</{pfx}sheetData>".encode()
+    out.write(new_head + open_tag)
+    _stream_rows(body, prefix, grid, edit.clear, out)
+    out.write(close_tag + new_tail)
+    return grid.formulas
+
+
+def _prefixed(s: str, pfx: str) -> str:
+    return _TAGS.sub(lambda m: f"<{m.group(1)}{pfx}{m.group(2)}", s) if pfx else s
+
+
+def _stream_rows(body: bytes, prefix: bytes, grid: Grid, clear: list, out) -> None:
+    pfx = prefix.decode()
+    rows = row_pattern(prefix)
+    cells_re = cell_pattern(prefix)
+    cell_open = b"<" + prefix + b"c "
+    row_close = b"</" + prefix + b"row>"
+    ours = iter(grid.rows())
+    nxt = next(ours, None)
+    pieces = []
+    size = 0
+    pos = 0
+    last_r = 0
+
+    def new_row(r, cells):
+        return _prefixed(f'<row r="{r}">' + "".join(x for _c, x in cells) + "</row>", pfx).encode()
+
+    for m in rows.finditer(body):
+        row = m.group(0)
+        rm = _ROW_R.search(row, 0, row.find(b">") + 1)
+        r = int(rm.group(1)) if rm else last_r + 1
+        last_r = r
+        while nxt is not None and nxt[0] < r:
+            pieces.append(body[pos:m.start()])
+            pos = m.start()
+            pieces.append(new_row(*nxt))
+            nxt = next(ours, None)
+        hit_clear = [c for c in clear if c[1] <= r <= c[3]]
+        mine = nxt[1] if nxt is not None and nxt[0] == r else None
+        if mine is None and not hit_clear:
+            continue
+        pieces.append(body[pos:m.start()])
+        pos = m.end()
+        if mine is not None:
+            nxt = next(ours, None)
+        pieces.append(_merge_row(row, r, mine or [], hit_clear, prefix, pfx, cells_re, cell_open, row_close))
+        size += 1
+        if size >= 5000:
+            out.write(b"".join(pieces))
+            pieces, size = [], 0
+    pieces.append(body[pos:])
+    while nxt is not None:
+        pieces.append(new_row(*nxt))
+        nxt = next(ours, None)
+    out.write(b"".join(pieces))
+
+
+def _merge_row(row: bytes, r: int, mine: list, clear: list, prefix: bytes, pfx: str, cells_re, cell_open,
+               row_close) -> bytes:
+    open_end = row.find(b">") + 1
+    self_closing = row.endswith(b"/>") and open_end == len(row)
+    tag_open = row[:open_end]
+    if self_closing:
+        tag_open = tag_open[:-2].rstrip() + b">"
+        inner = b""
+    else:
+        inner = row[open_end:len(row) - len(row_close)]
+    our_cols = {c for c, _x in mine}
+    lo = min(our_cols) if our_cols else None
+    if mine and not clear:
+        last = inner.rfind(cell_open)
+        m = _CELL_R.search(inner, last) if last >= 0 else None
+        if last < 0 or (m is not None and m.start() < inner.find(b">", last) and col_index(m.group(1).decode()) < lo):
+            ours = _prefixed("".join(x for _c, x in mine), pfx).encode()
+            return _spans(tag_open, mine) + inner + ours + row_close
+    kept = []
+    col = 0
+    for cm in cells_re.finditer(inner):
+        cell = cm.group(0)
+        m = _CELL_R.search(cell, 0, cell.find(b">"))
+        col = col_index(m.group(1).decode()) if m else col + 1
+        if col in our_cols or any(c1 <= col <= c2 for c1, _r1, c2, _r2 in clear):
+            continue
+        kept.append((col, cell))
+    merged = sorted(kept + [(c, _prefixed(x, pfx).encode()) for c, x in mine], key=lambda t: t[0])
+    # anything between cells that is not a cell (an extLst inside a row) stays at the end
+    rest = cells_re.sub(b"", inner)
+    return _spans(tag_open, mine) + b"".join(x for _c, x in merged) + rest + row_close
+
+
+def _spans(tag_open: bytes, mine: list) -> bytes:
+    if not mine:
+        return tag_open
+    m = _SPANS.search(tag_open)
+    if m is None:
+        return tag_open
+    lo = min(int(m.group(1)), mine[0][0])
+    hi = max(int(m.group(2)), mine[-1][0])
+    return tag_open[:m.start()] + f' spans="{lo}:{hi}"'.encode() + tag_open[m.end():]
