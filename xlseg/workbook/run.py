@@ -353,6 +353,12 @@ def classify_file(path, output=None, *, sheet=None, transactions=None, as_of=Non
         def check(title, layout, config):
             check_formulas(reader, title, layout, config)
 
+        def right_edge(title, first_row, last_row):
+            """Merged ranges (the editor's book) and formulas without a saved value (blank to calamine)."""
+            formulas = reader.scan(title).formula_rows
+            return max([book.right_edge(title, first_row, last_row)] +
+                       [c for r, c in formulas.items() if first_row <= r <= last_row])
+
         from xlseg.workbook.markers import trusted
 
         state = trusted(_state_of(book), get_rows, book.tables_on)
@@ -360,7 +366,7 @@ def classify_file(path, output=None, *, sheet=None, transactions=None, as_of=Non
         analysis = analyse(get_rows, state, sheet=sheet, transactions=transactions, as_of=as_of, lang=lang,
                            progress=step, generated=generated, formulas=formulas, run_time=run_time,
                            day_first=day_first, new_settings=new_settings,
-                           right_edge=None if suffix == ".csv" else book.right_edge, check=check, notes=notes)
+                           right_edge=None if suffix == ".csv" else right_edge, check=check, notes=notes)
         step("saving")
         tmp = _tmp_next_to(target)
         try:
