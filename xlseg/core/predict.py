@@ -78,7 +78,7 @@ def inputs(metrics: pd.DataFrame, as_of) -> pd.DataFrame:
             first_spend = metrics["first_spend"].to_numpy(dtype="float64", na_value=np.nan)
             m = np.where(x > 0, (monetary - first_spend) / np.where(x > 0, x, 1.0), np.nan)
         else:
-            m = np.where(x > 0, monetary / freq, np.nan)
+            m = np.where(x > 0, monetary / np.where(x > 0, freq, 1.0), np.nan)
     return pd.DataFrame({"x": np.where(ok, x, np.nan), "t_x": np.where(ok, t_x, np.nan),
                          "T": np.where(ok, T, np.nan), "m": np.where(ok, m, np.nan)}, index=metrics.index,
                         copy=False)
