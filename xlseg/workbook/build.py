@@ -244,8 +244,9 @@ def customers_sheet(result: Result, title: str, replaces) -> SheetPlan:
     sp.styles.append(Style(ref(2, col["r_score"], last, col["rfm"]), align="center"))
     sp.styles.append(Style(ref(2, col["why"], last, col["why"]), wrap=True))
     sp.styles.append(Style(ref(1, col["r_score"], 1, col["rfm"]), align="center"))
-    for k in ("recency", "frequency", "monetary", "avg_order_value"):
-        sp.styles.append(Style(ref(1, col[k]), align="right"))
+    for k in ("recency", "frequency", "monetary", "avg_order_value", *PREDICTION_KEYS):
+        if k in col:
+            sp.styles.append(Style(ref(1, col[k]), align="right"))
     sp.cond_rules = label_rules(result, 2, last, col)
     own = list(CUSTOMER_KEYS) + predicted
     sp.widths = {get_column_letter(col[k]): WIDTHS[k] for k in own}
