@@ -252,3 +252,16 @@ def test_seg_palive_says_why_there_is_no_prediction():
         "#xlseg: Predicted value (P(alive), expected purchases, CLV) skipped: 2 customers with a purchase history, "
         "1 of them bought more than once; the BG/NBD model needs at least 20 customers and 10 repeat buyers.")
     assert udfs.SEG_CLV(table).startswith("#xlseg: Predicted value (P(alive), expected purchases, CLV) skipped")
+
+
+def test_libreoffice_shows_the_prediction_columns(written, result, libreoffice, tmp_path):
+    sheets = libreoffice.convert_to_csv(written["en"], tmp_path, recalc=False)
+    rows = libreoffice.read_csv_sheet(sheets["Customers"])
+    head = rows[0]
+    at = {k: head.index(L.header(k, "en")) for k in PREDICTION_COLUMNS}
+    want = result.customers.set_index("customer_id")
+    assert len(rows) == 1 + len(want)
+    for r in rows[1:]:
+        w = want.loc[r[0]]
+        for k in PREDICTION_COLUMNS:
+            assert libreoffice.cell_equal(r[at[k]], float(w[k]), rel_tol=1e-12), (r[0], k, r[at[k]], w[k])
