@@ -461,22 +461,22 @@ def SEG_EXPLAIN(table, customer=None, orders=None, as_of=None, lang=None, settin
     return _run("why", table, customer, orders, as_of, lang, settings, caller)
 
 
-@xw.func(category=CATEGORY)
+@xw.func(category=CATEGORY, call_in_wizard=False)
 @_common_args
 @_excel_doc
-def SEG_PALIVE(table, customer=None, orders=None, as_of=None, lang=None, settings=None):
+def SEG_PALIVE(table, customer=None, orders=None, as_of=None, lang=None, settings=None, caller=None):
     """Probability (0-1) that each customer is still active (BG/NBD fitted on the table's purchase history).
     Same as the P(alive) column of the Customers sheet."""
-    return _run("p_alive", table, customer, orders, as_of, lang, settings)
+    return _run("p_alive", table, customer, orders, as_of, lang, settings, caller)
 
 
-@xw.func(category=CATEGORY)
+@xw.func(category=CATEGORY, call_in_wizard=False)
 @_common_args
 @_excel_doc
-def SEG_CLV(table, customer=None, orders=None, as_of=None, lang=None, settings=None):
+def SEG_CLV(table, customer=None, orders=None, as_of=None, lang=None, settings=None, caller=None):
     """Predicted value of each customer over the next clv_months months (BG/NBD x Gamma-Gamma, discounted).
     Same as the CLV column of the Customers sheet."""
-    return _run("clv", table, customer, orders, as_of, lang, settings)
+    return _run("clv", table, customer, orders, as_of, lang, settings, caller)
 
 
 UDFS = (SEG_SCORE, SEG_RFM, SEG_SEGMENT, SEG_TIER, SEG_ABC, SEG_STAGE, SEG_TAGS, SEG_EXPLAIN, SEG_PALIVE, SEG_CLV)

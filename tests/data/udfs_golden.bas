@@ -16,12 +16,13 @@ failed:
 End Function
 
 Function SEG_CLV(table, Optional customer, Optional orders, Optional as_of, Optional lang, Optional settings)
+    If (Not Application.CommandBars("Standard").Controls(1).Enabled) Then Exit Function
     #If App = "Microsoft Excel" Then
         If TypeOf Application.Caller Is Range Then On Error GoTo failed
-        SEG_CLV = XLPy.CallUDF("xlseg.udfs", "SEG_CLV", Array(table, customer, orders, as_of, lang, settings), ActiveWorkbook, Application.Caller)
+        SEG_CLV = XLPy.CallUDF("xlseg.udfs", "SEG_CLV", Array(table, customer, orders, as_of, lang, settings, Nothing), ActiveWorkbook, Application.Caller)
         Exit Function
     #Else
-        SEG_CLV = XLPy.CallUDF("xlseg.udfs", "SEG_CLV", Array(table, customer, orders, as_of, lang, settings))
+        SEG_CLV = XLPy.CallUDF("xlseg.udfs", "SEG_CLV", Array(table, customer, orders, as_of, lang, settings, Nothing))
         Exit Function
     #End If
 failed:
@@ -43,12 +44,13 @@ failed:
 End Function
 
 Function SEG_PALIVE(table, Optional customer, Optional orders, Optional as_of, Optional lang, Optional settings)
+    If (Not Application.CommandBars("Standard").Controls(1).Enabled) Then Exit Function
     #If App = "Microsoft Excel" Then
         If TypeOf Application.Caller Is Range Then On Error GoTo failed
-        SEG_PALIVE = XLPy.CallUDF("xlseg.udfs", "SEG_PALIVE", Array(table, customer, orders, as_of, lang, settings), ActiveWorkbook, Application.Caller)
+        SEG_PALIVE = XLPy.CallUDF("xlseg.udfs", "SEG_PALIVE", Array(table, customer, orders, as_of, lang, settings, Nothing), ActiveWorkbook, Application.Caller)
         Exit Function
     #Else
-        SEG_PALIVE = XLPy.CallUDF("xlseg.udfs", "SEG_PALIVE", Array(table, customer, orders, as_of, lang, settings))
+        SEG_PALIVE = XLPy.CallUDF("xlseg.udfs", "SEG_PALIVE", Array(table, customer, orders, as_of, lang, settings, Nothing))
         Exit Function
     #End If
 failed:
