@@ -9,6 +9,13 @@
 (b) 10,000,000 transaction lines over ~1,000,000 customers -> classify(transactions=...)
     (clean, aggregate, classify) vs. a bare groupby aggregation (distinct purchase
     days, sum, min, max) followed by the same bare core.
+(c) the predicted value on 1,000,000 customers drawn from the BG/NBD and Gamma-Gamma
+    models (first/last purchase, purchases, spend): xlseg.core.predict.predict
+    (BG/NBD and Gamma-Gamma fitted by maximum likelihood, then P(alive), expected
+    purchases over 365 days, expected spend and a 12-month CLV) vs. a plain
+    vectorised evaluation of the same closed forms with the fitted parameters
+    (every customer through scipy's hyp2f1, 13 times): the prediction alone, no fit.
+(a) and (b) run with predict = FALSE, so their ratios compare with earlier figures.
 
 Each side is timed best-of-N in this process and the ratio xlseg / baseline is
 printed; a ratio, not a wall-clock time, is what carries from machine to machine.
@@ -18,6 +25,7 @@ segments, ABC classes, stages, tag counts), so the two sides do the same job.
     python bench/bench_core.py            # full size (1M customers, 10M lines)
     python bench/bench_core.py --small    # 1/10 size, a quick check
     python bench/bench_core.py --part a   # only the customer-sheet benchmark
+    python bench/bench_core.py --part c   # only the predicted value
 
 Performance is measured here, never asserted in a test.
 """
@@ -38,6 +46,7 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from xlseg.core import metrics, predict  # noqa: E402
 from xlseg.core.config import DEFAULT_GRID, Config  # noqa: E402
 from xlseg.core.engine import classify  # noqa: E402
 
@@ -365,7 +374,7 @@ def part_a(n: int, repeat: int) -> None:
     df = make_customers(n)
     print(f"\n(a) customer sheet: {n:,} customers, 10 columns, 10 tag rules "
           f"(data made in {time.perf_counter() - t0:.1f} s)")
-    cfg = Config(tag_rules=RULES_CUSTOMERS, default_tags=False)
+    cfg = Config(tag_rules=RULES_CUSTOMERS, default_tags=False, predict=False)
     base = best_of(lambda: baseline_customers(df), repeat)
     steps = Steps()
     ours = best_of(lambda: steps.run(lambda cb: classify(df, config=cfg, progress=cb)), repeat)
@@ -381,7 +390,7 @@ def part_b(n_lines: int, n_customers: int, repeat: int) -> None:
           f"order_id on {tx['order_id'].notna().mean():.0%} of lines "
           f"(data made in {time.perf_counter() - t0:.1f} s)")
     # Frequency = distinct purchase days, as in the baseline (the default 'auto' would count order ids).
-    cfg = Config(tag_rules=RULES_TRANSACTIONS, default_tags=False, frequency_basis="days")
+    cfg = Config(tag_rules=RULES_TRANSACTIONS, default_tags=False, frequency_basis="days", predict=False)
     base = best_of(lambda: baseline_transactions(tx), repeat)
     steps = Steps()
     ours = best_of(lambda: steps.run(lambda cb: classify(transactions=tx, config=cfg, progress=cb)), repeat)
@@ -390,10 +399,87 @@ def part_b(n_lines: int, n_customers: int, repeat: int) -> None:
            agreement(ours[2], core, masks, ids=agg.index), steps)
 
 
+def bare_prediction(data: pd.DataFrame, bg, gg) -> dict:
+    """The closed forms, plainly vectorised over every customer (no distinct-pair sharing)."""
+    from scipy.special import hyp2f1
+
+    x, t_x, T, m = (data[c].to_numpy() for c in ("x", "t_x", "T", "m"))
+    r, alpha, a, b = bg.r, bg.alpha, bg.a, bg.b
+    with np.errstate(divide="ignore", invalid="ignore"):
+        alive = np.where(x > 0, 1 / (1 + a / (b + x - 1) * ((alpha + T) / (alpha + t_x)) ** (r + x)), 1.0)
+
+        def expected(t):
+            z = t / (alpha + T + t)
+            return alive * (a + b + x - 1) / (a - 1) * (1 - (1 - z) ** (r + x) * hyp2f1(r + x, b + x, a + b + x - 1, z))
+
+        ok = (x > 0) & (m > 0)
+        spend = np.where(ok, (gg.gamma + m * x) * gg.p / (gg.p * x + gg.q - 1), gg.p * gg.gamma / (gg.q - 1))
+        clv = np.zeros(len(x))
+        before = np.zeros(len(x))
+        for i in range(1, 13):
+            now = expected(i * 365 / 12)
+            clv += (now - before) / 1.01 ** i
+            before = now
+    return {"p_alive": alive, "expected_purchases": expected(365.0), "expected_spend": spend, "clv": clv * spend}
+
+
+def make_histories(n: int, seed: int = 3) -> pd.DataFrame:
+    """Customer metrics drawn from the BG/NBD story (r 0.25, alpha 30 days, a 0.8, b 2.5) with Gamma-Gamma
+    spend (p 6, q 4, gamma 20): first/last purchase, purchase count and total spend as of AS_OF."""
+    rng = np.random.default_rng(seed)
+    lam = rng.gamma(0.25, 1 / 30.0, n)
+    drop = rng.beta(0.8, 2.5, n)
+    T = rng.integers(30, 1000, n).astype("float64")
+    x = np.zeros(n)
+    t_x = np.zeros(n)
+    t = np.zeros(n)
+    alive = np.ones(n, dtype=bool)
+    while alive.any():  # one purchase per living customer per step
+        idx = np.flatnonzero(alive)
+        t[idx] += rng.exponential(1 / lam[idx])
+        alive[idx] &= t[idx] <= T[idx]
+        idx = idx[alive[idx]]
+        x[idx] += 1
+        t_x[idx] = np.floor(t[idx])
+        alive[idx] &= rng.random(len(idx)) >= drop[idx]
+    nu = rng.gamma(4.0, 1 / 20.0, n)
+    spend = rng.gamma(6.0 * (x + 1), 1 / nu)  # the sum of x + 1 purchases of mean 6 / nu
+    first = (AS_OF - T.astype("timedelta64[D]")).astype("datetime64[ns]")
+    return pd.DataFrame({"first_purchase": first, "last_purchase": first + t_x.astype("timedelta64[D]"),
+                         "frequency": x + 1, "monetary": spend.round(2)},
+                        index=pd.Index(np.arange(n), name="customer_id"))
+
+
+def part_c(n: int, repeat: int) -> None:
+    t0 = time.perf_counter()
+    m = make_histories(n)
+    as_of = pd.Timestamp(AS_OF)
+    print(f"\n(c) predicted value: {n:,} customers, {int((m['frequency'] > 1).sum()):,} repeat buyers "
+          f"(data made in {time.perf_counter() - t0:.1f} s)")
+    steps = Steps()
+
+    def ours_run(cb):
+        cb("fit + predict")
+        return predict.predict(m, as_of)
+
+    ours = best_of(lambda: steps.run(ours_run), repeat)
+    pred = ours[2]
+    data = predict.inputs(m, as_of)
+    have = data["x"].notna().to_numpy()
+    t_fit = best_of(lambda: (predict.bgnbd.fit(*(data[c].to_numpy()[have] for c in ("x", "t_x", "T"))),
+                             predict.gammagamma.fit(data["x"].to_numpy(), data["m"].to_numpy())), 1)[0]
+    base = best_of(lambda: bare_prediction(data, pred.bgnbd, pred.gammagamma), repeat)
+    worst = max(float(np.nanmax(np.abs(pred.columns[k].to_numpy() / base[2][k] - 1))) for k in base[2])
+    fitted = ", ".join(f"{p} {v:.4g}" for p, v in zip(pred.model["parameter"], pred.model["value"]))
+    report(f"(c) {n:,} customers: predict (fit + prediction) vs bare closed forms (prediction only)", ours, base,
+           f"largest relative difference from the bare closed forms {worst:.1e}; fitted {fitted}; "
+           f"of which the two fits alone {t_fit:.3f} s")
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--small", action="store_true", help="1/10 size: 100,000 customers, 1,000,000 lines")
-    ap.add_argument("--part", choices=("a", "b", "all"), default="all")
+    ap.add_argument("--part", choices=("a", "b", "c", "all"), default="all")
     ap.add_argument("--repeat", type=int, default=3, help="runs per side; the best is reported (default 3)")
     args = ap.parse_args(argv)
     scale = 10 if args.small else 1
@@ -403,6 +489,8 @@ def main(argv=None) -> int:
         part_a(1_000_000 // scale, args.repeat)
     if args.part in ("b", "all"):
         part_b(10_000_000 // scale, 1_000_000 // scale, args.repeat)
+    if args.part in ("c", "all"):
+        part_c(1_000_000 // scale, args.repeat)
     print(f"\npeak RSS: {peak_rss_mb():,.0f} MB")
     return 0
 

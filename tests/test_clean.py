@@ -534,3 +534,15 @@ def test_issue_type_is_the_shared_one():
     log = IssueLog(SHEET)
     C.parse_amounts(one("x"), column="A", log=log)
     assert isinstance(log.records[0], Issue)
+
+
+# issue 11: one decimal separator per column, decided from all its values
+@pytest.mark.parametrize("values, expected", [
+    (["1,234", "12,50", "1.234", "€ 7,5"], [1.234, 12.5, 1234.0, 7.5]),   # '12,50' decides: decimal comma
+    (["1,234", "12.50", "1.234"], [1234.0, 12.5, 1.234]),                 # '12.50' decides: decimal point
+    (["1,234", "1.234"], [1234.0, 1.234]),                                # nothing decides: each on its own
+    (["1.234,5", "2.000"], [1234.5, 2000.0]),                             # '1.234,5': dots are thousands
+])
+def test_one_decimal_separator_per_column(values, expected):
+    got = C.parse_amounts(pd.Series(values), column="Amount", log=IssueLog(SHEET))
+    assert got.tolist() == expected

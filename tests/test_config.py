@@ -41,7 +41,8 @@ def test_defaults():
         "potential_segments": ("new_customers", "promising", "potential_loyalists", "important_development",
                                "general_development"),
         "new_days": 90, "active_days": 180, "lost_days": 365, "churn_gap_multiple": 2.0,
-        "churn_min_purchases": 3, "frequency_basis": "auto", "home_country": None, "default_tags": True,
+        "churn_min_purchases": 3, "predict": True, "predict_days": 365, "clv_months": 12, "discount_rate": 0.01,
+        "palive_warning": None, "frequency_basis": "auto", "home_country": None, "default_tags": True,
         "tag_rules": None, "customer_sheet": None, "transaction_sheet": None, "columns": {}, "overrides": None,
         "history_keep_runs": 0,
     }
@@ -128,7 +129,7 @@ VALIDATION = [
     ({"lang": "fr"}, "Setting 'lang' is 'fr'. Use one of: en, zh."),
     ({"segment_scheme": "rfm5"}, "Setting 'segment_scheme' is 'rfm5'. Use one of: rfm10, rfm8."),
     ({"score_method": "quintile"}, "Setting 'score_method' is 'quintile'. Use one of: rank, cuts."),
-    ({"tier_method": "pareto"}, "Setting 'tier_method' is 'pareto'. Use one of: abc, threshold, quantile."),
+    ({"tier_method": "pareto"}, "Setting 'tier_method' is 'pareto'. Use one of: abc, threshold, quantile, clv."),
     ({"frequency_basis": "lines"}, "Setting 'frequency_basis' is 'lines'. Use one of: auto, days, orders."),
     ({"f_cuts": (2, 3, 5)}, "Setting 'f_cuts' needs 4 cut points (for scores 2, 3, 4, 5); it has 3."),
     ({"r_cuts": (30, 90, 180, 365)},

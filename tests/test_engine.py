@@ -296,7 +296,9 @@ def test_duplicates_found_after_cleaning_and_across_types(ids, kept):
 
 def test_customer_sheet_without_orders_column_skips_f_and_segments():
     res = classify(customers=CUSTOMERS, config=Config(default_tags=False))
-    assert res.notes == ["No order-count column: F scores and segments were skipped."]
+    assert res.notes == ["No order-count column: F scores and segments were skipped.",
+                         "Predicted value (P(alive), expected purchases, CLV) skipped: no purchase history (it needs first and "
+                         "last purchase dates and a purchase count per customer, or order lines)."]
     assert set(by_id(res, "f_score").values()) == {None}
     assert set(by_id(res, "segment_key").values()) == {None}
     assert set(by_id(res, "segment").values()) == {None}
@@ -310,7 +312,9 @@ def test_customer_sheet_without_dates_or_spend_notes():
     cust = sheet([("a", 3), ("b", 0)], ["Customer ID", "Orders"])
     res = classify(customers=cust, config=Config(default_tags=False))
     assert res.notes == ["No last-purchase or recency column: recency, R scores, segments and stages were skipped.",
-                         "No spend column: M scores and value tiers were skipped."]
+                         "No spend column: M scores and value tiers were skipped.",
+                         "Predicted value (P(alive), expected purchases, CLV) skipped: no purchase history (it needs first and "
+                         "last purchase dates and a purchase count per customer, or order lines)."]
     assert by_id(res, "f_score") == {"a": 1, "b": None}  # the only buyer: rank 1 of 1
     assert by_id(res, "stage_key") == {"a": None, "b": "prospect"}
     assert res.issues.to_dict("records") == []
@@ -336,6 +340,8 @@ def test_customers_only_in_transactions_are_reported_and_classified():
         "'Transactions'.",
         "'Last Purchase' on sheet 'Customers' was not used: the metrics come from the transactions on sheet "
         "'Transactions'.",
+        "Predicted value (P(alive), expected purchases, CLV) skipped: 3 customers with a purchase history, 1 of "
+        "them bought more than once; the BG/NBD model needs at least 20 customers and 10 repeat buyers.",
     ]
 
 

@@ -175,12 +175,15 @@ def test_template_has_readme_settings_dropdowns_and_charts(name, built):
     assert ("Python" in text) and ("xlseg share" in text)
     settings = wb["Settings" if "Settings" in wb.sheetnames else "设置"]
     choices = {v.formula1 for v in settings.data_validations.dataValidation}
-    assert '"rank,cuts"' in choices and '"abc,threshold,quantile"' in choices
+    assert '"rank,cuts"' in choices and '"abc,threshold,quantile,clv"' in choices
     assert any("between" in (c or "") for c in choices)  # tag-rule operators
     for name_ in ("xlseg_as_of", "xlseg_r_cuts", "xlseg_grid", "xlseg_tier_a", "xlseg_lost_days"):
         assert name_ in wb.defined_names
     with zipfile.ZipFile(built[name]) as zf:
-        assert len([n for n in zf.namelist() if n.startswith("xl/charts/chart")]) == 2
+        # retail_b2c also has the predicted-value calibration chart; the BG/NBD fit does not converge on the
+        # other two templates' sample data (their Summary notes say so)
+        charts = len([n for n in zf.namelist() if n.startswith("xl/charts/chart")])
+        assert charts == (3 if name == "retail_b2c" else 2)
         assert "xl/vbaProject.bin" not in zf.namelist()
 
 

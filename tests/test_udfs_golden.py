@@ -34,7 +34,8 @@ GOLDEN = Path(__file__).resolve().parent / "data" / "udfs_golden.bas"
 MODULE = "xlseg.udfs"
 ADDIN_NAME = "xlseg.xlam"
 WINDOWS_COPY = "_xlseg_udfs_as_on_windows"
-UDF_NAMES = ["SEG_ABC", "SEG_EXPLAIN", "SEG_RFM", "SEG_SCORE", "SEG_SEGMENT", "SEG_STAGE", "SEG_TAGS", "SEG_TIER"]
+UDF_NAMES = ["SEG_ABC", "SEG_CLV", "SEG_EXPLAIN", "SEG_PALIVE", "SEG_RFM", "SEG_SCORE", "SEG_SEGMENT", "SEG_STAGE",
+             "SEG_TAGS", "SEG_TIER"]
 # VBA keywords and statement names that cannot (or should not) name a parameter.
 VBA_RESERVED = {
     "and", "as", "boolean", "byref", "byte", "byval", "call", "case", "close", "const", "currency", "date",

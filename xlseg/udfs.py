@@ -68,6 +68,8 @@ METRICS = {"r": "r_score", "recency": "r_score", "f": "f_score", "frequency": "f
            "monetary": "m_score"}
 # Columns that are blank for every customer when the table has no purchase columns (and no orders).
 NEED_METRICS = {"r_score", "f_score", "m_score", "rfm", "segment", "value_tier", "abc"}
+# Predicted value (issue 15): absent or blank when the data cannot support the model fit.
+PREDICTED = ("p_alive", "clv")
 LANG_WORDS = {"en": "en", "english": "en", "英文": "en", "zh": "zh", "zhcn": "zh", "cn": "zh", "chinese": "zh",
               "中文": "zh"}
 
@@ -272,7 +274,7 @@ def _classify(rows, order_rows, settings_rows, as_of, lang, explain: bool = Fals
         body_rows = pd.RangeIndex(layout.header_row + 1, layout.last_row + 1)
         row_ids = result.row_ids.reindex(body_rows).to_numpy(dtype=object)
     cust = result.customers
-    keys = [k for k in dict.fromkeys((*OUTPUT_KEYS, "abc", "why")) if k in cust.columns]
+    keys = [k for k in dict.fromkeys((*OUTPUT_KEYS, "abc", "why", *PREDICTED)) if k in cust.columns]
     return Classified(cust.set_index("customer_id")[keys], row_ids, list(result.notes))
 
 
@@ -304,6 +306,10 @@ def _run(key, table, customer, orders, as_of, lang, settings, caller=None):
             as_of = as_of + DAYS_1900_TO_1904  # a serial of the 1904 system (TODAY() passes one) -> 1900 system
         # Only SEG_EXPLAIN pays for the Why texts; the other functions share one faster classification.
         entry = _classified(table, orders, as_of, lang, settings, explain=(key == "why"))
+        if key in PREDICTED and (key not in entry.by_id.columns or entry.by_id[key].isna().all()):
+            # no model fit (too few repeat buyers, no purchase dates, predict off): say why, once
+            why = [n for n in entry.notes if "skipped" in n and ("Predicted value" in n or "CLV" in n)]
+            raise InputError(" ".join(why) or "no prediction: the Settings value 'predict' is FALSE.")
         if key not in entry.by_id.columns:
             raise InputError("this column is not available in this version of xlseg.")
         if customer is None:
@@ -455,6 +461,24 @@ def SEG_EXPLAIN(table, customer=None, orders=None, as_of=None, lang=None, settin
     return _run("why", table, customer, orders, as_of, lang, settings, caller)
 
 
-UDFS = (SEG_SCORE, SEG_RFM, SEG_SEGMENT, SEG_TIER, SEG_ABC, SEG_STAGE, SEG_TAGS, SEG_EXPLAIN)
+@xw.func(category=CATEGORY, call_in_wizard=False)
+@_common_args
+@_excel_doc
+def SEG_PALIVE(table, customer=None, orders=None, as_of=None, lang=None, settings=None, caller=None):
+    """Probability (0-1) that each customer is still active (BG/NBD fitted on the table's purchase history).
+    Same as the P(alive) column of the Customers sheet."""
+    return _run("p_alive", table, customer, orders, as_of, lang, settings, caller)
+
+
+@xw.func(category=CATEGORY, call_in_wizard=False)
+@_common_args
+@_excel_doc
+def SEG_CLV(table, customer=None, orders=None, as_of=None, lang=None, settings=None, caller=None):
+    """Predicted value of each customer over the next clv_months months (BG/NBD x Gamma-Gamma, discounted).
+    Same as the CLV column of the Customers sheet."""
+    return _run("clv", table, customer, orders, as_of, lang, settings, caller)
+
+
+UDFS = (SEG_SCORE, SEG_RFM, SEG_SEGMENT, SEG_TIER, SEG_ABC, SEG_STAGE, SEG_TAGS, SEG_EXPLAIN, SEG_PALIVE, SEG_CLV)
 
 __all__ = [f.__name__ for f in UDFS] + ["clear_cache"]

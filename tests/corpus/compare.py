@@ -288,7 +288,11 @@ def _block_cells(block):
     """A test ``ref -> bool``: is the cell (or corner) inside xlseg's columns block (``(sheet, "G1:P13")``)?"""
     if block is None:
         return lambda ref: False
-    from openpyxl.utils.cell import coordinate_from_string, column_index_from_string, range_boundaries
+    from openpyxl.utils.cell import (
+        column_index_from_string,
+        coordinate_from_string,
+        range_boundaries,
+    )
 
     c1, r1, c2, r2 = range_boundaries(block[1])
 

@@ -15,6 +15,20 @@ failed:
     SEG_ABC = Err.Description
 End Function
 
+Function SEG_CLV(table, Optional customer, Optional orders, Optional as_of, Optional lang, Optional settings)
+    If (Not Application.CommandBars("Standard").Controls(1).Enabled) Then Exit Function
+    #If App = "Microsoft Excel" Then
+        If TypeOf Application.Caller Is Range Then On Error GoTo failed
+        SEG_CLV = XLPy.CallUDF("xlseg.udfs", "SEG_CLV", Array(table, customer, orders, as_of, lang, settings, Nothing), ActiveWorkbook, Application.Caller)
+        Exit Function
+    #Else
+        SEG_CLV = XLPy.CallUDF("xlseg.udfs", "SEG_CLV", Array(table, customer, orders, as_of, lang, settings, Nothing))
+        Exit Function
+    #End If
+failed:
+    SEG_CLV = Err.Description
+End Function
+
 Function SEG_EXPLAIN(table, Optional customer, Optional orders, Optional as_of, Optional lang, Optional settings)
     If (Not Application.CommandBars("Standard").Controls(1).Enabled) Then Exit Function
     #If App = "Microsoft Excel" Then
@@ -27,6 +41,20 @@ Function SEG_EXPLAIN(table, Optional customer, Optional orders, Optional as_of, 
     #End If
 failed:
     SEG_EXPLAIN = Err.Description
+End Function
+
+Function SEG_PALIVE(table, Optional customer, Optional orders, Optional as_of, Optional lang, Optional settings)
+    If (Not Application.CommandBars("Standard").Controls(1).Enabled) Then Exit Function
+    #If App = "Microsoft Excel" Then
+        If TypeOf Application.Caller Is Range Then On Error GoTo failed
+        SEG_PALIVE = XLPy.CallUDF("xlseg.udfs", "SEG_PALIVE", Array(table, customer, orders, as_of, lang, settings, Nothing), ActiveWorkbook, Application.Caller)
+        Exit Function
+    #Else
+        SEG_PALIVE = XLPy.CallUDF("xlseg.udfs", "SEG_PALIVE", Array(table, customer, orders, as_of, lang, settings, Nothing))
+        Exit Function
+    #End If
+failed:
+    SEG_PALIVE = Err.Description
 End Function
 
 Function SEG_RFM(table, Optional customer, Optional orders, Optional as_of, Optional lang, Optional settings)

@@ -240,7 +240,8 @@ def expected_repeat_counts(par: BgNbd, T, k_max: int) -> np.ndarray:
     Tu, weight = np.unique(T, return_counts=True)
     r, alpha, a, b = par.r, par.alpha, par.a, par.b
     log_p0 = r * (np.log(alpha) - np.log(alpha + Tu))     # log (alpha/(alpha+T))^r
-    log_q = np.log(Tu) - np.log(alpha + Tu)               # log t/(alpha+t)
+    with np.errstate(divide="ignore"):                    # T = 0: -inf, masked below
+        log_q = np.log(Tu) - np.log(alpha + Tu)           # log t/(alpha+t)
     out = np.empty((k_max, len(Tu)))
     running = np.zeros(len(Tu))                           # sum_{j<k} Gamma(r+j)/(Gamma(r) j!) q^j
     for k in range(k_max):

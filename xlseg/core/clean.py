@@ -600,14 +600,44 @@ _GROUPED = {",": re.compile(r"[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]*)?"),
 _DIGITS = re.compile(r"(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
 
 
-def _number_core(t: str) -> float | None:
-    """'1,234.50', '1.234,50', '1 234,50', '1234,5' -> float; None when it is no number."""
+_COMMA_DECIMAL = re.compile(r".*[0-9],(?:[0-9]{1,2}|[0-9]{4,})(?![0-9])|.*\.[0-9]{3},[0-9]*")
+_DOT_DECIMAL = re.compile(r".*[0-9]\.(?:[0-9]{1,2}|[0-9]{4,})(?![0-9])|.*,[0-9]{3}\.[0-9]*")
+_DOT_THOUSANDS = re.compile(r"[-+]?[0-9]{1,3}(?:\.[0-9]{3})+")
+
+
+def _column_decimal(strings) -> str | None:
+    """The decimal separator of a whole column: ',' when some value can only have a decimal comma
+    ('12,50', '1.234,5') and none a decimal point ('12.50', '1,234.5'); '.' the other way round;
+    None when nothing decides (each value is then read on its own)."""
+    comma = dot = False
+    for t in strings:
+        if not isinstance(t, str) or ("," not in t and "." not in t):
+            continue
+        t = re.sub(r"[ '’_]", "", t)
+        comma = comma or bool(_COMMA_DECIMAL.match(t))
+        dot = dot or bool(_DOT_DECIMAL.match(t))
+        if comma and dot:
+            return None
+    return "," if comma else "." if dot else None
+
+
+def _number_core(t: str, decimal: str | None = None) -> float | None:
+    """'1,234.50', '1.234,50', '1 234,50', '1234,5' -> float; None when it is no number.
+
+    ``decimal``: the column's decimal separator when known (see :func:`_column_decimal`):
+    with ',' a single '1,234' is 1.234 and '1.234' is 1234; with '.' '1,234' is 1234.
+    """
     t = re.sub(r"[ '’_]", "", t)
     if "," in t and "." in t:
         decimal_sep = "," if t.rfind(",") > t.rfind(".") else "."
         t = t.replace("." if decimal_sep == "," else ",", "").replace(",", ".")
     elif "," in t:
-        t = t.replace(",", "") if t.count(",") > 1 or _GROUPED[","].fullmatch(t) else t.replace(",", ".")
+        if decimal == "," and t.count(",") == 1:
+            t = t.replace(",", ".")
+        else:
+            t = t.replace(",", "") if t.count(",") > 1 or _GROUPED[","].fullmatch(t) else t.replace(",", ".")
+    elif decimal == "," and _DOT_THOUSANDS.fullmatch(t.lstrip("+-")):
+        t = t.replace(".", "")
     elif t.count(".") > 1:
         if not _GROUPED["."].fullmatch(t):
             return None
@@ -617,7 +647,7 @@ def _number_core(t: str) -> float | None:
     return float(t)
 
 
-def _amount_text(raw: str) -> float | None:
+def _amount_text(raw: str, decimal: str | None = None) -> float | None:
     """'¥1,234.50', '(120)', 'RMB 1,200', '1234元', '1.2万', '120-' -> float; None when no amount."""
     t = _nfkc(raw).replace("\u2212", "-")
     sign = 1.0
@@ -638,18 +668,18 @@ def _amount_text(raw: str) -> float | None:
     factor = 1.0
     if t and t[-1] in _MULTIPLIER:
         factor, t = _MULTIPLIER[t[-1]], t[:-1].strip()
-    value = _number_core(t)
+    value = _number_core(t, decimal)
     return None if value is None else sign * value * factor
 
 
-def _count_text(raw: str) -> float | None:
+def _count_text(raw: str, decimal: str | None = None) -> float | None:
     """'3次', '3 orders', '1,200', '１２' -> float; None when no number."""
     t = _nfkc(raw).replace("\u2212", "-")
     t = _COUNT_WORDS.sub("", t).strip()
     sign = 1.0
     if t[:1] in ("+", "-"):
         sign, t = (-1.0 if t[0] == "-" else 1.0), t[1:].strip()
-    value = _number_core(t)
+    value = _number_core(t, decimal)
     return None if value is None else sign * value
 
 
@@ -686,12 +716,15 @@ def _parse_numeric(s: pd.Series, *, column: str, log: IssueLog, required: bool, 
             # Plain number strings ('1234.5', '-120') are clean: converted in bulk, no record.
             u_x = pd.to_numeric(pd.Series(stripped, dtype=object), errors="coerce").to_numpy(dtype="float64", copy=True)
             plain = np.isfinite(u_x)
+            decimal = _column_decimal(stripped)
+            if decimal == ",":  # '1.234' is one thousand two hundred and thirty-four in this column
+                plain &= ~np.array([bool(_DOT_THOUSANDS.fullmatch(t)) for t in stripped], dtype=bool)
             u_x[~plain] = np.nan
             for i in np.flatnonzero(~plain):
                 if not stripped[i]:
                     u_blank[i] = True
                     continue
-                value = text_parser(uniques[i])
+                value = text_parser(uniques[i], decimal)
                 if value is None:
                     u_bad[i] = True
                 else:

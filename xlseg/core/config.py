@@ -38,7 +38,7 @@ CHOICES = {
     "lang": ("en", "zh"),
     "segment_scheme": ("rfm10", "rfm8"),
     "score_method": ("rank", "cuts"),
-    "tier_method": ("abc", "threshold", "quantile"),
+    "tier_method": ("abc", "threshold", "quantile", "clv"),
     "frequency_basis": ("auto", "days", "orders"),
 }
 
@@ -79,6 +79,14 @@ class Config:
     lost_days: int = 365
     churn_gap_multiple: float = 2.0
     churn_min_purchases: int = 3
+
+    # Predicted value (BG/NBD + Gamma-Gamma, xlseg.core.predict): on/off, horizon of expected purchases
+    # (days), CLV horizon (months) and monthly discount rate; Churn Warning when P(alive) < palive_warning.
+    predict: bool = True
+    predict_days: int = 365
+    clv_months: int = 12
+    discount_rate: float = 0.01
+    palive_warning: float | None = None
 
     frequency_basis: str = "auto"
     # None: the most common country in the data (said in the run's notes).
@@ -126,6 +134,15 @@ class Config:
         if not (self.new_days <= self.lost_days and self.active_days <= self.lost_days):
             raise ConfigError(f"Settings 'new_days' ({self.new_days}) and 'active_days' ({self.active_days}) "
                               f"must not exceed 'lost_days' ({self.lost_days}).")
+        if self.predict_days < 1 or self.clv_months < 1:
+            key = "predict_days" if self.predict_days < 1 else "clv_months"
+            raise ConfigError(f"Setting '{key}' is {getattr(self, key)}; it must be 1 or more.")
+        if not 0 <= self.discount_rate < 1:
+            raise ConfigError(f"Setting 'discount_rate' is {self.discount_rate}; use a monthly rate from 0 "
+                              "to below 100% (e.g. 1% = 0.01).")
+        if self.palive_warning is not None and not 0 < self.palive_warning < 1:
+            raise ConfigError(f"Setting 'palive_warning' is {self.palive_warning}; use a probability between "
+                              "0 and 1 (e.g. 30% or 0.3), or leave it blank for no P(alive) rule.")
         if self.churn_gap_multiple <= 0:
             raise ConfigError(f"Setting 'churn_gap_multiple' is {self.churn_gap_multiple}; it must be above 0.")
         _check_grid(self.grid)
@@ -309,6 +326,9 @@ def _parse(name: str, value):
         return _parse_number(value)
     if kind == "share":
         return _parse_share(value)
+    if kind == "rate":  # 0.01 or "1%"; a bare number of 1 or more is a percentage (30 -> 30%)
+        number = _parse_number(value)
+        return number if str(value).strip().endswith("%") or abs(number) < 1 else number / 100
     if kind == "cuts":
         return tuple(_parse_number(v) for v in _parse_list(value))
     if kind == "date":
@@ -325,7 +345,8 @@ FIELD_KINDS = {
     "quantile_b": "share", "threshold_high": "float", "threshold_medium": "float",
     "potential_overlay": "bool", "potential_segments": "segments", "new_days": "int",
     "active_days": "int", "lost_days": "int", "churn_gap_multiple": "float",
-    "churn_min_purchases": "int", "frequency_basis": "choice", "home_country": "text",
+    "churn_min_purchases": "int", "predict": "bool", "predict_days": "int", "clv_months": "int",
+    "discount_rate": "rate", "palive_warning": "rate", "frequency_basis": "choice", "home_country": "text",
     "default_tags": "bool", "customer_sheet": "text", "transaction_sheet": "text",
     "history_keep_runs": "int",
 }
@@ -339,7 +360,8 @@ SETTING_HELP = {
     "r_cuts": "Recency days for R scores 2,3,4,5 (recency <= cut), strictly decreasing.",
     "f_cuts": "Purchases for F scores 2,3,4,5 (frequency >= cut), strictly increasing.",
     "m_cuts": "Spend for M scores 2,3,4,5 (monetary >= cut), strictly increasing.",
-    "tier_method": "abc (share of revenue), threshold (fixed amounts) or quantile (share of buyers).",
+    "tier_method": "abc (share of revenue), threshold (fixed amounts), quantile (share of buyers) or clv "
+                   "(abc on the predicted CLV).",
     "abc_a": "A tier: the customers making the first abc_a of revenue (the one crossing it included).",
     "abc_b": "B tier: up to abc_b of revenue; the rest is C.",
     "quantile_a": "quantile method: top share of buyers in the High value tier.",
@@ -353,6 +375,12 @@ SETTING_HELP = {
     "lost_days": "Stage Lost: no purchase for more than this many days.",
     "churn_gap_multiple": "Churn Warning also when recency > this x the customer's own mean gap.",
     "churn_min_purchases": "... and the customer has at least this many purchases.",
+    "predict": "TRUE: fit BG/NBD and Gamma-Gamma on the purchase history and add P(alive), Expected "
+               "Purchases, Expected Spend and CLV to the Customers sheet.",
+    "predict_days": "Expected Purchases: the number of purchases expected in the next this many days.",
+    "clv_months": "CLV: the predicted spend over the next this many months, discounted monthly.",
+    "discount_rate": "CLV: monthly discount rate (1% = 0.01).",
+    "palive_warning": "Stage Churn Warning also when P(alive) is below this (e.g. 30%); blank: not used.",
     "frequency_basis": "auto (order ids when the transactions have them, else distinct days), days or orders.",
     "home_country": "Country that is not International (default tag rule); blank: the most common country "
                     "in the data.",
@@ -372,7 +400,7 @@ def _format(key, value):
         return _fmt_list(value)
     if kind == "segments":
         return ", ".join(L.SEGMENTS[k][0] for k in value)
-    if kind == "share":
+    if kind in ("share", "rate"):
         return f"{value:.0%}" if abs(value * 100 - round(value * 100)) < 1e-9 else value
     if kind == "date" and isinstance(value, dt.date):
         return value.isoformat()

@@ -15,7 +15,7 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
-from xlseg.core import clean, columns, metrics, scores, segments, stages, summaries, tags, tiers
+from xlseg.core import clean, columns, metrics, predict, scores, segments, stages, summaries, tags, tiers
 from xlseg.core import explain as explaining
 from xlseg.core import overrides
 from xlseg.core import labels as L
@@ -30,6 +30,8 @@ RESULT_COLUMNS = [
     # issue 7: manual override marker ("" when none) and the Why explanation
     "override", "why",
 ]
+# issue 15: predicted value (xlseg.core.predict), after the others; only when the data support a fit.
+PREDICTION_COLUMNS = list(predict.COLUMNS)
 DATE_FIELDS = ("first_purchase", "last_purchase")
 NUMBER_FIELDS = ("monetary", "interactions", "satisfaction")
 TEXT_FIELDS = ("name", "customer_type", "source", "region", "country", "city", "industry", "company_size")
@@ -42,7 +44,10 @@ class Result:
     * ``customers``: one row per customer (``RESULT_COLUMNS`` plus ``is_buyer``,
       ``source_row`` - the customer-sheet row, <NA> for customers found only
       in transactions - and the customer sheet's attribute columns).
-    * ``summaries``: ``segments``, ``tier_stage``, ``tags``, ``kpis``, ``cut_points``.
+    * ``summaries``: ``segments``, ``tier_stage``, ``tags``, ``kpis``, ``cut_points``; ``model``
+      (model, parameter, value: the fitted BG/NBD and Gamma-Gamma parameters, alpha in days),
+      ``model_fit`` (model, customers, time_unit) and ``calibration`` (repeat_purchases, actual,
+      expected); all empty when nothing was fitted.
     * ``issues``: the data-quality findings (sheet, row, column, value, problem, action).
     * ``flags``: one boolean column per tag; ``tags``: (customer_id, tag) long form.
     * ``notes``: features skipped because a column is missing, and similar remarks.
@@ -220,6 +225,10 @@ def classify(customers: pd.DataFrame | None = None, transactions: pd.DataFrame |
     # Score on a positional index: label alignment on a million string ids would rebuild hash tables.
     ids = m.index.to_numpy()
     m = m.reset_index(drop=True)
+    pred = _predict(m, as_of, cfg, notes)
+    if pred.columns is not None:
+        m["p_alive"] = pred.columns["p_alive"].to_numpy()  # for the stage rule and the clv tier
+        m["clv"] = pred.columns["clv"].to_numpy()
     sc = scores.score_all(m, cfg)
     # Segment, tier and stage are carried as Categoricals (integer codes into a short list of
     # keys) until the result is handed out: tags and summaries then group a million rows by
@@ -248,6 +257,9 @@ def classify(customers: pd.DataFrame | None = None, transactions: pd.DataFrame |
         cols[col] = m[col].to_numpy()
     for col in ("r_score", "f_score", "m_score"):
         cols[col] = sc[col].to_numpy()
+    if pred.columns is not None:
+        for col in PREDICTION_COLUMNS:
+            cols[col] = pred.columns[col].to_numpy()
     cols["rfm"] = _rfm_code(sc)
     for key_col, label_col, codes, keys, table in (
             ("segment_key", "segment", seg_codes, seg_keys, L.SEGMENTS),
@@ -302,10 +314,13 @@ def classify(customers: pd.DataFrame | None = None, transactions: pd.DataFrame |
         "kpis": summaries.kpis(out, as_of, cfg),
         "cut_points": cuts,
         "overrides": overrides.summary(applied, out, cfg.lang),  # issue 7
+        "model": pred.model,  # issue 15
+        "model_fit": _model_fit(pred),
+        "calibration": pred.calibration,
     }
     out = _plain(out)
     out["why"] = explaining.why(out, _plain(computed), cuts, cfg, as_of).to_numpy() if explain else None
-    order = RESULT_COLUMNS + ["is_buyer", "source_row"] + [c for c in attr_cols if c not in RESULT_COLUMNS
+    order = RESULT_COLUMNS + (PREDICTION_COLUMNS if pred.columns is not None else []) + ["is_buyer", "source_row"] + [c for c in attr_cols if c not in RESULT_COLUMNS
                                                             and c not in ("source_row",)]
     out = _columns(out, list(dict.fromkeys(order)))
     issues_frame = log.to_frame()
@@ -318,6 +333,34 @@ def classify(customers: pd.DataFrame | None = None, transactions: pd.DataFrame |
                   transaction_columns=tx_cols, cut_points=cuts,
                   row_ids=None if cust is None else cust["customer_id"], understood=understood,
                   warnings=warnings, issue_groups=groups, attributes=attributes, home_country=home)
+
+
+def _predict(m: pd.DataFrame, as_of, cfg: Config, notes: list) -> predict.Prediction:
+    """BG/NBD + Gamma-Gamma on the metrics (issue 15); notes say what was skipped and why."""
+    if not cfg.predict:
+        pred = predict.empty()
+    else:
+        pred = predict.predict(m, as_of, predict_days=cfg.predict_days, clv_months=cfg.clv_months,
+                               discount_rate=cfg.discount_rate)
+        notes.extend(pred.notes)
+    if cfg.tier_method == "clv" and (pred.columns is None or pred.gammagamma is None):
+        why = "prediction is off (Settings 'predict')" if not cfg.predict else "there is no CLV (see the notes)"
+        notes.append(f"Value tier method 'clv' needs the predicted CLV, but {why}: tiers use 'abc' on spend instead.")
+    if cfg.palive_warning is not None and pred.columns is None:
+        notes.append("The P(alive) churn rule (Settings 'palive_warning') was not applied: there is no P(alive).")
+    return pred
+
+
+def _model_fit(pred: predict.Prediction) -> pd.DataFrame:
+    """model, customers (how many the fit used), time_unit: one row per fitted model."""
+    rows = []
+    if pred.bgnbd is not None:
+        rows.append(("BG/NBD", pred.bgnbd.customers, "days"))
+    if pred.gammagamma is not None:
+        rows.append(("Gamma-Gamma", pred.gammagamma.customers, None))
+    return pd.DataFrame({"model": pd.Series([r[0] for r in rows], dtype=object),
+                         "customers": pd.Series([r[1] for r in rows], dtype="int64"),
+                         "time_unit": pd.Series([r[2] for r in rows], dtype=object)})
 
 
 # ------------------------------------------------------------------ preparation

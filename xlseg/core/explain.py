@@ -38,6 +38,9 @@ T = {
     "abc_zero": ("spent {v} <= 0", "消费 {v} <= 0"),
     "thr": ("spent {v}, {cmp}", "消费 {v}，{cmp}"),
     "qua": ("top {p} of buyers by spend, {cmp}", "消费排名前 {p}，{cmp}"),
+    "clv_share": ("customers with a higher CLV make {p} of the predicted value, {cmp}",
+                  "预测价值更高的客户占预测总价值 {p}，{cmp}"),
+    "clv_zero": ("CLV {v} <= 0", "预测价值 {v} <= 0"),
     "prospect": ("Stage {st}: no purchase.", "阶段 {st}：没有购买记录。"),
     "lost": ("Stage {st}: {v} days since last purchase > {d}.", "阶段 {st}：距最近购买 {v} 天 > {d}。"),
     "reactivated": ("Stage {st}: {v} days between the last two purchases > {d}.",
@@ -46,6 +49,7 @@ T = {
     "churn_days": ("Stage {st}: {v} days since last purchase > {d}.", "阶段 {st}：距最近购买 {v} 天 > {d}。"),
     "churn_gap": ("Stage {st}: {v} days since last purchase > {k} x mean gap of {g} days ({n} purchases >= {mn}).",
                   "阶段 {st}：距最近购买 {v} 天 > {k} x 平均间隔 {g} 天（购买 {n} 次 >= {mn}）。"),
+    "churn_palive": ("Stage {st}: P(alive) {p} < {w}.", "阶段 {st}：P(alive) {p} < {w}。"),
     "active": ("Stage {st}: {v} days since last purchase <= {d}{gap}.", "阶段 {st}：距最近购买 {v} 天 <= {d}{gap}。"),
     "active_gap": (" and <= {k} x mean gap of {g} days", "且 <= {k} x 平均间隔 {g} 天"),
     "override": ("Override: {text}.", "人工调整：{text}。"),
@@ -125,7 +129,8 @@ def _score_text(c, cut_points, letter, col, metric, lang, i) -> np.ndarray:
 
 
 def _tier_reason(c, abc_class, cfg, lang, i) -> np.ndarray:
-    money = c["monetary"].where(c["is_buyer"].astype(bool)).astype("float64")
+    use_clv = cfg.tier_method == "clv" and "clv" in c and c["clv"].notna().any()  # else abc on spend
+    money = (c["clv"].fillna(0.0) if use_clv else c["monetary"]).where(c["is_buyer"].astype(bool)).astype("float64")
     m = money.to_numpy()
     v = _nums(m)
     cls = abc_class.to_numpy(dtype=object)
@@ -156,8 +161,8 @@ def _tier_reason(c, abc_class, cfg, lang, i) -> np.ndarray:
             before = (groups.cumsum() - groups) / total
             share[(money > 0).to_numpy()] = before.reindex(positive.to_numpy()).to_numpy()
         zero = has & ~np.isfinite(share)
-        out = _fill(T["abc_zero"][i], zero, v=v)
-        tmpl = T["abc_share"][i]
+        out = _fill(T["clv_zero" if use_clv else "abc_zero"][i], zero, v=v)
+        tmpl = T["clv_share" if use_clv else "abc_share"][i]
     pa, pb = f"{a:.0%}", f"{b:.0%}"
     both = "且" if lang == "zh" else "and"
     cmp_ = np.select([cls == "A", cls == "B"], [f"< {pa}", f">= {pa} {both} < {pb}"], f">= {pb}")
@@ -247,7 +252,14 @@ def _stage_text(c, stage_key, cfg, as_of, lang, i) -> np.ndarray:
     with np.errstate(invalid="ignore"):
         by_days = is_["churn_warning"] & (rec > cfg.active_days)
     out = np.where(by_days, _fill(T["churn_days"][i], by_days, st=st, v=rec_txt, d=num(cfg.active_days)), out)
-    by_gap = is_["churn_warning"] & ~by_days
+    with np.errstate(invalid="ignore"):
+        gap_rule = (freq >= cfg.churn_min_purchases) & (rec > cfg.churn_gap_multiple * gap)
+    by_gap = is_["churn_warning"] & ~by_days & (gap_rule | ("p_alive" not in c))
+    by_palive = is_["churn_warning"] & ~by_days & ~by_gap
+    if by_palive.any():  # the P(alive) rule (Settings palive_warning)
+        p_alive = c["p_alive"].to_numpy(dtype="float64")
+        out = np.where(by_palive, _fill(T["churn_palive"][i], by_palive, st=st, p=_pct(p_alive),
+                                        w=f"{cfg.palive_warning * 100:g}%"), out)
     out = np.where(by_gap, _fill(T["churn_gap"][i], by_gap, st=st, v=rec_txt, k=k, g=gap_txt_all,
                                  n=_nums(freq), mn=num(cfg.churn_min_purchases)), out)
     act = is_["active"]

@@ -85,6 +85,11 @@ METRIC_HEADERS = {
     "mean_gap": ("Mean Gap (days)", "平均购买间隔天数"),
     "gap_before_last": ("Gap Before Last (days)", "最近一次前间隔天数"),
     "abc": ("ABC", "ABC分类"),
+    # issue 15: predicted value (BG/NBD + Gamma-Gamma)
+    "p_alive": ("P(alive)", "存活概率"),
+    "expected_purchases": ("Expected Purchases", "预测购买次数"),
+    "expected_spend": ("Expected Spend per Purchase", "预测客单价"),
+    "clv": ("CLV", "客户终身价值"),
 }
 
 HEADERS = {**METRIC_HEADERS, **OUTPUT_HEADERS}

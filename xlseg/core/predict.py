@@ -78,7 +78,7 @@ def inputs(metrics: pd.DataFrame, as_of) -> pd.DataFrame:
             first_spend = metrics["first_spend"].to_numpy(dtype="float64", na_value=np.nan)
             m = np.where(x > 0, (monetary - first_spend) / np.where(x > 0, x, 1.0), np.nan)
         else:
-            m = np.where(x > 0, monetary / freq, np.nan)
+            m = np.where(x > 0, monetary / np.where(x > 0, freq, 1.0), np.nan)
     return pd.DataFrame({"x": np.where(ok, x, np.nan), "t_x": np.where(ok, t_x, np.nan),
                          "T": np.where(ok, T, np.nan), "m": np.where(ok, m, np.nan)}, index=metrics.index,
                         copy=False)
@@ -129,10 +129,11 @@ def calibration(bg: BgNbd, x, T) -> pd.DataFrame:
     })
 
 
-def _empty(index, notes) -> Prediction:
+def empty(notes: list | None = None) -> Prediction:
+    """A Prediction with nothing fitted (no columns, empty tables)."""
     cal = pd.DataFrame({"repeat_purchases": pd.Series(dtype=object), "actual": pd.Series(dtype="int64"),
                         "expected": pd.Series(dtype="float64")})
-    return Prediction(columns=None, model=model_frame(None, None), calibration=cal, notes=notes)
+    return Prediction(columns=None, model=model_frame(None, None), calibration=cal, notes=list(notes or []))
 
 
 def predict(metrics: pd.DataFrame, as_of, *, predict_days: int = 365, clv_months: int = 12,
@@ -143,18 +144,18 @@ def predict(metrics: pd.DataFrame, as_of, *, predict_days: int = 365, clv_months
     x, t_x, T, m = (data[c].to_numpy() for c in ("x", "t_x", "T", "m"))
     skipped = "Predicted value (P(alive), expected purchases, CLV) skipped: "
     if have.sum() == 0:
-        return _empty(metrics.index, [skipped + "no purchase history (it needs first and last purchase "
+        return empty([skipped + "no purchase history (it needs first and last purchase "
                                       "dates and a purchase count per customer, or order lines)."])
     n_repeat = int((x[have] > 0).sum())
     if have.sum() < MIN_CUSTOMERS or n_repeat < MIN_REPEAT:
-        return _empty(metrics.index, [
+        return empty([
             skipped + f"{int(have.sum())} customers with a purchase history, {n_repeat} of them bought more "
             f"than once; the BG/NBD model needs at least {MIN_CUSTOMERS} customers and {MIN_REPEAT} repeat "
             "buyers."])
     try:
         bg = bgnbd.fit(x[have], t_x[have], T[have])
     except FitError as exc:
-        return _empty(metrics.index, [skipped + f"{exc}."])
+        return empty([skipped + f"{exc}."])
     notes = []
     unusable = int((metrics["frequency"].to_numpy(dtype="float64", na_value=np.nan) > 0).sum() - have.sum())
     if unusable > 0:

@@ -5,7 +5,9 @@
 3. gap before the last purchase > lost_days -> ``reactivated`` (needs history)
 4. first purchase <= new_days before as_of -> ``new``
 5. recency > active_days, or >= churn_min_purchases purchases and
-   recency > churn_gap_multiple x the customer's mean gap -> ``churn_warning``
+   recency > churn_gap_multiple x the customer's mean gap, or (when
+   ``palive_warning`` is set and a ``p_alive`` column exists) P(alive) <
+   palive_warning -> ``churn_warning``
 6. otherwise ``active``
 
 :data:`RULES` names the rule each stage comes from, for explanations.
@@ -27,6 +29,10 @@ def conditions(metrics: pd.DataFrame, as_of: pd.Timestamp, config) -> list[np.nd
     gap_before_last = metrics["gap_before_last"].to_numpy(dtype="float64")
     mean_gap = metrics["mean_gap"].to_numpy(dtype="float64")
     frequency = metrics["frequency"].to_numpy(dtype="float64")
+    low_alive = np.zeros(len(metrics), dtype=bool)
+    if config.palive_warning is not None and "p_alive" in metrics:
+        with np.errstate(invalid="ignore"):
+            low_alive = metrics["p_alive"].to_numpy(dtype="float64") < config.palive_warning
     with np.errstate(invalid="ignore"):
         return [
             ~metrics["is_buyer"].to_numpy(dtype=bool),
@@ -34,7 +40,8 @@ def conditions(metrics: pd.DataFrame, as_of: pd.Timestamp, config) -> list[np.nd
             gap_before_last > config.lost_days,
             since_first <= config.new_days,
             (recency > config.active_days)
-            | ((frequency >= config.churn_min_purchases) & (recency > config.churn_gap_multiple * mean_gap)),
+            | ((frequency >= config.churn_min_purchases) & (recency > config.churn_gap_multiple * mean_gap))
+            | low_alive,
         ]
 
 

@@ -16,6 +16,11 @@ group of customers tied at the crossing amount. Zero or negative spend is C.
 
 ``threshold``: monetary >= ``threshold_high`` is A, >= ``threshold_medium``
 B, else C.
+
+``clv``: ``abc`` on the predicted value (the ``clv`` column of
+``xlseg.core.predict``) instead of the spend so far; a buyer without a
+prediction counts as 0 (C). Without a CLV column (nothing fitted) it is
+``abc`` on monetary, and the engine notes that.
 """
 
 from __future__ import annotations
@@ -98,6 +103,8 @@ def threshold(monetary: pd.Series, high: float, medium: float) -> pd.Series:
 def class_codes(metrics: pd.DataFrame, config) -> np.ndarray:
     """A/B/C codes (0/1/2) per buyer; -1 for prospects and unknown monetary."""
     monetary = metrics["monetary"].where(metrics["is_buyer"])
+    if config.tier_method == "clv" and "clv" in metrics and metrics["clv"].notna().any():
+        return abc_codes(metrics["clv"].fillna(0.0).where(metrics["is_buyer"]), config.abc_a, config.abc_b)
     if config.tier_method == "threshold":
         return threshold_codes(monetary, config.threshold_high, config.threshold_medium)
     if config.tier_method == "quantile":

@@ -189,7 +189,8 @@ class ExcelBook:
             else:
                 sheet.tables.add(source=sheet.range(t.ref), name=t.name, table_style_name=t.style)
         for chart in sp.charts:
-            source = sheet.range(chart.categories).resize(column_size=2) if _adjacent(chart) else \
+            source = sheet.range(chart.categories).resize(column_size=1 + _width(chart.values)) \
+                if _adjacent(chart) else \
                 sheet.range(chart.values)
             sheet.charts.add(chart_type="bar_clustered" if chart.kind == "bar" else "column_clustered",
                              source=source, anchor=sheet.range(chart.anchor),
@@ -262,6 +263,13 @@ def _cosmetic(action) -> None:
         action()
     except (NotImplementedError, ValueError):
         pass
+
+
+def _width(a1: str) -> int:
+    from openpyxl.utils.cell import range_boundaries
+
+    c1, _r1, c2, _r2 = range_boundaries(a1)
+    return c2 - c1 + 1
 
 
 def _adjacent(chart) -> bool:

@@ -36,9 +36,28 @@ def drawing(charts, rids) -> bytes:
             f'<xdr:wsDr xmlns:xdr="{NS_XDR}" xmlns:a="{NS_A}" xmlns:r="{NS_R}">{"".join(anchors)}</xdr:wsDr>').encode()
 
 
+def _series(ch, sheet_title: str) -> str:
+    """The <c:ser> elements: the values range as one series, or one per column named by ``ch.series``."""
+    cat = f'<c:cat><c:strRef><c:f>{attr(_abs(sheet_title, ch.categories))}</c:f></c:strRef></c:cat>'
+    if not ch.series:
+        return (f'<c:ser><c:idx val="0"/><c:order val="0"/>{cat}'
+                f'<c:val><c:numRef><c:f>{attr(_abs(sheet_title, ch.values))}</c:f></c:numRef></c:val></c:ser>')
+    from xlseg.ooxml.xml import letters
+
+    c1, r1, _c2, r2 = bounds(ch.values)
+    out = []
+    for i, name in enumerate(ch.series):
+        col = f"{letters(c1 + i)}{r1}:{letters(c1 + i)}{r2}"
+        out.append(f'<c:ser><c:idx val="{i}"/><c:order val="{i}"/><c:tx><c:v>{text(name)}</c:v></c:tx>{cat}'
+                   f'<c:val><c:numRef><c:f>{attr(_abs(sheet_title, col))}</c:f></c:numRef></c:val></c:ser>')
+    return "".join(out)
+
+
 def chart(ch, sheet_title: str) -> bytes:
-    """A one-series clustered bar (horizontal) or column chart, no legend, as the openpyxl adapter drew it."""
+    """A clustered bar (horizontal) or column chart, as the openpyxl adapter drew it: one series and no
+    legend, or with ``ch.series`` one named series per value column and a legend below (issue 15)."""
     bar = ch.kind == "bar"
+    legend = '<c:legend><c:legendPos val="b"/><c:overlay val="0"/></c:legend>' if ch.series else ""
     orientation = "maxMin" if bar else "minMax"  # bars: first category on top, as in the table
     gridlines = "" if bar else "<c:majorGridlines/>"
     title = (f'<c:title><c:tx><c:rich><a:bodyPr/><a:p><a:pPr><a:defRPr/></a:pPr><a:r><a:t>{text(ch.title)}</a:t>'
@@ -47,9 +66,7 @@ def chart(ch, sheet_title: str) -> bytes:
             f'<c:chartSpace xmlns:c="{NS_C}" xmlns:a="{NS_A}" xmlns:r="{NS_R}"><c:roundedCorners val="0"/>'
             f'<c:chart>{title}<c:autoTitleDeleted val="0"/><c:plotArea><c:layout/><c:barChart>'
             f'<c:barDir val="{"bar" if bar else "col"}"/><c:grouping val="clustered"/><c:varyColors val="0"/>'
-            f'<c:ser><c:idx val="0"/><c:order val="0"/>'
-            f'<c:cat><c:strRef><c:f>{attr(_abs(sheet_title, ch.categories))}</c:f></c:strRef></c:cat>'
-            f'<c:val><c:numRef><c:f>{attr(_abs(sheet_title, ch.values))}</c:f></c:numRef></c:val></c:ser>'
+            f'{_series(ch, sheet_title)}'
             f'<c:gapWidth val="150"/><c:axId val="10"/><c:axId val="100"/></c:barChart>'
             f'<c:catAx><c:axId val="10"/><c:scaling><c:orientation val="{orientation}"/></c:scaling>'
             f'<c:delete val="0"/><c:axPos val="{"l" if bar else "b"}"/><c:numFmt formatCode="General" sourceLinked="1"/>'
@@ -60,5 +77,5 @@ def chart(ch, sheet_title: str) -> bytes:
             f'<c:axPos val="{"b" if bar else "l"}"/>{gridlines}<c:numFmt formatCode="General" sourceLinked="1"/>'
             f'<c:majorTickMark val="none"/><c:minorTickMark val="none"/><c:tickLblPos val="nextTo"/>'
             f'<c:crossAx val="10"/><c:crosses val="{"max" if bar else "autoZero"}"/><c:crossBetween val="between"/>'
-            f'</c:valAx></c:plotArea><c:plotVisOnly val="1"/><c:dispBlanksAs val="gap"/></c:chart></c:chartSpace>'
+            f'</c:valAx></c:plotArea>{legend}<c:plotVisOnly val="1"/><c:dispBlanksAs val="gap"/></c:chart></c:chartSpace>'
             ).encode()

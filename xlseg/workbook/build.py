@@ -42,13 +42,17 @@ OUTPUT_KEYS = ("r_score", "f_score", "m_score", "rfm", "segment", "value_tier", 
 CUSTOMER_KEYS = ("customer_id", "name", "recency", "frequency", "monetary", "avg_order_value", "first_purchase",
                  "last_purchase", "r_score", "f_score", "m_score", "rfm", "segment", "value_tier", "stage", "tags",
                  "override", "why")
+# issue 15: after the others on the Customers sheet, only when the engine fitted the model.
+PREDICTION_KEYS = ("p_alive", "expected_purchases", "expected_spend", "clv")
 FORMATS = {
     "recency": "0", "frequency": "0", "monetary": "#,##0.00", "avg_order_value": "#,##0.00",
     "first_purchase": "yyyy-mm-dd", "last_purchase": "yyyy-mm-dd", "r_score": "0", "f_score": "0", "m_score": "0",
+    "p_alive": "0.0%", "expected_purchases": "0.00", "expected_spend": "#,##0.00", "clv": "#,##0.00",
 }
 WIDTHS = {"customer_id": 13, "name": 26, "recency": 10, "frequency": 11, "monetary": 13, "avg_order_value": 13,
           "first_purchase": 13, "last_purchase": 13, "r_score": 9, "f_score": 9, "m_score": 9, "rfm": 7,
-          "segment": 22, "value_tier": 14, "stage": 15, "tags": 36, "override": 30, "why": 60}
+          "segment": 22, "value_tier": 14, "stage": 15, "tags": 36, "override": 30, "why": 60,
+          "p_alive": 10, "expected_purchases": 12, "expected_spend": 14, "clv": 13}
 TEXT = {
     "title": ("Customer segments", "客户分群汇总"),
     "as_of": ("As of", "统计截止日期"),
@@ -78,6 +82,19 @@ TEXT = {
     "understood": ("What xlseg understood", "xlseg 的理解"),
     "warnings": ("Warnings", "警告"),
     "skipped_table": ("Not computed: {why}", "未计算：{why}"),
+    # issue 15: predicted value
+    "model": ("Predicted value: fitted models", "价值预测：模型参数"),
+    "model_head": (("Model", "Parameter", "Value", "Unit", "Customers in fit"),
+                   ("模型", "参数", "估计值", "单位", "参与拟合客户数")),
+    "days": ("days", "天"),
+    "model_note": ("P(alive): chance the customer still buys (BG/NBD). Expected Purchases: next {days} days. "
+                   "CLV: expected purchases over the next {months} months x Expected Spend per Purchase "
+                   "(Gamma-Gamma), discounted {rate} a month.",
+                   "存活概率：客户仍会购买的概率（BG/NBD）。预测购买次数：未来 {days} 天。客户终身价值：未来 "
+                   "{months} 个月的预测购买次数 x 预测客单价（Gamma-Gamma），每月折现 {rate}。"),
+    "calibration": ("Model check: customers by repeat purchases", "模型检验：按复购次数的客户数"),
+    "calibration_head": (("Repeat purchases", "Actual customers", "Expected by the model"),
+                         ("复购次数", "实际客户数", "模型预期客户数")),
 }
 
 
@@ -212,24 +229,28 @@ def customers_sheet(result: Result, title: str, replaces) -> SheetPlan:
     lang = result.config.lang
     sp = SheetPlan("customers", title, replaces=replaces, freeze="C2", tab_color="1565C0", landscape=True,
                    fit_width=True)
-    keys = list(CUSTOMER_KEYS) + [k for k in result.attributes if k in result.customers.columns]
+    predicted = [k for k in PREDICTION_KEYS if k in result.customers]  # issue 15
+    keys = list(CUSTOMER_KEYS) + predicted + [k for k in result.attributes if k in result.customers.columns]
     frame = result.customers[keys]
-    head = [L.header(k, lang) for k in CUSTOMER_KEYS] + _attribute_headers(result, lang)
+    head = [L.header(k, lang) for k in (*CUSTOMER_KEYS, *predicted)] + _attribute_headers(result, lang)
     body = values(frame) or [[None] * len(head)]
     sp.blocks.append(Block(1, 1, [head] + body))
     last = len(body) + 1
     sp.tables.append(Table("xlsegCustomers", ref(1, 1, last, len(head)), style="TableStyleLight9"))
-    col = {k: i + 1 for i, k in enumerate(CUSTOMER_KEYS)}
+    col = {k: i + 1 for i, k in enumerate(keys)}
     for k, fmt in FORMATS.items():
-        sp.styles.append(Style(ref(2, col[k], last, col[k]), number_format=fmt))
+        if k in col:
+            sp.styles.append(Style(ref(2, col[k], last, col[k]), number_format=fmt))
     sp.styles.append(Style(ref(2, col["r_score"], last, col["rfm"]), align="center"))
     sp.styles.append(Style(ref(2, col["why"], last, col["why"]), wrap=True))
     sp.styles.append(Style(ref(1, col["r_score"], 1, col["rfm"]), align="center"))
-    for k in ("recency", "frequency", "monetary", "avg_order_value"):
-        sp.styles.append(Style(ref(1, col[k]), align="right"))
+    for k in ("recency", "frequency", "monetary", "avg_order_value", *PREDICTION_KEYS):
+        if k in col:
+            sp.styles.append(Style(ref(1, col[k]), align="right"))
     sp.cond_rules = label_rules(result, 2, last, col)
-    sp.widths = {get_column_letter(col[k]): WIDTHS[k] for k in CUSTOMER_KEYS}
-    sp.widths.update({get_column_letter(len(CUSTOMER_KEYS) + 1 + i): 16 for i in range(len(keys) - len(CUSTOMER_KEYS))})
+    own = list(CUSTOMER_KEYS) + predicted
+    sp.widths = {get_column_letter(col[k]): WIDTHS[k] for k in own}
+    sp.widths.update({get_column_letter(len(own) + 1 + i): 16 for i in range(len(keys) - len(own))})
     return sp
 
 
@@ -369,6 +390,10 @@ def summary_sheet(result: Result, title: str, replaces, titles: dict, generated:
     section("cuts", [_t("metric", lang), _t("score", lang), _t("customers", lang), _t("min", lang),
                      _t("max", lang), _t("rule", lang)], body, {4: "#,##0.##", 5: "#,##0.##"})
 
+    calibration_rows = _model_sections(result, sp, section)  # issue 15
+    if calibration_rows is not None:
+        row = max(row, calibration_rows[0] + 16)  # the calibration chart sits right of its table
+
     ov = sums.get("overrides")  # issue 7: manual overrides with their reasons
     if ov is not None and len(ov):
         section("overrides", [L.header("customer_id", lang), L.header("name", lang), _t("field", lang),
@@ -388,6 +413,10 @@ def summary_sheet(result: Result, title: str, replaces, titles: dict, generated:
                            ref(seg_rows[0], 2, seg_rows[1], 2), f"A{chart_row}", 15.5, 10.5))
     sp.charts.append(Chart("column", _t("chart_tiers", lang), ref(tier_rows[0], 1, tier_rows[1], 1),
                            ref(tier_rows[0], 2, tier_rows[1], 2), f"E{chart_row}", 15.5, 10.5))
+    if calibration_rows is not None:  # issue 15: actual vs expected customers by repeat purchases
+        top, bottom = calibration_rows
+        sp.charts.append(Chart("column", _t("calibration", lang), ref(top, 1, bottom, 1), ref(top, 2, bottom, 3),
+                               f"E{top - 1}", 15.5, 8.0, series=tuple(_t("calibration_head", lang)[1:])))
     sp.widths = {"A": 30, **{c: 18 for c in "BCDEFGHIJK"}}
     return sp
 
@@ -405,6 +434,27 @@ def _skipped(result: Result, key: str, prospects_count: bool = True) -> str | No
         return None
     skipped = [n for n in result.notes if "were skipped" in n and _SKIP_WORDS[key] in n]
     return skipped[0] if skipped else "no customer has a purchase to classify."
+
+
+def _model_sections(result: Result, sp: SheetPlan, section):
+    """The fitted parameters and the calibration table (issue 15); returns the calibration rows or None."""
+    sums = result.summaries
+    model = sums.get("model")
+    if model is None or not len(model):
+        return None
+    cfg = result.config
+    lang = cfg.lang
+    used = dict(zip(sums["model_fit"]["model"], sums["model_fit"]["customers"]))
+    body = [[mod, par, float(val), _t("days", lang) if par == "alpha" else None, int(used[mod])]
+            for mod, par, val in model[["model", "parameter", "value"]].itertuples(index=False)]
+    note = _t("model_note", lang).format(days=cfg.predict_days, months=cfg.clv_months,
+                                         rate=f"{cfg.discount_rate * 100:g}%")
+    section("model", list(_t("model_head", lang)), body + [[note, None, None, None, None]],
+            {3: "0.0000", 5: "#,##0"})
+    cal = sums["calibration"]
+    body = [[k, int(a), float(e)] for k, a, e in cal[["repeat_purchases", "actual", "expected"]].itertuples(index=False)]
+    top, bottom = section("calibration", list(_t("calibration_head", lang)), body, {2: "#,##0", 3: "#,##0.0"})
+    return top + 1, bottom
 
 
 def _tier_table(result: Result) -> pd.DataFrame:

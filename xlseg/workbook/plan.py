@@ -82,6 +82,8 @@ class Chart:
     anchor: str  # top-left cell
     width_cm: float = 16.0
     height_cm: float = 9.0
+    # Several value columns: one series per column, with these names in a legend (issue 15).
+    series: tuple = ()
 
 
 @dataclass

@@ -6,6 +6,8 @@ The live-Excel adapter (:mod:`xlseg.excel.adapter`) executes the same plans.
 from __future__ import annotations
 
 from openpyxl.chart import BarChart, Reference
+from openpyxl.chart.legend import Legend
+from openpyxl.chart.series import SeriesLabel
 from openpyxl.formatting.formatting import ConditionalFormattingList
 from openpyxl.formatting.rule import CellIsRule
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -113,6 +115,11 @@ def add_chart(ws, chart) -> None:
     bar.legend = None
     bar.width, bar.height = chart.width_cm, chart.height_cm
     bar.add_data(Reference(ws, min_col=c1, min_row=r1, max_col=c2, max_row=r2), titles_from_data=False)
+    if chart.series:  # one series per value column, named in a legend
+        for s, name in zip(bar.series, chart.series):
+            s.tx = SeriesLabel(v=name)
+        bar.legend = Legend()
+        bar.legend.position = "b"
     bar.set_categories(Reference(ws, min_col=k1, min_row=kr1, max_col=k2, max_row=kr2))
     if chart.kind == "bar":
         bar.y_axis.majorGridlines = None
