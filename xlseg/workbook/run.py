@@ -221,9 +221,27 @@ def _load(path: Path):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", UserWarning)
             return openpyxl.load_workbook(path, keep_vba=path.suffix.lower() == ".xlsm", keep_links=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError, TypeError) as exc:
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError, TypeError, IndexError,
+            SyntaxError) as exc:  # lxml's XMLSyntaxError is a SyntaxError; a bad style index an IndexError
         raise WorkbookError(f"'{path.name}' could not be read as an Excel workbook ({type(exc).__name__}: {exc}). "
                             "Save it from Excel as .xlsx (or .xlsm) and try again.") from None
+
+
+def _sheet_rows(wb, title: str, path: Path) -> list:
+    """A sheet's values through openpyxl (the reader until xlseg/read lands); chart sheets have none."""
+    from xlseg.workbook import xlsx
+
+    if title not in wb.sheetnames:
+        raise WorkbookError(f"Sheet '{title}' of '{path.name}' has no worksheet part (the file is damaged). Open it "
+                            "in Excel, save it again and retry; nothing was written.")
+    ws = wb[title]
+    if not hasattr(ws, "iter_rows"):  # a chart sheet
+        return []
+    try:
+        return xlsx.sheet_rows(ws)
+    except (IndexError, KeyError, ValueError, TypeError) as exc:
+        raise WorkbookError(f"Sheet '{title}' of '{path.name}' could not be read ({type(exc).__name__}: {exc}). "
+                            "Open it in Excel, save it again and retry; nothing was written.") from None
 
 
 def _read_csv(path: Path) -> pd.DataFrame:
@@ -393,12 +411,10 @@ def classify_file(path, output=None, *, sheet=None, transactions=None, as_of=Non
         loaded, read = [], {}
 
         def get_rows(title):
-            from xlseg.workbook import xlsx
-
             if title not in read:
                 if not loaded:
                     loaded.append(_load(path))
-                read[title] = xlsx.sheet_rows(loaded[0][title])
+                read[title] = _sheet_rows(loaded[0], title, path)
             return read[title]
 
         from xlseg.workbook.markers import trusted
