@@ -193,6 +193,20 @@ def test_quantity_times_unit_price_when_there_is_no_amount(tmp_path):
     assert mismatches(pandas_path(with_amount, Config()), got) == {}
 
 
+def test_cancellations_among_numeric_invoice_ids_are_refunds(tmp_path):
+    """UCI Online Retail: invoice C536379 among numeric invoices is a cancellation, a refund (as the pandas path)."""
+    lines = pd.DataFrame({"InvoiceNo": ["536365", "536366", "C536379", "536400"],
+                          "CustomerID": ["17850", "17850", "17850", "13047"],
+                          "InvoiceDate": ["2010-12-01", "2010-12-03", "2010-12-05", "2010-12-02"],
+                          "Quantity": ["6", "2", "1", "3"], "UnitPrice": ["2.55", "7.65", "2.55", "4.25"]})
+    path = tmp_path / "retail.csv"
+    lines.to_csv(path, index=False)
+    got = sql_path([str(path)], Config())
+    assert got.loc["17850", "monetary"] == 28.05  # 6 x 2.55 + 2 x 7.65 - 2.55
+    assert got.loc["17850", "frequency"] == 2.0  # the cancellation is not a purchase
+    assert mismatches(pandas_path(lines, Config()), got) == {}
+
+
 def test_typed_ids_and_dates_from_parquet(tmp_path):
     """Integer and whole float ids become their digits, yyyymmdd integers and timestamps become dates."""
     lines = pd.DataFrame({"Customer ID": [1001, 1001, 1002], "Date": [20240105, 20240107, 20240107],

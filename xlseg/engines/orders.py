@@ -73,7 +73,8 @@ def aggregate_lines(engine, schemas, config: Config, *, progress=None) -> Aggreg
     attributes = sources.attributes(schemas)
     # Lines after as_of, or after today without one (a typo such as 2099), are not counted.
     limit = explicit.date() if explicit is not None else dt.date.today()
-    engine.register_view("xlseg_usable", sql.usable_sql())
+    cancellations = "order_id" in fields and engine.scalar(sql.numeric_orders_sql()) > 0
+    engine.register_view("xlseg_usable", sql.usable_sql(cancellations, attributes))
     engine.register_view("xlseg_lines", sql.kept_sql(limit))
     step("checking order lines")
     notes = skipped_notes(engine.row(sql.rejects_sql(limit)), fields, limit, explicit is not None)

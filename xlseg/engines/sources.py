@@ -16,14 +16,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from xlseg.core import columns
-from xlseg.core import labels as L
 from xlseg.engines import sql
 from xlseg.errors import ColumnError, InputError
 
 SUFFIXES = (".csv", ".csv.gz", ".parquet", ".pq")
-# Quantity x unit price when there is no amount column (order exports such as UCI Online Retail).
-QUANTITY = ("Quantity", "Qty", "Units", "数量", "购买数量")
-UNIT_PRICE = ("Unit Price", "UnitPrice", "Price", "Price Each", "单价", "商品单价")
 
 
 def is_url(path: str) -> bool:
@@ -78,19 +74,11 @@ class FileSchema:
 
 
 def recognise(headers: list, overrides: dict, name: str) -> dict:
-    """field -> header for one file; quantity x unit price stands in for a missing amount."""
+    """field -> header for one file (the core's aliases; quantity x unit price when there is no amount)."""
     try:
         return columns.recognise(headers, overrides, kind="transactions", sheet=name)
     except ColumnError as exc:
-        norms = {L.norm(h): h for h in headers}
-        qty = next((norms[L.norm(a)] for a in QUANTITY if L.norm(a) in norms), None)
-        price = next((norms[L.norm(a)] for a in UNIT_PRICE if L.norm(a) in norms), None)
-        if "amount" in overrides or qty is None or price is None:
-            raise ColumnError(f"{exc} (in '{name}')") from None
-        fields = columns.recognise(headers, {**overrides, "amount": price}, kind="transactions", sheet=name)
-        fields["unit_price"] = fields.pop("amount")
-        fields["quantity"] = qty
-        return fields
+        raise ColumnError(f"{exc} (in '{name}')") from None
 
 
 def plan_sources(schemas: list[FileSchema], overrides: dict) -> list[FileSchema]:

@@ -120,9 +120,11 @@ def lines_sql(fields: dict, kinds: dict, source: str = "xlseg_source") -> str:
             f"{date_expr(fields['date'], kinds[fields['date']])} AS date"]
     if "amount" in fields:
         cols.append(f"{number_expr(fields['amount'], kinds[fields['amount']])} AS amount")
-    else:
+    elif "quantity" in fields:  # rounded as the pandas path rounds it: 3 x 0.1 is 0.3
         q, p = fields["quantity"], fields["unit_price"]
-        cols.append(f"{number_expr(q, kinds[q])} * {number_expr(p, kinds[p])} AS amount")
+        cols.append(f"ROUND({number_expr(q, kinds[q])} * {number_expr(p, kinds[p])}, 6) AS amount")
+    else:  # a unit price and no quantity: one unit a line
+        cols.append(f"{number_expr(fields['unit_price'], kinds[fields['unit_price']])} AS amount")
     if "order_id" in fields:
         cols.append(f"{id_expr(fields['order_id'], kinds[fields['order_id']])} AS order_id")
     else:
@@ -141,9 +143,23 @@ def _not_after(as_of: dt.date | None) -> str:
     return "TRUE" if as_of is None else f"date <= DATE {lit(as_of.isoformat())}"
 
 
-def usable_sql() -> str:
-    """The usable lines (``xlseg_usable``): an id that is not a totals word, a date and an amount."""
-    return f"SELECT * FROM xlseg_all_lines WHERE {_USABLE}"
+def usable_sql(cancellations: bool = False, attributes=()) -> str:
+    """The usable lines (``xlseg_usable``): an id that is not a totals word, a date and an amount.
+
+    ``cancellations``: the order ids are plain numbers, so an id such as ``C536379`` is a
+    cancellation: a refund (its amount negative), as in the pandas path.
+    """
+    if not cancellations:
+        return f"SELECT * FROM xlseg_all_lines WHERE {_USABLE}"
+    flip = ("CASE WHEN REGEXP_MATCHES(order_id, '^[Cc][0-9]+$') AND amount > 0 THEN -amount ELSE amount END")
+    rest = ", ".join(("customer_id", "date", f"{flip} AS amount", "order_id") + tuple(attributes))
+    return f"SELECT {rest} FROM xlseg_all_lines WHERE {_USABLE}"
+
+
+def numeric_orders_sql() -> str:
+    """Whether some order id is a plain number (then C + digits marks a cancellation)."""
+    return (f"SELECT COUNT(*) AS n FROM (SELECT 1 FROM xlseg_all_lines WHERE customer_id IS NOT NULL AND "
+            f"REGEXP_MATCHES(order_id, '^[0-9]+$') LIMIT 1) AS o")
 
 
 def kept_sql(limit: dt.date) -> str:
