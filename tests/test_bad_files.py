@@ -186,7 +186,7 @@ def test_usage_errors_exit_2(tmp_path, args, text):
     result = cli("classify", path, *args)
     assert result.exit_code == 2
     assert result.stdout == ""
-    assert "Usage: xlseg classify [OPTIONS] INPUT" in result.stderr
+    assert "Usage: xlseg classify [OPTIONS] [INPUT]" in result.stderr
     assert text.replace(":", "") in result.stderr.replace(":", "")
     assert args[0] in result.stderr or args[1] in result.stderr
     assert sha(path) == digest and sorted(p.name for p in tmp_path.iterdir()) == ["ok.xlsx"]

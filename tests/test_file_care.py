@@ -218,3 +218,49 @@ def test_csv_cells_and_headers_that_look_like_formulas_stay_text(tmp_path):
         assert ws["F1"].value == '=HYPERLINK("http://x")' and ws["F1"].data_type == "s"
         assert ws["B2"].value == "=cmd|' /C calc'!A0" and ws["B2"].data_type == "s" and ws["B2"].quotePrefix
         assert ws["B3"].data_type == "s" and ws["F2"].data_type == "s" and ws["F3"].value == "-1+2"
+
+
+# ------------------------------------------------------------------ damaged inputs: one clear message, never a crash
+@pytest.mark.parametrize("part", ["xl/styles.xml", "xl/worksheets/sheet1.xml", "xl/workbook.xml",
+                                  "xl/sharedStrings.xml", "[Content_Types].xml"])
+def test_malformed_part_is_refused_clearly(tmp_path, part):
+    from tests.corpus import hostile
+
+    path = hostile.truncated(tmp_path, part)
+    result = CliRunner().invoke(main, ["classify", str(path)], prog_name="xlseg")
+    assert result.exit_code == 1, result.output
+    assert result.stderr.startswith("Error: ") and "unexpected problem" not in result.stderr
+    assert path.name in result.stderr or "part" in result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == [path.name]
+
+
+@pytest.mark.parametrize("kind", ["s", "style"])
+def test_bad_shared_string_or_style_index(tmp_path, kind):
+    from tests.corpus import hostile
+
+    path = hostile.bad_cell_index(tmp_path, kind)
+    result = CliRunner().invoke(main, ["classify", str(path)], prog_name="xlseg")
+    assert result.exit_code in (0, 1) and "unexpected problem" not in result.stderr
+    assert result.exit_code == 0 or result.stderr.startswith("Error: ")
+
+
+@pytest.mark.parametrize("which", ["Clients", "Notes"])
+def test_missing_sheet_part(tmp_path, which):
+    from tests.corpus import hostile
+
+    path = hostile.missing_sheet_part(tmp_path, which)
+    result = CliRunner().invoke(main, ["classify", str(path)], prog_name="xlseg")
+    assert result.exit_code == 1 and "unexpected problem" not in result.stderr
+    assert result.stderr.startswith("Error: ")
+
+
+def test_chart_sheet_is_kept(tmp_path):
+    from tests.corpus import hostile
+
+    path = hostile.chart_sheet(tmp_path)
+    out = tmp_path / "out.xlsx"
+    classify_file(path, out, generated="fixed")
+    with zipfile.ZipFile(path) as a, zipfile.ZipFile(out) as b:
+        charts = [n for n in a.namelist() if n.startswith("xl/chartsheets/")]
+        assert charts and all(a.read(n) == b.read(n) for n in charts)
+    assert "Spend chart" in openpyxl.load_workbook(out).sheetnames

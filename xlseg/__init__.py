@@ -1,7 +1,10 @@
 """xlseg: customer segmentation for Excel (RFM, value tiers, lifecycle stages, tags)."""
 
+import functools
+
+from xlseg.core import engine as _engine
 from xlseg.core.config import Config
-from xlseg.core.engine import Result, classify
+from xlseg.core.engine import Result
 from xlseg.errors import (
     ColumnError,
     ConfigError,
@@ -13,6 +16,16 @@ from xlseg.errors import (
 )
 
 __version__ = "0.1.0"
+
+
+@functools.wraps(_engine.classify)
+def classify(customers=None, transactions=None, config=None, **kwargs) -> Result:
+    # A Spark DataFrame of order lines is aggregated by Spark (xlseg.engines.spark); the rest is the pandas core.
+    if type(transactions).__module__.startswith("pyspark."):
+        from xlseg.engines.spark import classify_dataframe
+
+        return classify_dataframe(transactions, customers, config, **kwargs)
+    return _engine.classify(customers, transactions, config, **kwargs)
 
 
 def main() -> None:

@@ -109,11 +109,23 @@ def main():
 
 
 @main.command()
-@click.argument("input", type=click.Path(path_type=Path))
+@click.argument("input", type=click.Path(path_type=Path), required=False)
 @click.option("-o", "--output", type=click.Path(path_type=Path),
               help="Where to write the classified workbook (default: INPUT_classified.xlsx).")
 @click.option("--sheet", help="Customer sheet name (default: Settings, else detected).")
 @click.option("--transactions", help="Transaction sheet name (default: detected).")
+@click.option("--orders", "orders", multiple=True, metavar="PATH",
+              help="Order lines from files instead of a sheet: CSV (plain or .gz), Parquet, a folder or a glob "
+                   "('orders/*.parquet'); repeat for more. Aggregated by --engine without loading the lines "
+                   "into Python.")
+@click.option("--engine", type=click.Choice(["duckdb", "spark"]), default="duckdb", show_default=True,
+              help="What aggregates --orders: DuckDB (embedded) or Spark (pip install 'xlseg[spark]').")
+@click.option("--spark-master", metavar="URL",
+              help="Spark master for --engine spark: local[*] (default), spark://host:7077, yarn, or sc://host "
+                   "for Spark Connect.")
+@click.option("--customers-out", type=click.Path(path_type=Path), metavar="PATH",
+              help="With --orders: also write every customer's result to PATH (.parquet or .csv); the workbook "
+                   "holds at most 1,048,575 customers.")
 @click.option("--as-of", "as_of", callback=_as_of,
               help="Compute metrics as of this date (YYYY-MM-DD or 'today'); default: latest purchase.")
 @click.option("--lang", type=click.Choice(["en", "zh"]), help="Language of labels and headers.")
@@ -128,21 +140,47 @@ def main():
               help="Exit 1 when the run has a warning (over 5 % of rows not used, or a whole feature skipped); "
                    "the workbook is still written.")
 @friendly
-def classify(input, output, sheet, transactions, as_of, lang, in_place, formulas, day_first, strict):
-    """Classify the customers in INPUT (.xlsx, .xlsm or .csv).
+def classify(input, output, sheet, transactions, orders, engine, spark_master, customers_out, as_of, lang, in_place,
+             formulas, day_first, strict):
+    """Classify the customers in INPUT (.xlsx, .xlsm or .csv), or of the order files given by --orders.
 
     Appends R/F/M scores, RFM, Segment, Value Tier, Stage, Tags, Override and
     Why to the customer table and writes the Summary, Migration, Customers,
     Tags, Issues, Settings and Run History sheets. Re-running replaces xlseg's
     own columns and sheets (Run History only grows).
-    """
-    from xlseg.workbook.run import classify_file
 
-    with Progress("classifying") as progress:
-        run = classify_file(input, output, sheet=sheet, transactions=transactions, as_of=as_of, lang=lang,
-                            formulas=formulas, day_first=day_first,
-                            in_place=in_place, progress=progress)
+    With --orders, INPUT (optional) is a workbook whose customer sheet supplies
+    attributes and receives the results; without INPUT, -o OUT is a new
+    workbook whose Customers sheet lists the customers.
+    """
+    if not orders:
+        if input is None:
+            raise click.UsageError("Give a workbook or CSV file to classify, or order files with --orders.")
+        for flag, given in (("--engine", engine != "duckdb"), ("--spark-master", spark_master),
+                            ("--customers-out", customers_out)):
+            if given:
+                raise click.UsageError(f"{flag} goes with --orders.")
+        from xlseg.workbook.run import classify_file
+
+        with Progress("classifying") as progress:
+            run = classify_file(input, output, sheet=sheet, transactions=transactions, as_of=as_of, lang=lang,
+                                formulas=formulas, day_first=day_first,
+                                in_place=in_place, progress=progress)
+    else:
+        for flag, given in (("--transactions", transactions), ("--in-place", in_place), ("--formulas", formulas),
+                            ("--day-first", day_first)):
+            if given:
+                raise click.UsageError(f"{flag} does not go with --orders.")
+        from xlseg.workbook.orders import classify_orders, orders_note
+
+        with Progress("classifying") as progress:
+            run = classify_orders(input, orders, output, engine=engine, spark_master=spark_master,
+                                  customers_out=customers_out, sheet=sheet, as_of=as_of, lang=lang,
+                                  progress=progress)
+        click.echo(orders_note(run))
     _report(run)
+    if customers_out is not None:
+        click.echo(f"Wrote every customer's result to {customers_out}")
     if strict and run.result.warnings:
         _fail(_say("strict", run.result.config.lang).format(n=len(run.result.warnings)))
 
@@ -171,7 +209,7 @@ def _say(key: str, lang: str) -> str:
 def _report(run, *, table: bool = False):
     result = run.result
     lang = result.config.lang
-    n = len(result.customers)
+    n = len((run.full or result).customers)
     groups = result.issue_groups
     kinds = len(groups) if groups is not None else len(result.issues)
     rows = int(groups["count"].sum()) if groups is not None and len(groups) else len(result.issues)

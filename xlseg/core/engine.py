@@ -100,7 +100,7 @@ def resolve_as_of(value, latest) -> pd.Timestamp | None:
 def classify(customers: pd.DataFrame | None = None, transactions: pd.DataFrame | None = None,
              config: Config | dict | None = None, *, customer_sheet: str = "Customers",
              transaction_sheet: str = "Transactions", progress: Callable[[str], None] | None = None,
-             explain: bool = False) -> Result:
+             explain: bool = False, aggregated: pd.DataFrame | None = None) -> Result:
     """Classify customers: scores, segment, value tier, stage and tags.
 
     ``customers``: one row per customer (needs a customer-id column).
@@ -112,10 +112,15 @@ def classify(customers: pd.DataFrame | None = None, transactions: pd.DataFrame |
     ``explain=True`` fills the ``why`` column with the reasons in words (what the
     workbook's Why column shows); it costs more than the classification itself,
     so it is off by default and ``why`` is then None.
+    ``aggregated``: instead of ``transactions``, per-customer metrics already
+    aggregated from order lines elsewhere (``xlseg.engines``: DuckDB or Spark),
+    indexed by customer id with the columns of ``metrics.from_transactions``
+    (and attributes from each customer's latest line); its ``attrs`` may hold
+    ``columns`` (field -> header), ``use_orders`` and ``notes``.
     """
     cfg = _config(config)
     step = progress or (lambda _msg: None)
-    if customers is None and transactions is None:
+    if customers is None and transactions is None and aggregated is None:
         raise InputError("Nothing to classify: give a customer table, a transaction table, or both.")
     log = IssueLog(sheet=customer_sheet if customers is not None else transaction_sheet)
     notes: list[str] = []
@@ -132,6 +137,11 @@ def classify(customers: pd.DataFrame | None = None, transactions: pd.DataFrame |
         tx_log = IssueLog(sheet=transaction_sheet)
         tx, tx_cols, line_attrs = prepare_transactions(transactions, cfg, tx_log, transaction_sheet, understood)
         log.extend(tx_log)
+    elif aggregated is not None:
+        tx_cols = dict(aggregated.attrs.get("columns", {}))
+        notes.extend(aggregated.attrs.get("notes", []))  # e.g. order lines the engine skipped, and why
+        present = [c for c in TEXT_FIELDS if c in aggregated.columns]
+        line_attrs = aggregated[present] if present else None
     # One row per customer id (a duplicate id was reported and takes the first row's values).
     base = None if cust is None else cust if unique else cust.drop_duplicates("customer_id")
     attributes: list[str] = []
@@ -140,32 +150,35 @@ def classify(customers: pd.DataFrame | None = None, transactions: pd.DataFrame |
 
     step("computing metrics")
     explicit = resolve_as_of(cfg.as_of, None)
-    if tx is not None:
-        # Lines after as_of (or, without an as_of, after today: a typo such as 2099) are not counted;
-        # their customers stay, as Prospects when nothing else is left (one rule with or without a
-        # customer sheet).
-        limit = explicit if explicit is not None else today
-        later = (tx["date"] > limit).to_numpy()
-        every_id = None
-        if later.any():
-            every_id = pd.Index(pd.unique(tx["customer_id"]))  # kept: a customer with only later lines
-            what = (f"dated after as_of {explicit.date().isoformat()}" if explicit is not None
-                    else f"dated after today ({today.date().isoformat()})")
-            log.add_many(list(tx.index[later]), tx_cols["date"], list(tx.loc[later, "date"].dt.strftime("%Y-%m-%d")),
-                         what, "not counted (a customer with no earlier line is a Prospect)",
-                         sheet=transaction_sheet, limit=100)
-            tx = tx[~later]
-        m = metrics.from_transactions(tx, basis=cfg.frequency_basis)
-        if every_id is not None and len(m) < len(every_id):
-            m = m.reindex(every_id.append(m.index.difference(every_id, sort=False)))
-            m["frequency"] = m["frequency"].fillna(0.0)
-            m["monetary"] = m["monetary"].fillna(0.0)
+    if tx is not None or aggregated is not None:
+        if tx is not None:
+            # Lines after as_of (or, without an as_of, after today: a typo such as 2099) are not counted;
+            # their customers stay, as Prospects when nothing else is left (one rule with or without a
+            # customer sheet).
+            limit = explicit if explicit is not None else today
+            later = (tx["date"] > limit).to_numpy()
+            every_id = None
+            if later.any():
+                every_id = pd.Index(pd.unique(tx["customer_id"]))  # kept: a customer with only later lines
+                what = (f"dated after as_of {explicit.date().isoformat()}" if explicit is not None
+                        else f"dated after today ({today.date().isoformat()})")
+                log.add_many(list(tx.index[later]), tx_cols["date"], list(tx.loc[later, "date"].dt.strftime("%Y-%m-%d")),
+                             what, "not counted (a customer with no earlier line is a Prospect)",
+                             sheet=transaction_sheet, limit=100)
+                tx = tx[~later]
+            m = metrics.from_transactions(tx, basis=cfg.frequency_basis)
+            if every_id is not None and len(m) < len(every_id):
+                m = m.reindex(every_id.append(m.index.difference(every_id, sort=False)))
+                m["frequency"] = m["frequency"].fillna(0.0)
+                m["monetary"] = m["monetary"].fillna(0.0)
+        else:  # aggregated by an engine: lines after as_of (or today) were not counted there
+            m = aggregated[list(metrics.COLUMNS)]
         if base is not None and cust is None:
             m = m.reindex(pd.Index(base["customer_id"]))
         if cust is not None:
             unknown = m.index.difference(pd.Index(base["customer_id"]), sort=False)
             if len(unknown):
-                first_rows = transactions_first_rows(tx, unknown)
+                first_rows = transactions_first_rows(tx, unknown) if tx is not None else [""] * len(unknown)
                 log.add_many(first_rows, tx_cols["customer_id"], list(unknown),
                              f"customer id not on sheet '{customer_sheet}'",
                              "classified from its transactions; listed on the Customers sheet only",
@@ -178,8 +191,11 @@ def classify(customers: pd.DataFrame | None = None, transactions: pd.DataFrame |
                 if fld in cust_cols:
                     notes.append(f"'{cust_cols[fld]}' on sheet '{customer_sheet}' was not used: "
                                  f"the metrics come from the transactions on sheet '{transaction_sheet}'.")
-        basis = "orders" if cfg.frequency_basis == "orders" or (
-            cfg.frequency_basis == "auto" and "order_id" in tx.columns and tx["order_id"].notna().any()) else "days"
+        if tx is not None:
+            basis = "orders" if cfg.frequency_basis == "orders" or (
+                cfg.frequency_basis == "auto" and "order_id" in tx.columns and tx["order_id"].notna().any()) else "days"
+        else:
+            basis = "orders" if aggregated.attrs.get("use_orders") else "days"
         understood.append("Frequency = " + ("distinct order ids (lines without one count by day)" if basis == "orders"
                                             else "distinct purchase days") + "; monetary = net spend (refunds "
                                                                              "net out); lines of value 0 are purchases.")
@@ -203,7 +219,7 @@ def classify(customers: pd.DataFrame | None = None, transactions: pd.DataFrame |
         as_of = today
     understood.append(_as_of_sentence(cfg, as_of, latest))
     m = metrics.finish(m, as_of if as_of is not None else pd.NaT)
-    if tx is None and cust is not None and as_of is not None:
+    if tx is None and aggregated is None and cust is not None and as_of is not None:
         future = m["recency"] < 0
         if future.any():
             rows = base.loc[future.to_numpy()].index
@@ -211,7 +227,8 @@ def classify(customers: pd.DataFrame | None = None, transactions: pd.DataFrame |
                          list(m.loc[future, "last_purchase"].dt.strftime("%Y-%m-%d")),
                          f"last purchase after as_of {as_of.date().isoformat()}", "recency counted as 0")
             m.loc[future, "recency"] = 0.0
-    no_date = m["is_buyer"] & m["last_purchase"].isna() & ("last_purchase" in cust_cols or tx is not None)
+    no_date = m["is_buyer"] & m["last_purchase"].isna() & ("last_purchase" in cust_cols or tx is not None
+                                                           or aggregated is not None)
     if no_date.any() and cust is not None:
         rows = base.set_index("customer_id").loc[m.index[no_date], "source_row"].tolist()
         log.add_many(rows, cust_cols.get("last_purchase", ""), [None] * len(rows),

@@ -29,6 +29,8 @@ import numpy as np
 import pandas as pd
 
 DAY = np.timedelta64(1, "D")
+# What from_transactions gives per customer (and what xlseg.engines aggregates to).
+COLUMNS = ("first_purchase", "last_purchase", "frequency", "monetary", "mean_gap", "gap_before_last", "first_spend")
 
 
 def _pairs(major: np.ndarray, minor: np.ndarray) -> np.ndarray:

@@ -30,6 +30,8 @@ from xlseg.workbook.read import TableLayout, detect, read_table
 from xlseg.workbook.settings import first_run_config, read_settings
 
 EXCEL_MAX_ROWS = 1_048_576
+SHEET_ROWS = EXCEL_MAX_ROWS - 1  # customers one sheet holds below its header row
+TOP_CUSTOMERS = 100_000  # customers a workbook shows when there are more than SHEET_ROWS
 SUFFIXES = (".xlsx", ".xlsm", ".csv")
 
 
@@ -39,6 +41,7 @@ class FileRun:
     plan: WritePlan
     output: Path
     backup: Path | None = None
+    full: Result | None = None  # every customer, when ``result`` shows only those a sheet holds
 
 
 @dataclass
@@ -51,6 +54,7 @@ class Analysis:
     layout: TableLayout | None
     customer_sheet: str | None
     transaction_sheet: str | None
+    full: Result | None = None  # every customer, when ``result`` shows only those a sheet holds
 
 
 def default_output(path: Path) -> Path:
@@ -95,7 +99,8 @@ def _rightmost(rows: list, layout: TableLayout) -> int:
 def analyse(get_rows, state: BookState, *, sheet=None, transactions=None, as_of=None, lang=None,
             config: Config | None = None, progress=None, generated: str | None = None,
             formulas: bool = False, run_time=None, day_first: bool | None = None,
-            new_settings: dict | None = None, right_edge=None, check=None, notes=()) -> Analysis:
+            new_settings: dict | None = None, right_edge=None, aggregated: pd.DataFrame | None = None,
+            check=None, notes=()) -> Analysis:
     """Find the sheets, read Settings, classify and build the plan. ``get_rows(title)`` reads a sheet.
 
     ``as_of``, ``lang`` and ``day_first`` are for this run only; ``new_settings`` (e.g. the
@@ -110,24 +115,13 @@ def analyse(get_rows, state: BookState, *, sheet=None, transactions=None, as_of=
     is called for the customer and the transaction table before classifying
     (file mode: stop on formula columns without saved values). ``notes``: what
     reading the input decided (a CSV's encoding and dialect), said first among
-    what the run understood (printed and on the Summary).
+    what the run understood (printed and on the Summary). ``aggregated``: per-customer metrics
+    from order files (``xlseg.engines``), used instead of a transaction sheet.
     """
     owned = _owned_sheet_titles(state)
-    overrides = {"as_of": as_of, "lang": lang, "day_first": day_first}
     settings_title = state.markers.get(sheet_marker("settings"), (None,))[0]
-    # Options are for this run only: a new Settings sheet holds the values without them.
-    settings_config = None
-    if config is None:
-        if settings_title in state.titles:
-            config = read_settings(get_rows(settings_title), sheet=settings_title, **overrides)
-        else:
-            title_for = (lambda lang: owned_titles(state, lang)["settings"][0])
-            config = first_run_config(title_for, **{**(new_settings or {}), **{k: v for k, v in overrides.items()
-                                                                                if v is not None}})
-            settings_config = first_run_config(title_for, **(new_settings or {}))
-    elif any(v is not None for v in overrides.values()):
-        settings_config = config
-        config = config.replace(**{k: v for k, v in overrides.items() if v is not None})
+    config, settings_config = book_config(get_rows, state, as_of=as_of, lang=lang, day_first=day_first,
+                                          config=config, new_settings=new_settings)
     candidates = [t for t in state.titles if t not in owned]
     sheet = sheet or config.customer_sheet
     transactions = transactions or config.transaction_sheet
@@ -172,7 +166,9 @@ def analyse(get_rows, state: BookState, *, sheet=None, transactions=None, as_of=
             sheet = found_c
         else:
             transactions = found_t
-    if sheet is None and transactions is None:
+    if aggregated is not None:
+        transactions = None  # the order files replace any transaction sheet
+    if sheet is None and transactions is None and aggregated is None:
         raise InputError("No customer sheet found: no sheet has a header row with a customer-id column "
                          f"(e.g. 'Customer ID' or '客户编号') in its first 20 rows. Sheets: {', '.join(state.titles)}. "
                          "Add such a header or name the sheet with --sheet.")
@@ -194,7 +190,7 @@ def analyse(get_rows, state: BookState, *, sheet=None, transactions=None, as_of=
         if check is not None:
             check(transactions, tx_layout, config)
     result = classify(cust_frame, tx_frame, config, customer_sheet=sheet or "", transaction_sheet=transactions or "",
-                      progress=step, explain=True)
+                      progress=step, explain=True, aggregated=aggregated)
     result.understood[:0] = list(notes) + said
     if as_of is not None and result.as_of is not None:  # say where as_of came from: this run's option
         result.understood[:] = [u.replace("set by as_of.", "given with --as-of for this run (Settings are unchanged).")
@@ -207,9 +203,53 @@ def analyse(get_rows, state: BookState, *, sheet=None, transactions=None, as_of=
     from xlseg.workbook.history_sheets import read_previous
 
     history = read_previous(get_rows, state)
+    full, result = result, fit_to_sheet(result)
     plan = build_plan(result, layout, state, generated=generated, formulas=formulas, settings_rows=settings_rows,
                       tx_layout=tx_layout, history=history, run_time=run_time, settings_config=settings_config)
-    return Analysis(result, plan, state, layout, sheet, transactions)
+    return Analysis(result, plan, state, layout, sheet, transactions, full=full)
+
+
+def book_config(get_rows, state: BookState, *, as_of=None, lang=None, day_first=None, config: Config | None = None,
+                new_settings: dict | None = None):
+    """(the run's Config, the Config a new Settings sheet is written with, or None).
+
+    The workbook's Settings sheet (or the one a first run writes); the options win for this run only.
+    """
+    overrides = {"as_of": as_of, "lang": lang, "day_first": day_first}
+    settings_title = state.markers.get(sheet_marker("settings"), (None,))[0]
+    # Options are for this run only: a new Settings sheet holds the values without them.
+    settings_config = None
+    if config is None:
+        if settings_title in state.titles:
+            config = read_settings(get_rows(settings_title), sheet=settings_title, **overrides)
+        else:
+            title_for = (lambda lang: owned_titles(state, lang)["settings"][0])
+            config = first_run_config(title_for, **{**(new_settings or {}), **{k: v for k, v in overrides.items()
+                                                                                if v is not None}})
+            settings_config = first_run_config(title_for, **(new_settings or {}))
+    elif any(v is not None for v in overrides.values()):
+        settings_config = config
+        config = config.replace(**{k: v for k, v in overrides.items() if v is not None})
+    return config, settings_config
+
+
+def fit_to_sheet(result: Result) -> Result:
+    """At most SHEET_ROWS customers: all those of the customer sheet, then the TOP_CUSTOMERS most valuable others.
+
+    Only order files can bring that many (``xlseg.workbook.orders``); the Summary says so in a note.
+    """
+    c = result.customers
+    if len(c) <= SHEET_ROWS:
+        return result
+    on_sheet = c["source_row"].notna().to_numpy()
+    others = c.loc[~on_sheet, "monetary"].sort_values(ascending=False, kind="stable").index[:TOP_CUSTOMERS]
+    keep = c.index[on_sheet].append(others).sort_values()
+    shown = c.loc[keep]
+    note = (f"The Customers sheet shows {len(shown):,} of {len(c):,} customers: those on the customer sheet, then "
+            f"the most valuable (a sheet holds {SHEET_ROWS:,} rows). Every customer's result: --customers-out FILE.")
+    return dataclasses.replace(result, customers=shown, flags=result.flags.loc[keep],
+                               tags=result.tags[result.tags["customer_id"].isin(set(shown["customer_id"]))],
+                               notes=[note] + list(result.notes))
 
 
 def _quote(titles: list) -> str:
@@ -286,7 +326,8 @@ def _tmp_next_to(target: Path) -> Path:
 
 def classify_file(path, output=None, *, sheet=None, transactions=None, as_of=None, lang=None, in_place=False,
                   progress=None, generated: str | None = None, formulas: bool = False, run_time=None,
-                  day_first: bool | None = None, new_settings: dict | None = None) -> FileRun:
+                  day_first: bool | None = None, new_settings: dict | None = None,
+                  aggregated: pd.DataFrame | None = None) -> FileRun:
     """Classify ``path`` and write the result to ``output`` (default: ``<name>_classified.xlsx``).
 
     ``formulas=True``: xlseg's columns on the customer sheet are live Excel formulas reading their
@@ -366,7 +407,8 @@ def classify_file(path, output=None, *, sheet=None, transactions=None, as_of=Non
         analysis = analyse(get_rows, state, sheet=sheet, transactions=transactions, as_of=as_of, lang=lang,
                            progress=step, generated=generated, formulas=formulas, run_time=run_time,
                            day_first=day_first, new_settings=new_settings,
-                           right_edge=None if suffix == ".csv" else right_edge, check=check, notes=notes)
+                           right_edge=None if suffix == ".csv" else right_edge, aggregated=aggregated,
+                           check=check, notes=notes)
         step("saving")
         tmp = _tmp_next_to(target)
         try:
@@ -396,7 +438,7 @@ def classify_file(path, output=None, *, sheet=None, transactions=None, as_of=Non
         pkg.close()
         if reader is not None:
             reader.close()
-    return FileRun(analysis.result, analysis.plan, target, backup)
+    return FileRun(analysis.result, analysis.plan, target, backup, full=analysis.full)
 
 
 def history_frame(path) -> pd.DataFrame:

@@ -1,0 +1,117 @@
+"""Order-line files given on the command line: paths and globs expanded, columns recognised, one schema.
+
+Engine-neutral: an engine reads each file's header names and column types and
+hands them to :func:`plan_sources`, which recognises the fields (the same
+aliases as a sheet, ``xlseg.core.columns``), checks that every file has the
+same fields, and returns the SQL that cleans the lines of all files
+(:func:`xlseg.engines.sql.lines_sql` per file, joined by UNION ALL, each file
+with its own column types).
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from xlseg.core import columns
+from xlseg.engines import sql
+from xlseg.errors import ColumnError, InputError
+
+SUFFIXES = (".csv", ".csv.gz", ".parquet", ".pq")
+
+
+def is_url(path: str) -> bool:
+    """A location only the engine can read (s3a://, hdfs://, file://): passed on as it is."""
+    return "://" in path
+
+
+def file_format(path: str) -> str:
+    low = path.lower()
+    if low.endswith((".parquet", ".pq")) or (is_url(path) and low.endswith("/")):  # a folder of Parquet parts
+        return "parquet"
+    if low.endswith((".csv", ".csv.gz", ".txt", ".tsv", ".txt.gz", ".tsv.gz")):
+        return "csv"
+    raise InputError(f"'{path}' is not a .csv, .csv.gz or .parquet file. Give order lines as CSV (plain or gzip) "
+                     "or Parquet.")
+
+
+def expand(patterns) -> list[str]:
+    """Every file named by ``patterns`` (paths or globs), in order, each once; clear errors for nothing found."""
+    out: list[str] = []
+    for pattern in patterns:
+        pattern = os.fspath(pattern)
+        if is_url(pattern):
+            found = [pattern]
+        elif glob.has_magic(pattern):
+            found = sorted(p for p in glob.glob(pattern, recursive=True) if os.path.isfile(p))
+            if not found:
+                raise InputError(f"--orders '{pattern}' matches no file. Check the folder and the pattern.")
+        elif os.path.isdir(pattern):
+            found = sorted(str(p) for p in Path(pattern).iterdir() if p.is_file() and
+                           p.name.lower().endswith(SUFFIXES))
+            if not found:
+                raise InputError(f"--orders '{pattern}' is a folder without .csv, .csv.gz or .parquet files.")
+        elif not os.path.exists(pattern):
+            raise InputError(f"--orders '{pattern}' does not exist. Check the path.")
+        else:
+            found = [pattern]
+        for p in found:
+            file_format(p)
+            if p not in out:
+                out.append(p)
+    return out
+
+
+@dataclass
+class FileSchema:
+    """One file as an engine sees it: its headers and each header's kind (see ``sql.lines_sql``)."""
+
+    path: str
+    kinds: dict  # header -> 'string' | 'integer' | 'float' | 'date' | 'timestamp' | 'other'
+    fields: dict = field(default_factory=dict)  # field -> header, filled by plan_sources
+
+
+def recognise(headers: list, overrides: dict, name: str) -> dict:
+    """field -> header for one file (the core's aliases; quantity x unit price when there is no amount)."""
+    try:
+        return columns.recognise(headers, overrides, kind="transactions", sheet=name)
+    except ColumnError as exc:
+        raise ColumnError(f"{exc} (in '{name}')") from None
+
+
+def plan_sources(schemas: list[FileSchema], overrides: dict) -> list[FileSchema]:
+    """Recognise each file's fields; every file must have the fields the first one has."""
+    first = None
+    for s in schemas:
+        name = os.path.basename(s.path)
+        s.fields = recognise(list(s.kinds), overrides, name)
+        if first is None:
+            first = s
+            continue
+        for fld, header in first.fields.items():
+            if fld not in s.fields:
+                raise InputError(
+                    f"Schema mismatch between order files: '{name}' has no {fld.replace('_', ' ')} column "
+                    f"('{header}' in '{os.path.basename(first.path)}'). Its columns: {', '.join(s.kinds)}. "
+                    "Give files with the same columns, or classify them separately.")
+        for fld, header in s.fields.items():
+            if fld not in first.fields:
+                raise InputError(
+                    f"Schema mismatch between order files: '{name}' has a {fld.replace('_', ' ')} column "
+                    f"('{header}') that '{os.path.basename(first.path)}' does not have. Give files with the "
+                    "same columns, or classify them separately.")
+    return schemas
+
+
+def union_lines_sql(schemas: list[FileSchema], relations: list[str]) -> str:
+    """Lines of every file with clean values: one ``lines_sql`` per file (its own types) joined by UNION ALL."""
+    parts = []
+    for s, rel in zip(schemas, relations):
+        parts.append(sql.lines_sql(s.fields, s.kinds, source=rel))
+    return "\nUNION ALL\n".join(parts)
+
+
+def attributes(schemas: list[FileSchema]) -> tuple[str, ...]:
+    return tuple(a for a in sql.ATTRIBUTES if a in schemas[0].fields)

@@ -1,0 +1,200 @@
+"""Spark (local or a cluster): the same SQL as DuckDB, transpiled by SQLGlot, on Spark DataFrames.
+
+``pip install xlseg[spark]`` (pyspark and a Java runtime). The CLI's
+``--engine spark [--spark-master URL]`` starts or joins a session;
+``xlseg.classify(transactions=<a Spark DataFrame>)`` uses the DataFrame's own
+session. Nothing here collects order lines: only the per-customer result is
+brought to the driver, and only when the caller asks for it.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import pandas as pd
+
+from xlseg.engines import sources, sql
+from xlseg.errors import InputError, XlsegError
+
+
+def _spark():
+    try:
+        import pyspark.sql  # noqa: F401 - optional extra
+    except ImportError:
+        raise XlsegError("--engine spark needs pyspark: pip install 'xlseg[spark]' (and a Java runtime, "
+                         "e.g. apt install default-jre-headless).") from None
+    return pyspark.sql
+
+
+def session(master: str | None = None, *, progress: bool | None = None, conf: dict | None = None):
+    """A SparkSession: ``master`` a URL (``local[4]``, ``spark://host:7077``, ``yarn``) or ``sc://host`` (Spark Connect).
+
+    In local mode the shuffle uses a few partitions (Spark's 200 suit a cluster, not one machine).
+    ``conf``: more Spark settings.
+    """
+    spark_sql = _spark()
+    builder = spark_sql.SparkSession.builder.appName("xlseg")
+    master = master or os.environ.get("XLSEG_SPARK_MASTER", "local[*]")
+    if master.startswith("sc://"):
+        builder = builder.remote(master)
+    else:
+        builder = builder.master(master)
+        show = sys.stderr.isatty() if progress is None else progress
+        # Spark's stage progress bars on the terminal: the CLI's progress for long work
+        builder = builder.config("spark.ui.showConsoleProgress", "true" if show else "false")
+        if master.startswith("local"):
+            builder = builder.config("spark.sql.shuffle.partitions", str(2 * (os.cpu_count() or 1)))
+    for key, value in (conf or {}).items():
+        builder = builder.config(key, value)
+    try:
+        return builder.getOrCreate()
+    except Exception as exc:  # noqa: BLE001 - Java missing, master unreachable: one clear message
+        raise XlsegError(f"Could not start Spark ({str(exc).strip().splitlines()[0] if str(exc).strip() else exc}). "
+                         "Check that Java is installed and the --spark-master URL is right.") from None
+
+
+def kind_of(data_type) -> str:
+    name = type(data_type).__name__
+    if name == "StringType" or name.startswith(("VarcharType", "CharType")):
+        return "string"
+    if name in ("ByteType", "ShortType", "IntegerType", "LongType"):
+        return "integer"
+    if name in ("FloatType", "DoubleType", "DecimalType"):
+        return "float"
+    if name == "DateType":
+        return "date"
+    if name.startswith("Timestamp"):
+        return "timestamp"
+    return "other"
+
+
+class SparkEngine:
+    """A Spark session answering the queries of :mod:`xlseg.engines.sql` (transpiled)."""
+
+    name = "spark"
+
+    def __init__(self, spark):
+        self.spark = spark
+        self._cached = []
+
+    # -------------------------------------------------------------- sources
+    def _read(self, path: str, schema=None):
+        reader = self.spark.read
+        if sources.file_format(path) == "parquet":
+            return reader.parquet(path)
+        reader = reader.option("header", "true").option("mode", "PERMISSIVE")
+        return reader.schema(schema).csv(path) if schema is not None else reader.option("inferSchema", "true").csv(path)
+
+    def register_lines(self, paths: list[str], overrides: dict) -> list[sources.FileSchema]:
+        """Create the view ``xlseg_all_lines`` (every file's lines, clean values); return the files' schemas."""
+        frames, schemas = [], []
+        for p in paths:
+            try:
+                df = self._read(p)
+                schemas.append(sources.FileSchema(p, {f.name: kind_of(f.dataType) for f in df.schema.fields}))
+            except Exception as exc:  # noqa: BLE001 - AnalysisException and friends
+                raise InputError(f"Order file '{p}' could not be read by Spark ({_first_line(exc)}). Give a CSV "
+                                 "file (UTF-8, plain or .gz) or a Parquet file with a header row.") from None
+            frames.append(df)
+        schemas = sources.plan_sources(schemas, overrides)
+        for i, (s, df) in enumerate(zip(schemas, frames)):
+            if sources.file_format(s.path) == "csv":
+                # ids, order ids and attributes as typed text: '007' stays '007', as in a sheet cell
+                from pyspark.sql.types import StringType, StructField, StructType
+
+                text = {h for f, h in s.fields.items() if f in ("customer_id", "order_id") + sql.ATTRIBUTES}
+                schema = StructType([StructField(f.name, StringType() if f.name in text else f.dataType)
+                                     for f in df.schema.fields])
+                df = self._read(s.path, schema)
+                for h in text:
+                    s.kinds[h] = "string"
+            df.createOrReplaceTempView(f"xlseg_source_{i}")
+        self.register_view("xlseg_all_lines", sources.union_lines_sql(
+            schemas, [f"xlseg_source_{i}" for i in range(len(schemas))]))
+        return schemas
+
+    def register_dataframe(self, df, overrides: dict) -> list[sources.FileSchema]:
+        """A Spark DataFrame of order lines (the Python API) as ``xlseg_lines``."""
+        schema = sources.FileSchema("the transactions DataFrame",
+                                    {f.name: kind_of(f.dataType) for f in df.schema.fields})
+        schemas = sources.plan_sources([schema], overrides)
+        df.createOrReplaceTempView("xlseg_source_0")
+        self.register_view("xlseg_all_lines", sources.union_lines_sql(schemas, ["xlseg_source_0"]))
+        return schemas
+
+    def register_view(self, name: str, query: str) -> None:
+        self._sql(query).createOrReplaceTempView(name)
+
+    # -------------------------------------------------------------- queries
+    def scalar(self, query: str):
+        return self._sql(query).collect()[0][0]
+
+    def row(self, query: str) -> dict:
+        return self._sql(query).collect()[0].asDict()
+
+    def materialise(self, name: str, query: str) -> None:
+        df = self._sql(query).cache()
+        df.count()
+        df.createOrReplaceTempView(name)
+        self._cached.append(df)
+
+    def dataframe(self, query: str):
+        """The query's result as a Spark DataFrame (not collected)."""
+        return self._sql(query)
+
+    def frame(self, query: str) -> pd.DataFrame:
+        return self._sql(query).toPandas()
+
+    def count(self, name: str) -> int:
+        return int(self.spark.table(name).count())
+
+    def write(self, query: str, path: str) -> None:
+        """A folder of part files, Spark's way (``path`` ending in .parquet or .csv)."""
+        df = self._sql(query)
+        if path.lower().endswith((".parquet", ".pq")):
+            df.write.mode("overwrite").parquet(path)
+        else:
+            df.write.mode("overwrite").option("header", "true").csv(path)
+
+    def _sql(self, query: str):
+        """Run a query written in DuckDB's dialect (every query of :mod:`xlseg.engines.sql`), transpiled."""
+        try:
+            return self.spark.sql(sql.for_engine(query, "spark"))
+        except Exception as exc:  # noqa: BLE001 - Spark raises its own exception tree
+            raise InputError(f"Spark could not run xlseg's query ({_first_line(exc)}).") from None
+
+    def close(self) -> None:
+        for df in self._cached:
+            df.unpersist()
+
+
+def _first_line(exc: Exception) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+def is_dataframe(obj) -> bool:
+    """A PySpark DataFrame (classic or Spark Connect), recognised without importing pyspark."""
+    return type(obj).__name__ == "DataFrame" and type(obj).__module__.startswith("pyspark.")
+
+
+def classify_dataframe(transactions, customers=None, config=None, **kwargs):
+    """``xlseg.classify(transactions=<Spark DataFrame>)``: lines aggregated by Spark, the pandas core finishes.
+
+    Only one row per customer reaches the driver. To classify without collecting
+    even that, run :func:`xlseg.engines.orders.classified_query` on a
+    ``SparkEngine`` and write its ``dataframe`` (see README, "On a cluster").
+    """
+    from xlseg.core.engine import _config, classify
+    from xlseg.engines import orders
+
+    cfg = _config(config)
+    engine = SparkEngine(transactions.sparkSession)
+    schemas = engine.register_dataframe(transactions, dict(cfg.columns))
+    try:
+        agg = orders.aggregate_lines(engine, schemas, cfg)
+        m = orders.metrics_frame(agg)
+    finally:
+        engine.close()
+    return classify(customers, None, cfg, aggregated=m, **kwargs)

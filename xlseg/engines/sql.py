@@ -1,0 +1,378 @@
+"""The one SQL definition of xlseg's metrics and classification, for DuckDB and Spark SQL.
+
+Written once in DuckDB's dialect; :func:`for_engine` transpiles it with SQLGlot
+for Spark. Three steps, each a query over the previous step's relation:
+
+* :func:`lines_sql` cleans order lines (``xlseg_source``: the user's columns)
+  into ``customer_id, date, amount, order_id`` and attributes: ids normalised
+  like ``xlseg.core.clean.normalise_ids`` (stripped, whitespace runs collapsed,
+  full-width forms folded), dates and amounts cast from their typed columns,
+  amount = quantity x unit price when there is no amount column;
+  :func:`kept_sql` keeps the usable ones (no blank or totals id, a date and an
+  amount, not after an explicit as_of) and :func:`rejects_sql` counts the rest.
+* :func:`metrics_sql` aggregates ``xlseg_lines`` to one row per customer
+  (group-by and window functions), as ``xlseg.core.metrics.from_transactions``.
+* :func:`classify_sql` adds recency, scores, segment, ABC class, tier and
+  stage to ``xlseg_metrics`` as ``xlseg.core`` does, without collecting: ranks
+  come from counts per distinct value (a window over distinct values, joined
+  back), so no single window sorts every customer.
+
+Identical answers to the pandas path are tested on CDNOW and a randomised log
+(tests/test_engines.py).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import sqlglot
+
+from xlseg.core import clean
+from xlseg.core.config import Config
+from xlseg.core.stages import ORDER as STAGE_ORDER
+
+ATTRIBUTES = ("name", "customer_type", "source", "region", "country", "city", "industry", "company_size")
+# Whitespace that str.split() splits on (clean._OTHER_SPACES plus the plain space), as a regex class.
+_SPACES = "[ " + clean._OTHER_SPACES + "]+"
+# NFKC folds the full-width ASCII forms U+FF01..U+FF5E to U+0021..U+007E and U+3000 to a space.
+_FULL = "".join(chr(c) for c in range(0xFF01, 0xFF5F)) + "\u3000"
+_HALF = "".join(chr(c) for c in range(0x21, 0x7F)) + " "
+ERROR_TEXTS = ("#N/A", "#VALUE!", "#REF!", "#DIV/0!", "#NUM!", "#NAME?", "#NULL!", "#SPILL!", "#CALC!",
+               "#GETTING_DATA")
+
+
+def lit(value) -> str:
+    """A SQL string literal (DuckDB dialect)."""
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def ident(name: str) -> str:
+    return '"' + str(name).replace('"', '""') + '"'
+
+
+def _in_list(values) -> str:
+    return "(" + ", ".join(lit(v) for v in sorted(values)) + ")"
+
+
+def _finite(x: str) -> str:
+    """x is a finite number (inf - inf and NaN - NaN are NaN, never 0; no isfinite() in Spark SQL)."""
+    return f"({x} - {x}) = 0"
+
+
+# ------------------------------------------------------------------ step 1: clean lines
+def id_expr(col: str, kind: str) -> str:
+    """A normalised id (text) from a column of ``kind`` ('string', 'integer', 'float', other)."""
+    x = ident(col)
+    if kind == "integer":
+        return f"CAST({x} AS VARCHAR)"
+    if kind == "float":  # 1001.0 -> '1001' (clean._float_ids); other floats as their text
+        x = f"CAST({x} AS DOUBLE)"
+        return (f"CASE WHEN {_finite(x)} AND {x} = FLOOR({x}) AND ABS({x}) < 1e15 "
+                f"THEN CAST(CAST({x} AS BIGINT) AS VARCHAR) WHEN {_finite(x)} THEN CAST({x} AS VARCHAR) END")
+    text = f"CAST({x} AS VARCHAR)"
+    folded = f"TRIM(REGEXP_REPLACE(TRANSLATE({text}, {lit(_FULL)}, {lit(_HALF)}), {lit(_SPACES)}, ' ', 'g'))"
+    return f"CASE WHEN {folded} = '' OR {folded} IN {_in_list(ERROR_TEXTS)} THEN NULL ELSE {folded} END"
+
+
+def date_expr(col: str, kind: str) -> str:
+    """A DATE from a typed column: dates, timestamps, ISO text, yyyymmdd numbers or Excel serials."""
+    x = ident(col)
+    if kind == "date":
+        d = x
+    elif kind == "timestamp":
+        d = f"CAST({x} AS DATE)"
+    elif kind in ("integer", "float"):
+        v = f"CAST({x} AS DOUBLE)"
+        digits = f"CAST(CAST({v} AS BIGINT) AS VARCHAR)"
+        ymd = (f"TRY_CAST(CONCAT(SUBSTRING({digits}, 1, 4), '-', SUBSTRING({digits}, 5, 2), '-', "
+               f"SUBSTRING({digits}, 7, 2)) AS DATE)")
+        serial = f"DATE_ADD(DATE '1899-12-30', CAST(FLOOR({v}) AS INTEGER))"
+        d = (f"CASE WHEN {v} >= 19000101 AND {v} <= 21991231 AND {v} = FLOOR({v}) THEN {ymd} "
+             f"WHEN {v} >= {clean._SERIAL_MIN} AND {v} < {clean._SERIAL_MAX} THEN {serial} END")
+    else:
+        d = f"TRY_CAST(TRIM(CAST({x} AS VARCHAR)) AS DATE)"
+    return f"CASE WHEN {d} >= DATE '1900-01-01' AND {d} < DATE '2200-01-01' THEN {d} END"
+
+
+def number_expr(col: str, kind: str) -> str:
+    x = ident(col)
+    v = f"CAST({x} AS DOUBLE)" if kind in ("integer", "float") else f"TRY_CAST(TRIM(CAST({x} AS VARCHAR)) AS DOUBLE)"
+    return f"CASE WHEN {_finite(v)} THEN {v} END"
+
+
+def text_expr(col: str, kind: str) -> str:
+    """An attribute as ``clean.parse_text`` leaves text: stripped, whitespace runs collapsed, blank -> NULL."""
+    if kind != "string":
+        return f"CAST({ident(col)} AS VARCHAR)"
+    t = f"TRIM(REGEXP_REPLACE({ident(col)}, {lit(_SPACES)}, ' ', 'g'))"
+    return f"NULLIF({t}, '')"
+
+
+def lines_sql(fields: dict, kinds: dict, source: str = "xlseg_source") -> str:
+    """Order lines from ``source`` (a relation with the user's columns) with clean values (NULL: unusable).
+
+    ``fields``: field -> the user's header (``customer_id``, ``date``, and
+    ``amount`` or both ``quantity`` and ``unit_price``; optional ``order_id``
+    and attributes). ``kinds``: header -> 'string', 'integer', 'float', 'date',
+    'timestamp' or 'other'.
+    """
+    cols = [f"{id_expr(fields['customer_id'], kinds[fields['customer_id']])} AS customer_id",
+            f"{date_expr(fields['date'], kinds[fields['date']])} AS date"]
+    if "amount" in fields:
+        cols.append(f"{number_expr(fields['amount'], kinds[fields['amount']])} AS amount")
+    elif "quantity" in fields:  # rounded as the pandas path rounds it: 3 x 0.1 is 0.3
+        q, p = fields["quantity"], fields["unit_price"]
+        cols.append(f"ROUND({number_expr(q, kinds[q])} * {number_expr(p, kinds[p])}, 6) AS amount")
+    else:  # a unit price and no quantity: one unit a line
+        cols.append(f"{number_expr(fields['unit_price'], kinds[fields['unit_price']])} AS amount")
+    if "order_id" in fields:
+        cols.append(f"{id_expr(fields['order_id'], kinds[fields['order_id']])} AS order_id")
+    else:
+        cols.append("CAST(NULL AS VARCHAR) AS order_id")
+    for fld in ATTRIBUTES:
+        if fld in fields:
+            cols.append(f"{text_expr(fields[fld], kinds[fields[fld]])} AS {fld}")
+    return f"SELECT {', '.join(cols)} FROM {source}"
+
+
+_USABLE = (f"customer_id IS NOT NULL AND customer_id NOT IN {_in_list(clean._TOTAL_FORMS)} "
+           "AND date IS NOT NULL AND amount IS NOT NULL")
+
+
+def _not_after(as_of: dt.date | None) -> str:
+    return "TRUE" if as_of is None else f"date <= DATE {lit(as_of.isoformat())}"
+
+
+def usable_sql(cancellations: bool = False, attributes=()) -> str:
+    """The usable lines (``xlseg_usable``): an id that is not a totals word, a date and an amount.
+
+    ``cancellations``: the order ids are plain numbers, so an id such as ``C536379`` is a
+    cancellation: a refund (its amount negative), as in the pandas path.
+    """
+    if not cancellations:
+        return f"SELECT * FROM xlseg_all_lines WHERE {_USABLE}"
+    flip = ("CASE WHEN REGEXP_MATCHES(order_id, '^[Cc][0-9]+$') AND amount > 0 THEN -amount ELSE amount END")
+    rest = ", ".join(("customer_id", "date", f"{flip} AS amount", "order_id") + tuple(attributes))
+    return f"SELECT {rest} FROM xlseg_all_lines WHERE {_USABLE}"
+
+
+def numeric_orders_sql() -> str:
+    """Whether some order id is a plain number (then C + digits marks a cancellation)."""
+    return (f"SELECT COUNT(*) AS n FROM (SELECT 1 FROM xlseg_all_lines WHERE customer_id IS NOT NULL AND "
+            f"REGEXP_MATCHES(order_id, '^[0-9]+$') LIMIT 1) AS o")
+
+
+def kept_sql(limit: dt.date) -> str:
+    """The lines that count (``xlseg_lines``): usable and not after ``limit`` (as_of, or today without one).
+
+    Their customers stay (``metrics_sql`` lists every customer of ``xlseg_usable``): one whose every
+    line is later is a Prospect, as in the pandas path.
+    """
+    return f"SELECT * FROM xlseg_usable WHERE {_not_after(limit)}"
+
+
+def rejects_sql(limit: dt.date) -> str:
+    """One pass over every line: how many, and how many were skipped for each reason (first reason wins)."""
+    totals = f"customer_id IN {_in_list(clean._TOTAL_FORMS)}"
+    has_id = f"customer_id IS NOT NULL AND NOT ({totals})"
+    return f"""SELECT COUNT(*) AS lines,
+       COUNT(CASE WHEN customer_id IS NULL THEN 1 END) AS no_id,
+       COUNT(CASE WHEN {totals} THEN 1 END) AS totals,
+       COUNT(CASE WHEN {has_id} AND date IS NULL THEN 1 END) AS no_date,
+       COUNT(CASE WHEN {has_id} AND date IS NOT NULL AND amount IS NULL THEN 1 END) AS no_amount,
+       COUNT(CASE WHEN {_USABLE} AND NOT ({_not_after(limit)}) THEN 1 END) AS after_limit
+FROM xlseg_all_lines"""
+
+
+# ------------------------------------------------------------------ step 2: metrics per customer
+def metrics_sql(use_orders: bool, limit: dt.date, attributes=()) -> str:
+    """One row per customer of ``xlseg_lines``: first/last purchase, frequency, monetary, mean gap, gap before last,
+    first_spend (net amount of the first purchase day).
+
+    A purchase is a line with amount >= 0; refunds only net out of monetary.
+    ``use_orders``: frequency counts distinct order ids (lines without one count by day).
+    Lines after ``limit`` (as_of, or today) are not counted, but their customers are listed (spent 0).
+    Attributes: the value on the customer's latest line that has one (of any date).
+    Distinct counts are group-bys (they spill to disk on big data; COUNT(DISTINCT) may not).
+    """
+    counted = _not_after(limit)
+    total = f"COALESCE(SUM(CASE WHEN {counted} THEN day_amount END), 0)"
+    money = f"""money AS (
+  SELECT customer_id, {total} AS monetary FROM per_date GROUP BY customer_id)"""
+    if attributes:
+        attrs = ", ".join(f"ARG_MAX({a}, date) FILTER (WHERE {a} IS NOT NULL) AS {a}" for a in attributes)
+        money = f"""money AS (
+  SELECT m.customer_id, m.monetary, {', '.join('a.' + x for x in attributes)}
+  FROM (SELECT customer_id, {total} AS monetary FROM per_date GROUP BY customer_id) AS m
+  JOIN (SELECT customer_id, {attrs} FROM xlseg_usable GROUP BY customer_id) AS a ON m.customer_id = a.customer_id)"""
+    withs = ["""per_date AS (
+  -- amounts as exact decimals (6 places), as the pandas path rounds its float sums
+  SELECT customer_id, date, SUM(CAST(amount AS DECIMAL(38, 6))) AS day_amount,
+         MAX(CASE WHEN amount >= 0 THEN 1 ELSE 0 END) AS bought
+  FROM xlseg_usable GROUP BY customer_id, date)""", money,
+             """days AS (
+  SELECT customer_id, date, day_amount,
+         ROW_NUMBER() OVER (PARTITION BY customer_id ORDER BY date DESC) AS back,
+         ROW_NUMBER() OVER (PARTITION BY customer_id ORDER BY date) AS fwd
+  FROM per_date WHERE bought = 1 AND """ + counted + ")",
+             """per_day AS (
+  SELECT customer_id, COUNT(*) AS n_days, MIN(date) AS first_purchase, MAX(date) AS last_purchase,
+         MAX(CASE WHEN back = 2 THEN date END) AS before_last,
+         MAX(CASE WHEN fwd = 1 THEN day_amount END) AS first_spend
+  FROM days GROUP BY customer_id)"""]
+    joins = "LEFT JOIN per_day AS d ON p.customer_id = d.customer_id"
+    freq = "COALESCE(d.n_days, 0)"
+    if use_orders:
+        withs.append("""per_order AS (
+  SELECT customer_id, COUNT(*) AS n FROM (
+    SELECT customer_id, order_id FROM xlseg_lines WHERE amount >= 0 AND order_id IS NOT NULL
+    GROUP BY customer_id, order_id) AS o GROUP BY customer_id)""")
+        withs.append("""no_id_days AS (
+  SELECT customer_id, COUNT(*) AS n FROM (
+    SELECT customer_id, date FROM xlseg_lines WHERE amount >= 0 AND order_id IS NULL
+    GROUP BY customer_id, date) AS o GROUP BY customer_id)""")
+        joins += (" LEFT JOIN per_order AS po ON p.customer_id = po.customer_id"
+                  " LEFT JOIN no_id_days AS nd ON p.customer_id = nd.customer_id")
+        freq = "COALESCE(po.n, 0) + COALESCE(nd.n, 0)"
+    return f"""WITH {', '.join(withs)}
+SELECT p.customer_id, d.first_purchase, d.last_purchase, CAST({freq} AS DOUBLE) AS frequency,
+       CAST(p.monetary AS DOUBLE) AS monetary,
+       CASE WHEN d.n_days >= 2
+            THEN CAST(DATE_DIFF('day', d.first_purchase, d.last_purchase) AS DOUBLE) / (d.n_days - 1) END AS mean_gap,
+       CAST(DATE_DIFF('day', d.before_last, d.last_purchase) AS DOUBLE) AS gap_before_last,
+       CAST(d.first_spend AS DOUBLE) AS first_spend{''.join(f', p.{a}' for a in attributes)}
+FROM money AS p {joins}"""
+
+
+def has_orders_sql() -> str:
+    return "SELECT COUNT(*) AS n FROM (SELECT 1 FROM xlseg_lines WHERE order_id IS NOT NULL LIMIT 1) AS o"
+
+
+def latest_sql() -> str:
+    return "SELECT MAX(last_purchase) AS latest FROM xlseg_metrics"
+
+
+# ------------------------------------------------------------------ step 3: classification
+def _rank_scores(column: str, higher_is_better: bool) -> str:
+    """Per distinct value among buyers: 1 + floor(5 (rank_min - 1) / n), ranking so higher is better.
+
+    rank_min - 1 is the number of buyers with a strictly worse value: a running sum of
+    counts over the distinct values, worst first.
+    """
+    worst_first = "ASC" if higher_is_better else "DESC"
+    return f"""
+  SELECT v, CAST(1 + FLOOR(5.0 * (SUM(c) OVER (ORDER BY v {worst_first} ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) - c)
+                           / SUM(c) OVER ()) AS INTEGER) AS score
+  FROM (SELECT {column} AS v, COUNT(*) AS c FROM base WHERE is_buyer AND {column} IS NOT NULL GROUP BY {column}) AS g"""
+
+
+def _cut_scores(column: str, cuts, higher_is_better: bool) -> str:
+    op = ">=" if higher_is_better else "<="
+    reached = " + ".join(f"CASE WHEN {column} {op} {float(c)!r} THEN 1 ELSE 0 END" for c in cuts)
+    return f"CASE WHEN is_buyer AND {column} IS NOT NULL THEN 1 + {reached} END"
+
+
+def _segment(cfg: Config) -> str:
+    if cfg.segment_scheme == "rfm8":
+        from xlseg.core.segments import RFM8
+
+        bit = ("(recency < AVG(recency) FILTER (WHERE is_buyer) OVER ())",
+               "(frequency > AVG(frequency) FILTER (WHERE is_buyer) OVER ())",
+               "(monetary > AVG(monetary) FILTER (WHERE is_buyer) OVER ())")
+        cases = " ".join(
+            f"WHEN {' AND '.join(b if on else f'NOT {b}' for b, on in zip(bit, key))} THEN {lit(seg)}"
+            for key, seg in RFM8.items())
+        valid = "is_buyer AND recency IS NOT NULL AND frequency IS NOT NULL AND monetary IS NOT NULL"
+        return f"CASE WHEN NOT ({valid}) THEN NULL {cases} END"
+    cases = " ".join(f"WHEN r_score = {5 - i} AND f_score = {j + 1} THEN {lit(key)}"
+                     for i, row in enumerate(cfg.grid) for j, key in enumerate(row))
+    keys = {key for row in cfg.grid for key in row}
+    if {"champions", "loyal_customers"} <= keys:
+        # a negative net spend (refunds above purchases) is never Champions: Loyal Customers instead
+        cases = f"WHEN monetary < 0 AND r_score IS NOT NULL AND ({f'CASE {cases} END'}) = 'champions' " \
+                f"THEN 'loyal_customers' {cases}"
+    return f"CASE {cases} END"
+
+
+def _abc(cfg: Config) -> str:
+    """ABC class per distinct positive monetary: share of revenue before this amount < abc_a -> A, < abc_b -> B."""
+    return f"""
+  SELECT v, CASE WHEN CAST(running - s AS DOUBLE) / CAST(total AS DOUBLE) < {cfg.abc_a!r} THEN 'A'
+                 WHEN CAST(running - s AS DOUBLE) / CAST(total AS DOUBLE) < {cfg.abc_b!r} THEN 'B' ELSE 'C' END AS cls
+  FROM (SELECT v, s, SUM(s) OVER (ORDER BY v DESC ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS running,
+               SUM(s) OVER () AS total
+        FROM (SELECT monetary AS v, SUM(CAST(monetary AS DECIMAL(38, 6))) AS s FROM base
+              WHERE is_buyer AND monetary > 0 GROUP BY monetary) AS g) AS w"""
+
+
+OUTPUT = ("customer_id", "recency", "frequency", "monetary", "avg_order_value", "first_purchase", "last_purchase",
+          "mean_gap", "gap_before_last", "is_buyer", "r_score", "f_score", "m_score", "rfm", "segment_key", "abc",
+          "tier_key", "stage_key")
+
+
+def classify_sql(cfg: Config, as_of: dt.date, attributes=()) -> str:
+    """``xlseg_metrics`` classified as of ``as_of``: the columns of ``xlseg.core`` (keys, not labels)."""
+    as_of_sql = f"DATE {lit(as_of.isoformat())}"
+    withs = [f"""base AS (
+  SELECT *, frequency > 0 AS is_buyer,
+         CAST(DATE_DIFF('day', last_purchase, {as_of_sql}) AS DOUBLE) AS recency,
+         CAST(DATE_DIFF('day', first_purchase, {as_of_sql}) AS DOUBLE) AS since_first
+  FROM xlseg_metrics)"""]
+    joins = []
+    score = {}
+    for letter, column, higher in (("r", "recency", False), ("f", "frequency", True), ("m", "monetary", True)):
+        if cfg.score_method == "cuts":
+            score[letter] = _cut_scores(column, getattr(cfg, f"{letter}_cuts"), higher)
+        else:
+            withs.append(f"{letter}_rank AS ({_rank_scores(column, higher)})")
+            joins.append(f"LEFT JOIN {letter}_rank ON base.is_buyer AND {letter}_rank.v = base.{column}")
+            score[letter] = f"{letter}_rank.score"
+    if cfg.tier_method == "abc":
+        withs.append(f"abc_class AS ({_abc(cfg)})")
+        joins.append("LEFT JOIN abc_class ON base.is_buyer AND base.monetary > 0 AND abc_class.v = base.monetary")
+        cls = "CASE WHEN NOT base.is_buyer OR base.monetary IS NULL THEN NULL ELSE COALESCE(abc_class.cls, 'C') END"
+    elif cfg.tier_method == "quantile":
+        withs.append(f"""q_rank AS (
+  SELECT v, (SUM(c) OVER (ORDER BY v DESC ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) - c)
+            / CAST(SUM(c) OVER () AS DOUBLE) AS position
+  FROM (SELECT monetary AS v, COUNT(*) AS c FROM base WHERE is_buyer AND monetary IS NOT NULL GROUP BY monetary) AS g)""")
+        joins.append("LEFT JOIN q_rank ON base.is_buyer AND q_rank.v = base.monetary")
+        cls = (f"CASE WHEN q_rank.position IS NULL THEN NULL WHEN q_rank.position < {cfg.quantile_a!r} THEN 'A' "
+               f"WHEN q_rank.position < {cfg.quantile_b!r} THEN 'B' ELSE 'C' END")
+    else:
+        cls = (f"CASE WHEN NOT base.is_buyer OR base.monetary IS NULL THEN NULL "
+               f"WHEN base.monetary >= {float(cfg.threshold_high)!r} THEN 'A' "
+               f"WHEN base.monetary >= {float(cfg.threshold_medium)!r} THEN 'B' ELSE 'C' END")
+    scored = (f"SELECT base.*, {score['r']} AS r_score, {score['f']} AS f_score, {score['m']} AS m_score, "
+              f"{cls} AS abc FROM base {' '.join(joins)}")
+    withs.append(f"scored AS ({scored})")
+    withs.append(f"segmented AS (SELECT *, {_segment(cfg)} AS segment_key FROM scored)")
+    potential = _in_list(cfg.potential_segments) if cfg.potential_segments else "('')"
+    # never Potential with a negative net spend
+    overlay = (f"WHEN abc IN ('B', 'C') AND segment_key IN {potential} AND NOT monetary < 0 THEN 'potential' "
+               if cfg.potential_overlay else "")
+    tier = (f"CASE WHEN abc IS NULL THEN NULL {overlay}WHEN abc = 'A' THEN 'high' "
+            f"WHEN abc = 'B' THEN 'medium' ELSE 'low' END")
+    p, lost, reactivated, new, churn, active = STAGE_ORDER
+    stage = f"""CASE WHEN NOT is_buyer THEN {lit(p)}
+         WHEN recency IS NULL THEN NULL
+         WHEN recency > {cfg.lost_days} THEN {lit(lost)}
+         WHEN gap_before_last > {cfg.lost_days} THEN {lit(reactivated)}
+         WHEN since_first <= {cfg.new_days} THEN {lit(new)}
+         WHEN recency > {cfg.active_days}
+              OR (frequency >= {cfg.churn_min_purchases} AND recency > {float(cfg.churn_gap_multiple)!r} * mean_gap)
+              THEN {lit(churn)}
+         ELSE {lit(active)} END"""
+    rfm = ("CASE WHEN r_score IS NOT NULL AND f_score IS NOT NULL AND m_score IS NOT NULL THEN "
+           "CONCAT(CAST(r_score AS VARCHAR), CAST(f_score AS VARCHAR), CAST(m_score AS VARCHAR)) END")
+    return (f"WITH {', '.join(withs)}\n"
+            f"SELECT {', '.join(OUTPUT[:4])}, CASE WHEN frequency > 0 THEN monetary / frequency END AS avg_order_value, "
+            f"{', '.join(OUTPUT[5:13])}, {rfm} AS rfm, segment_key, abc, {tier} AS tier_key, {stage} AS stage_key"
+            f"{''.join(', ' + a for a in attributes)} FROM segmented")
+
+
+def for_engine(sql: str, engine: str) -> str:
+    """The SQL as the engine reads it: DuckDB's text as written, Spark's through SQLGlot."""
+    if engine == "duckdb":
+        return sql
+    return sqlglot.transpile(sql, read="duckdb", write="spark")[0]
