@@ -14,8 +14,8 @@ from xlseg.cli import main
 from xlseg.core import scores as S
 from xlseg.workbook import xlsx
 from xlseg.workbook.build import OUTPUT_KEYS
-from xlseg.workbook.formulas import (FORMULA_KEYS, UNREACHABLE_HIGH, UNREACHABLE_LOW, effective_cuts,
-                                     settings_positions)
+from xlseg.workbook.formulas import (FORMULA_KEYS, UNREACHABLE_HIGH, UNREACHABLE_LOW, effective_cuts, frozen_results,
+                                     params_from_result, settings_positions)
 from xlseg.workbook.plan import Formula
 from xlseg.workbook.run import analyse, classify_file
 
@@ -156,3 +156,133 @@ def test_cli_template(tmp_path):
     res = CliRunner().invoke(main, ["template", "b2b_key_accounts", "-o", str(tmp_path / "t.xlsx")])
     assert res.exit_code == 0, res.output
     assert "Accounts" in openpyxl.load_workbook(tmp_path / "t.xlsx").sheetnames
+
+
+# ------------------------------------------------------------------ messy data: three ways, one answer
+def _python(path):
+    wb = openpyxl.load_workbook(path)
+    return analyse(lambda t: xlsx.sheet_rows(wb[t]), xlsx.book_state(wb))
+
+
+def _differences(lo, path, an, expected: pd.DataFrame, outdir) -> tuple[int, list]:
+    """(formula cells compared, [(row, column, LibreOffice text, Python value)] for every cell that differs)."""
+    sheet = lo.read_csv_sheet(lo.convert_to_csv(path, outdir)[an.customer_sheet])
+    cp = an.plan.columns
+    n, bad = 0, []
+    for r, cid in an.result.row_ids.items():
+        exp = expected.loc[cid]
+        for k in FORMULA_KEYS:
+            v = exp[k]
+            v = None if v is None or (not isinstance(v, str) and pd.isna(v)) else (int(v) if "score" in k else v)
+            text = sheet[r - 1][cp.first_col - 1 + OUTPUT_KEYS.index(k)]
+            n += 1
+            if not lo.cell_equal(text, v):
+                bad.append((r, k, text, v))
+    return n, bad
+
+
+D = dt.datetime
+# Customers sheet: (id as typed, name). Orders: (id as typed, order id, date as typed, amount as typed).
+MESSY_CUSTOMERS = [
+    (" C01 ", "id typed with spaces"), ("c01", "same letters, other case: another customer"),
+    ("Ｃ０２", "full-width id"), (1001, "number id, text in the orders"), ("1002", "text id, number in the orders"),
+    ("C03", "refunds and text amounts"), ("C04", "same day with and without an order id"),
+    ("C05", "dates typed as text"), ("C06", "prospect: no orders"), ("C01", "duplicate of row 2"),
+    ("C07", "error and blank cells"), ("C08", "one order over several lines and days"),
+    ("C09", "long ago"), ("C10", "only a refund"),
+]
+MESSY_ORDERS = [
+    ("C01", "A1", D(2024, 6, 1), 120.0), ("C01", "A2", "2024-06-20", "¥1,234.50"), ("C01", "A3", 20240301, 80),
+    ("c01", "B1", D(2024, 5, 5, 14, 30), 40.0), ("c01", "B2", D(2024, 6, 25), "$15.00"),
+    ("C02", "F1", D(2024, 4, 1), 300.0), ("Ｃ０２", "F2", "2024/4/9", "300"), ("C02", "F3", 45420, 10.5),
+    ("1001", "N1", D(2024, 6, 10), 55.5), ("1001", "N2", D(2023, 12, 24), 60.0),
+    (1002, "M1", D(2024, 1, 15), 999.0), (1002.0, "M2", D(2024, 6, 28), "1 234,50"),
+    ("C03", "R1", D(2024, 3, 3), 500.0), ("C03", "R2", D(2024, 3, 10), "(30)"), ("C03", "R3", D(2024, 6, 1), -20.0),
+    ("C03", "R4", D(2024, 6, 2), 0.0),
+    ("C04", "S1", D(2024, 6, 15), 70.0), ("C04", None, D(2024, 6, 15), 30.0), ("C04", None, D(2024, 6, 15), 5.0),
+    ("C04", None, D(2024, 2, 2), 25.0), ("C04", "S1", D(2024, 6, 16), 12.0),
+    ("C05", "T1", "2024年5月1日", "RMB 88"), ("C05", "T2", " 2024-05-20 ", "88元"), ("C05", "T3", "20240530", 88),
+    ("C07", "E1", D(2024, 6, 5), "#N/A"), ("C07", "E2", "not a date", 50.0), ("C07", "E3", D(2024, 6, 6), None),
+    ("C07", "E4", D(2024, 6, 7), 44.0),
+    ("C08", "O1", D(2024, 5, 1), 10.0), ("C08", "O1", D(2024, 5, 2), 10.0), ("C08", "O2", D(2024, 5, 2), 10.0),
+    ("C08", "o1", D(2024, 5, 3), 10.0),
+    ("C09", "L1", D(2021, 1, 1), 5000.0), ("C09", "L2", D(2021, 3, 1), 5000.0),
+    ("C10", "X1", D(2024, 6, 2), -15.0),
+    ("C99", "Z1", D(2024, 6, 29), 1.0),  # not on the customer sheet
+]
+
+
+def _messy_orders_book(path):
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Customers"
+    ws.append(["Customer ID", "Name"])
+    for row in MESSY_CUSTOMERS:
+        ws.append(list(row))
+    ws = wb.create_sheet("Orders")
+    ws.append(["Customer ID", "Order ID", "Order Date", "Amount"])
+    for row in MESSY_ORDERS:
+        ws.append(list(row))
+    wb.save(path)
+
+
+MESSY_SHEET = [  # id, first purchase, last purchase, orders, spend - as typed
+    (" K01 ", D(2023, 1, 5), D(2024, 6, 28), 12, 5400.0), ("k01", "2024-01-02", "2024-06-20", "3", "¥1,234.50"),
+    ("Ｋ０２", "2022/2/1", "2023年3月1日", " 4 ", "(30)"), (2001, 20230501, 20240110, 6.0, "900"),
+    ("K03", None, None, 0, 0.0), ("K04", None, D(2024, 3, 3, 9, 15), None, "$40.00"),
+    ("K05", D(2021, 1, 1), " 2024-05-05 ", 30, "12 000,00"), ("K01", D(2020, 1, 1), D(2020, 1, 1), 1, 1.0),
+    ("K06", "#N/A", D(2024, 6, 1), 2, "#N/A"), ("K07", D(2023, 9, 9), "n/a", 2, 150.0),
+    ("K08", 45000, 45400, 5, 2500),
+]
+
+
+def _messy_sheet_book(path):
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Clients"
+    ws.append(["Customer ID", "First Purchase", "Last Purchase", "Orders", "Total Spend"])
+    for row in MESSY_SHEET:
+        ws.append(list(row))
+    wb.save(path)
+
+
+@pytest.mark.parametrize("make", [_messy_orders_book, _messy_sheet_book], ids=["orders", "customer_sheet"])
+def test_messy_book_libreoffice_equals_python_then_follows_typed_edits(make, libreoffice, tmp_path):
+    src, out = tmp_path / "messy.xlsx", tmp_path / "out.xlsx"
+    make(src)
+    run = classify_file(src, out, formulas=True)
+    an = _python(out)
+    assert len(run.result.issues) >= 5  # the messy values were noticed ...
+    n, bad = _differences(libreoffice, out, an, an.result.customers.set_index("customer_id"), tmp_path / "a")
+    assert n == len(an.result.row_ids) * len(FORMULA_KEYS) and bad == []  # ... and every formula agrees
+    buyers = an.result.customers.set_index("customer_id")["is_buyer"]
+    assert buyers.sum() >= 8
+    wb = openpyxl.load_workbook(out)
+    assert wb["xlseg data"].sheet_state == "hidden"
+
+    # The user types new dates and amounts over cells Python cleaned (text) and over plain ones:
+    # LibreOffice must show what Python computes from the edited book with the parameters frozen in Settings.
+    params = params_from_result(an.result)
+    if an.transaction_sheet:
+        ws = wb["Orders"]
+        ws["C3"] = D(2024, 6, 29)  # C01's text date -> a date: C01's last purchase
+        ws["D3"] = 20_000.0  # its text amount -> a number
+        ws["D15"] = 700.0  # C03's "(30)" refund -> a purchase
+        ws["C25"] = D(2024, 5, 25)  # C05's text date: moves the purchase day
+        ws["D29"] = 61.0  # C07: a plain amount (its lines Python skipped stay skipped until Reclassify)
+        ws["D18"] = -70.0  # C04's order S1 line becomes a refund
+    else:
+        ws = wb["Clients"]
+        ws["C3"] = D(2024, 6, 27)  # k01: text last purchase -> a date (before as_of, which stays)
+        ws["E3"] = 99_999.0  # its text spend -> a number
+        ws["D4"] = 1  # Ｋ０２'s text count -> a number
+        ws["E7"] = 5.0
+    edited = tmp_path / "edited.xlsx"
+    wb.save(edited)
+    after = _python(edited)
+    expected = frozen_results(after.result, params).set_index("customer_id")
+    changed = after.result.customers.set_index("customer_id")["monetary"] != \
+        an.result.customers.set_index("customer_id")["monetary"]
+    assert changed.sum() >= 2  # the edits really changed what Python sees
+    n, bad = _differences(libreoffice, edited, after, expected, tmp_path / "b")
+    assert bad == []

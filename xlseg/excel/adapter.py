@@ -200,6 +200,8 @@ class ExcelBook:
             _cosmetic(lambda v=v, choices=choices: sheet.range(v.ref).data_validation.set_list(choices))
         for letter, width in sp.widths.items():
             sheet.range(f"{letter}1").column_width = width
+        if sp.hidden:
+            sheet.visible = False
         self.write_refresh(sheet, sp)
         self.set_name(sp.marker, sp.title, "$A$1")
 

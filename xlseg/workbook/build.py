@@ -27,7 +27,7 @@ from xlseg.workbook.plan import (
 from xlseg.workbook.read import TableLayout
 from xlseg.workbook.settings import settings_sheet
 
-OWNED = ("summary", "customers", "tags", "issues", "settings", "history", "migration")
+OWNED = ("summary", "customers", "tags", "issues", "settings", "history", "migration", "data")
 TITLES = {
     "summary": ("Summary", "汇总"),
     "customers": ("Customers", "客户明细"),
@@ -36,6 +36,7 @@ TITLES = {
     "settings": ("Settings", "设置"),
     "history": ("Run History", "历史记录"),  # issue 7 ("History" is a name Excel reserves)
     "migration": ("Migration", "客户迁移"),  # issue 7
+    "data": ("xlseg data", "xlseg 数据"),  # issue 13: the cleaned values the formulas read (hidden)
 }
 # issue 7 appended "override" and "why": the block is 10 wide (8 before; see columns_plan for re-runs).
 OUTPUT_KEYS = ("r_score", "f_score", "m_score", "rfm", "segment", "value_tier", "stage", "tags", "override", "why")
@@ -473,11 +474,12 @@ def _tier_table(result: Result) -> pd.DataFrame:
 def build_plan(result: Result, layout: TableLayout | None, state: BookState, *,
                generated: str | None = None, formulas: bool = False, settings_rows: list | None = None,
                tx_layout: TableLayout | None = None, history=None, run_time=None,
-               settings_config=None) -> WritePlan:
+               settings_config=None, frames: tuple = (None, None)) -> WritePlan:
     """Everything to write, decided before the first write.
 
     ``settings_config``: the values a new Settings sheet holds (the run's config without
     options given for this run only, such as ``--as-of``); default: the run's config.
+    ``frames``: the customer and transaction tables as read (what the formulas' data sheet compares with).
     """
     lang = result.config.lang
     titles = owned_titles(state, lang)
@@ -508,7 +510,8 @@ def build_plan(result: Result, layout: TableLayout | None, state: BookState, *,
     if formulas:  # the columns become live Excel formulas (xlseg.workbook.formulas)
         from xlseg.workbook.formulas import add_formulas
 
-        add_formulas(plan, result, layout, state, settings_rows=settings_rows, tx_layout=tx_layout)
+        add_formulas(plan, result, layout, state, settings_rows=settings_rows, tx_layout=tx_layout,
+                     frames=frames, data_title=titles["data"])
     return plan
 
 

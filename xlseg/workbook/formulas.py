@@ -58,11 +58,10 @@ from xlseg.core import segments as SEG
 from xlseg.core import stages as ST
 from xlseg.core import tiers as T
 from xlseg.core.config import Config
-from xlseg.workbook import palette
-from xlseg.workbook.plan import COLUMNS_MARKER, Block, ColumnsPlan, Formula, Style, WritePlan, excel_string, \
-    quote_sheet, ref
+from xlseg.workbook import formula_data, palette
+from xlseg.workbook.plan import COLUMNS_MARKER, Block, ColumnsPlan, Formula, Style, WritePlan, excel_string, ref
 
-TX_MARKER = COLUMNS_MARKER + "_tx"
+TX_MARKER = COLUMNS_MARKER + "_tx"  # helper columns older versions wrote on the transaction sheet
 # The columns that become formulas (Tags and the rest stay values: Python only).
 FORMULA_KEYS = ("r_score", "f_score", "m_score", "rfm", "segment", "value_tier", "stage")
 UNREACHABLE_HIGH = 9.99e307  # an F or M cut nobody reaches
@@ -80,7 +79,6 @@ TEXT = {
     "tier_a": ("High value from spend", "高价值起点金额"),
     "tier_b": ("Medium value from spend", "一般价值起点金额"),
     "rfm8_means": ("rfm8 means: recency, frequency, spend", "rfm8 均值：间隔天数、频次、金额"),
-    "tx_head": (("xlseg purchase day", "xlseg purchase"), ("xlseg 购买日", "xlseg 购买单")),
 }
 
 
@@ -230,15 +228,20 @@ def _rows_of_blocks(blocks) -> list:
 
 
 # ------------------------------------------------------------------ the plan
-def add_formulas(plan: WritePlan, result, layout, state, *, settings_rows=None, tx_layout=None) -> None:
-    """Turn ``plan``'s customer-sheet columns into formulas and add the Settings parameters."""
+def add_formulas(plan: WritePlan, result, layout, state, *, settings_rows=None, tx_layout=None,
+                 frames: tuple = (None, None), data_title: tuple = (formula_data.TITLES[0], None)) -> None:
+    """Turn ``plan``'s customer-sheet columns into formulas; add the Settings parameters and the data sheet.
+
+    ``frames`` are the customer and transaction tables as read; ``data_title`` is (title, sheet it replaces)
+    of the hidden data sheet (:mod:`xlseg.workbook.formula_data`).
+    """
     cfg = result.config
     cols = result.customer_columns
     tx_cols = result.transaction_columns
-    if plan.columns is None or layout is None:
+    if plan.columns is None or layout is None or frames[0] is None:
         result.notes.append("Formulas need a customer sheet: the results were written as values.")
         return
-    tx_mode = bool(tx_cols) and tx_layout is not None
+    tx_mode = bool(tx_cols) and tx_layout is not None and frames[1] is not None
     if not tx_mode and not all(k in cols for k in ("last_purchase", "orders", "monetary")):
         result.notes.append("Formulas need last-purchase, order-count and spend columns on the customer sheet "
                             "(or a transaction sheet): the results were written as values.")
@@ -247,14 +250,9 @@ def add_formulas(plan: WritePlan, result, layout, state, *, settings_rows=None, 
     settings = plan.sheet("settings")
     positions = settings_positions(settings_rows if settings_rows is not None else _rows_of_blocks(settings.blocks))
     _parameter_block(settings, cfg, params, positions)
-
-    letter = {f: get_column_letter(layout.first_col + list(layout.headers).index(h)) for f, h in cols.items()
-              if h in layout.headers}
-    if tx_mode:
-        tx = _tx_helpers(plan, result, tx_layout, state, cfg)
-        exprs = _tx_metrics(letter["customer_id"], tx)
-    else:
-        exprs = None
+    data, metrics = formula_data.data_sheet(result, frames, (layout, tx_layout if tx_mode else None), *data_title)
+    plan.sheets.append(data)
+    _clear_old_helpers(plan, state, tx_layout)
     from xlseg.workbook.build import OUTPUT_KEYS
 
     cp = plan.columns
@@ -275,12 +273,23 @@ def add_formulas(plan: WritePlan, result, layout, state, *, settings_rows=None, 
                 body[i][pos[k]] = Formula(f'=IF({out_col[k]}{src}="","",{out_col[k]}{src})')
             continue
         first_row_of[cid] = r
-        m = exprs(r) if tx_mode else _sheet_metrics(letter, r)
-        f = _row_formulas(m, {k: f"{v}{r}" for k, v in out_col.items()}, cfg, tx_mode)
+        f = _row_formulas(metrics[r], {k: f"{v}{r}" for k, v in out_col.items()}, cfg, tx_mode)
         for k in FORMULA_KEYS:
             body[i][pos[k]] = Formula(f[k])
     cp.styles.append(Style(ref(cp.header_row + 1, first_col, max(cp.last_row, cp.header_row + 1), first_col + 2),
                            number_format="0"))
+
+
+def _clear_old_helpers(plan: WritePlan, state, tx_layout) -> None:
+    """Helper columns an older xlseg wrote right of the transaction table: emptied (the data sheet replaces them)."""
+    marked = state.markers.get(TX_MARKER)
+    if not marked:
+        return
+    from openpyxl.utils.cell import range_boundaries
+
+    c1, r1, c2, _r2 = range_boundaries(marked[1].replace("$", ""))
+    plan.extra_columns.append(ColumnsPlan(marked[0], r1, c1, Block(r1, c1, [[None] * (c2 - c1 + 1)]),
+                                          marker_name=TX_MARKER))
 
 
 def _parameter_block(settings, cfg: Config, params: FormulaParams, positions: dict) -> None:
@@ -347,101 +356,8 @@ def _num(x) -> str:
     return str(int(x)) if x == int(x) and abs(x) < 1e15 else repr(x)
 
 
-# ------------------------------------------------------------------ metric expressions
-@dataclass
-class _Metrics:
-    freq: str  # frequency (0 for a prospect)
-    last: str  # last purchase date (a number)
-    has_last: str  # condition: there is a last purchase date
-    first: str | None  # first purchase date, or None when unknown
-    has_first: str
-    money: str | None
-    has_money: str
-    ndays: str | None = None  # purchase days (transactions), for the mean gap
-    prev: str | None = None  # the purchase day before the last one (transactions)
-
-
-def _sheet_metrics(letter: dict, r: int) -> _Metrics:
-    last = f"{letter['last_purchase']}{r}"
-    orders = f"{letter['orders']}{r}"
-    money = f"{letter['monetary']}{r}"
-    first = f"{letter['first_purchase']}{r}" if "first_purchase" in letter else None
-    return _Metrics(
-        freq=f'IF({orders}="",IF({last}="",0,1),{orders})', last=f"INT({last})", has_last=f'{last}<>""',
-        first=None if first is None else f"INT({first})", has_first="FALSE" if first is None else f'{first}<>""',
-        money=money, has_money=f'{money}<>""')
-
-
-@dataclass
-class _Tx:
-    id: str
-    date: str
-    amount: str
-    day: str
-    order: str
-
-
-def _tx_helpers(plan: WritePlan, result, tx_layout, state, cfg: Config) -> _Tx:
-    """Two helper columns right of the transaction table, and whole-column names for the formulas."""
-    cols = result.transaction_columns
-    q = quote_sheet(tx_layout.sheet)
-    col = {f: tx_layout.first_col + list(tx_layout.headers).index(h) for f, h in cols.items()
-           if h in tx_layout.headers}
-    first_col = tx_layout.last_col + 1
-    marked = state.markers.get(TX_MARKER)
-    if marked and marked[0] == tx_layout.sheet:
-        from openpyxl.utils.cell import range_boundaries
-
-        c1, r1, _c2, _r2 = range_boundaries(marked[1].replace("$", ""))
-        if r1 == tx_layout.header_row:
-            first_col = c1
-    L_ = get_column_letter
-    a, d, m = L_(col["customer_id"]), L_(col["date"]), L_(col["amount"])
-    o = L_(col["order_id"]) if "order_id" in col else None
-    use_orders = o is not None and (cfg.frequency_basis == "orders" or cfg.frequency_basis == "auto")
-    h0 = tx_layout.header_row + 1
-    rows = [list(_t("tx_head", cfg.lang))]
-    for t in range(h0, tx_layout.last_row + 1):
-        own = f'OR({a}{t}="",{d}{t}="",{m}{t}="",{m}{t}<0,{d}{t}>xlseg_as_of)'
-        day = (f'IF({own},0,IF(COUNTIFS(${a}${h0}:{a}{t},{a}{t},${d}${h0}:{d}{t},{d}{t},'
-               f'${m}${h0}:{m}{t},">=0")=1,1,0))')
-        if use_orders:
-            order = (f'IF({own},0,IF({o}{t}="",{L_(first_col)}{t},IF(COUNTIFS(${a}${h0}:{a}{t},{a}{t},'
-                     f'${o}${h0}:{o}{t},{o}{t},${m}${h0}:{m}{t},">=0")=1,1,0)))')
-        else:
-            order = f"{L_(first_col)}{t}"
-        rows.append([Formula("=" + day), Formula("=" + order)])
-    cp = ColumnsPlan(tx_layout.sheet, tx_layout.header_row, first_col, Block(tx_layout.header_row, first_col, rows),
-                     marker_name=TX_MARKER)
-    cp.styles.append(Style(ref(tx_layout.header_row, first_col, tx_layout.header_row, first_col + 1), bold=True,
-                           fill=palette.HEADER_FILL, color=palette.HEADER_TEXT, wrap=True))
-    cp.widths = {L_(first_col): 12, L_(first_col + 1): 12}
-    plan.extra_columns.append(cp)
-    settings = plan.sheet("settings")
-    whole = {"xlseg_tx_id": a, "xlseg_tx_date": d, "xlseg_tx_amount": m, "xlseg_tx_day": L_(first_col),
-             "xlseg_tx_order": L_(first_col + 1)}
-    for name, letter in whole.items():
-        settings.names[name] = f"{q}!${letter}:${letter}"  # names on another sheet: see _write_names
-    return _Tx("xlseg_tx_id", "xlseg_tx_date", "xlseg_tx_amount", "xlseg_tx_day", "xlseg_tx_order")
-
-
-def _tx_metrics(id_letter: str, tx: _Tx):
-    def at(r: int) -> _Metrics:
-        x = f"{id_letter}{r}"
-        buy = f'{tx.id},{x},{tx.amount},">=0",{tx.date},"<="&xlseg_as_of'
-        last = f"_xlfn.MAXIFS({tx.date},{buy})"
-        return _Metrics(
-            freq=f"SUMIFS({tx.order},{tx.id},{x})", last=last, has_last=f"{last}>0",
-            first=f"_xlfn.MINIFS({tx.date},{buy})", has_first=f"{last}>0",
-            money=f'ROUND(SUMIFS({tx.amount},{tx.id},{x},{tx.date},"<="&xlseg_as_of),6)',
-            has_money=f"COUNTIFS({tx.id},{x})>0",
-            ndays=f"SUMIFS({tx.day},{tx.id},{x})",
-            prev=f'_xlfn.MAXIFS({tx.date},{buy},{tx.date},"<"&{last})')
-    return at
-
-
 # ------------------------------------------------------------------ one row
-def _row_formulas(m: _Metrics, cell: dict, cfg: Config, tx_mode: bool) -> dict:
+def _row_formulas(m: formula_data.Metrics, cell: dict, cfg: Config, tx_mode: bool) -> dict:
     lang = cfg.lang
     st = L.labels(L.STAGES, lang)
     tl = L.labels(L.TIERS, lang)

@@ -110,6 +110,8 @@ class SheetPlan:
     fit_width: bool = False
     # An existing owned sheet to replace (its current title), or None to create.
     replaces: str | None = None
+    # Hidden from the tabs (the formulas' data sheet).
+    hidden: bool = False
     # Created only when missing; an existing one (the user's edits) is left alone.
     keep_existing: bool = False
     # Written on every run, even into a kept sheet (the formulas' parameters in Settings).

@@ -205,7 +205,8 @@ def analyse(get_rows, state: BookState, *, sheet=None, transactions=None, as_of=
     history = read_previous(get_rows, state)
     full, result = result, fit_to_sheet(result)
     plan = build_plan(result, layout, state, generated=generated, formulas=formulas, settings_rows=settings_rows,
-                      tx_layout=tx_layout, history=history, run_time=run_time, settings_config=settings_config)
+                      tx_layout=tx_layout, history=history, run_time=run_time, settings_config=settings_config,
+                      frames=(cust_frame, tx_frame))
     return Analysis(result, plan, state, layout, sheet, transactions, full=full)
 
 

@@ -190,6 +190,8 @@ def write_sheet(wb, sp: SheetPlan) -> None:
         ws.freeze_panes = sp.freeze
     if sp.tab_color:
         ws.sheet_properties.tabColor = sp.tab_color
+    if sp.hidden:
+        ws.sheet_state = "hidden"
     if sp.landscape:
         ws.page_setup.orientation = "landscape"
     if sp.fit_width:
