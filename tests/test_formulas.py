@@ -16,6 +16,7 @@ from xlseg.workbook import xlsx
 from xlseg.workbook.build import OUTPUT_KEYS
 from xlseg.workbook.formulas import (FORMULA_KEYS, UNREACHABLE_HIGH, UNREACHABLE_LOW, effective_cuts, frozen_results,
                                      params_from_result, settings_positions)
+from xlseg.workbook import formula_data
 from xlseg.workbook.plan import Formula
 from xlseg.workbook.run import analyse, classify_file
 
@@ -164,9 +165,12 @@ def _python(path):
     return analyse(lambda t: xlsx.sheet_rows(wb[t]), xlsx.book_state(wb))
 
 
-def _differences(lo, path, an, expected: pd.DataFrame, outdir) -> tuple[int, list]:
-    """(formula cells compared, [(row, column, LibreOffice text, Python value)] for every cell that differs)."""
-    sheet = lo.read_csv_sheet(lo.convert_to_csv(path, outdir)[an.customer_sheet])
+def _differences(lo, path, an, expected: pd.DataFrame, outdir, *, sheet_title=None) -> tuple[int, list]:
+    """(formula cells compared, [(row, column, LibreOffice text, Python value)] for every cell that differs).
+
+    ``an`` is an Analysis or a FileRun (then ``sheet_title`` names the customer sheet).
+    """
+    sheet = lo.read_csv_sheet(lo.convert_to_csv(path, outdir)[sheet_title or an.customer_sheet])
     cp = an.plan.columns
     n, bad = 0, []
     for r, cid in an.result.row_ids.items():
@@ -286,3 +290,58 @@ def test_messy_book_libreoffice_equals_python_then_follows_typed_edits(make, lib
     assert changed.sum() >= 2  # the edits really changed what Python sees
     n, bad = _differences(libreoffice, edited, after, expected, tmp_path / "b")
     assert bad == []
+
+
+def test_demo_in_formulas_mode_libreoffice_equals_python(libreoffice, tmp_path):
+    """The demo's own messy rows (ids typed with spaces, dates typed as text ...), 2,000 customers."""
+    from xlseg.demo import make_demo
+
+    demo = make_demo(tmp_path / "demo.xlsx", n_customers=2000)
+    assert len(demo.result.issues) > 50
+    run = classify_file(tmp_path / "demo.xlsx", tmp_path / "formulas.xlsx", formulas=True)
+    assert run.plan.columns.sheet == "Customer List" and run.result.transaction_columns
+    assert run.result.customers.set_index("customer_id")["segment"].equals(
+        demo.result.customers.set_index("customer_id")["segment"])
+    n, bad = _differences(libreoffice, run.output, run, run.result.customers.set_index("customer_id"),
+                          tmp_path / "csv", sheet_title="Customer List")
+    assert n == len(run.result.row_ids) * len(FORMULA_KEYS) >= 2000 * len(FORMULA_KEYS)
+    assert bad == []
+
+
+LIVE_CASES = [  # raw cell, Python's value, date?, expected formula (cell X1)
+    (D(2024, 3, 5, 14, 30), pd.Timestamp("2024-03-05"), True, '=IF(ISNUMBER(X1),INT(X1),"")'),
+    (None, None, True, '=IF(ISNUMBER(X1),INT(X1),"")'),
+    ("2024-03-05", pd.Timestamp("2024-03-05"), True,
+     '=IFERROR(IF(X1="2024-03-05",45356,IF(ISNUMBER(X1),INT(X1),"")),45356)'),
+    (20240305, pd.Timestamp("2024-03-05"), True, '=IFERROR(IF(X1=20240305,45356,IF(ISNUMBER(X1),INT(X1),"")),45356)'),
+    ("not a date", None, True, '=IF(ISNUMBER(X1),INT(X1),"")'),  # Python rejects it: blank either way
+    (12.5, 12.5, False, '=IF(ISNUMBER(X1),X1,"")'),
+    ("¥1,234.50", 1234.5, False, '=IFERROR(IF(X1="¥1,234.50",1234.5,IF(ISNUMBER(X1),X1,"")),1234.5)'),
+    ("(30)", -30.0, False, '=IFERROR(IF(X1="(30)",-30,IF(ISNUMBER(X1),X1,"")),-30)'),
+    ("#N/A", None, False, '=IF(ISNUMBER(X1),X1,"")'),  # an error cell: blank, as Python reads it
+    ("x" * 300, 5.0, False, "=IF(ISNUMBER(X1),X1,5)"),  # too long for a formula literal
+]
+
+
+@pytest.mark.parametrize("raw,clean,date,expected", LIVE_CASES)
+def test_live_cell_shows_pythons_value_until_the_cell_is_retyped(raw, clean, date, expected):
+    assert formula_data.live_cell("X1", raw, clean, date=date) == Formula(expected)
+
+
+def test_data_sheet_formulas_only_read_each_customers_own_lines(tmp_path):
+    """Linear cost: no whole-column ranges, and no range longer than one customer's lines."""
+    src = tmp_path / "messy.xlsx"
+    _messy_orders_book(src)
+    run = classify_file(src, tmp_path / "out.xlsx", formulas=True)
+    data = run.plan.sheet("data")
+    longest = max(pd.Series([o[0] for o in MESSY_ORDERS]).map(lambda v: str(v).strip()).value_counts())
+    texts = [v.text for b in data.blocks for row in b.values for v in row if isinstance(v, Formula)]
+    texts += [v.text for row in run.plan.columns.block.values for v in row if isinstance(v, Formula)]
+    assert len(texts) > 100
+    spans = []
+    for t in texts:
+        assert not re.search(r"\$?[A-Z]+:\$?[A-Z]+\b", t), t  # whole-column reference
+        assert not re.search(r"\b(COUNTIFS?|SUMIFS|MAXIFS|MINIFS)\([^)]*'", t), t  # no lookups into other sheets
+        for a, b in re.findall(r"[A-Z]+\$?(\d+):[A-Z]+\$?(\d+)", t):
+            spans.append(int(b) - int(a) + 1)
+    assert spans and max(spans) <= longest

@@ -65,8 +65,9 @@ README = {
         "steps_head": "What to do",
         "steps": [
             "1. Replace the sample rows with your customers (keep the header row). For new rows, copy the "
-            "formulas of xlseg's columns (R Score ... Stage) down from the row above.",
-            "2. The coloured columns are live Excel formulas: they recompute in Excel (2019 or later, Mac and "
+            "formulas of xlseg's columns (R Score ... Stage) down from the row above. With an Orders sheet, "
+            "new customers and new order lines need Reclassify (step 4).",
+            "2. The coloured columns are live Excel formulas: they recompute in Excel (2010 or later, Mac and "
             "web), WPS and LibreOffice with no Python. They read their parameters from the Settings sheet.",
             "3. Change windows (new_days, active_days, lost_days ...), thresholds and the R x F grid on the "
             "Settings sheet: the formulas follow at once. Methods and operators have drop-down lists.",
@@ -86,8 +87,8 @@ README = {
         "sheet": "说明",
         "steps_head": "使用步骤",
         "steps": [
-            "1. 用您的客户替换示例数据（保留表头行）。新增行时，把 xlseg 各列（R评分 … 生命周期阶段）的公式从上一行向下复制。",
-            "2. 彩色列是 Excel 原生公式：在 Excel（2019 及以上、Mac 和网页版）、WPS 和 LibreOffice 中无需 Python 即可自动重算，参数来自“设置”工作表。",
+            "1. 用您的客户替换示例数据（保留表头行）。新增行时，把 xlseg 各列（R评分 … 生命周期阶段）的公式从上一行向下复制。有订单工作表时，新增客户和订单行需要重新分类（第 4 步）。",
+            "2. 彩色列是 Excel 原生公式：在 Excel（2010 及以上、Mac 和网页版）、WPS 和 LibreOffice 中无需 Python 即可自动重算，参数来自“设置”工作表。",
             "3. 在“设置”工作表中修改时间窗口（new_days、active_days、lost_days 等）、金额阈值和 R × F 分群网格，公式立即生效；方法和运算符有下拉列表。",
             "4. 安装 Python 后，点击“客户分群”功能区的“重新分类”或运行 `xlseg classify --formulas 文件`：按当前数据刷新“设置”中的评分分界点，并重建汇总、客户明细、标签明细和数据问题工作表。",
             "5. 标签以及汇总、客户明细、标签明细工作表只由 Python 计算：重新分类前显示上次运行的结果。",

@@ -237,6 +237,8 @@ def write_plan(src: Package, dst_path, plan: WritePlan, markers: dict, *, macro:
                 part = names.new("xl/worksheets", "sheet")
                 rid = book.wb_rels.add(REL + "worksheet", relative(book.wb_name, part))
                 book.wb.add_sheet(sp.title, rid)
+            if sp.hidden:  # the formulas' data sheet
+                book.wb.sheet_element(sp.title).set("state", "hidden")
             done.formulas |= _write_new_sheet(writer, book, sp, part, styles, date1904, names, new_parts, table_ids)
             book.sheet_parts[sp.title] = part
             done.owned.add(part)

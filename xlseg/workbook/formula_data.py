@@ -20,9 +20,13 @@ formulas read their metrics from it:
 Each date, amount and order-count cell is ``IF(cell = value as read, Python's
 value, the cell as typed)``: while the user's cell holds what xlseg read, the
 formula shows Python's reading of it; when the user types a new date or number
-there, the formula follows at once. Edits that need Reclassify: text typed
-into a date or amount cell, changed customer or order ids, new or deleted rows
-(the grouping of lines by customer is fixed at write time).
+there, the formula follows at once. On a customer sheet without orders the
+data sheet also has rows for duplicates, rows without an id and
+:data:`SPARE_ROWS` rows below the table, so row formulas copied down to a new
+customer work. Edits that need Reclassify: text typed into a date, amount or
+count cell, changed customer or order ids, new or deleted order lines, new
+customers when the metrics come from orders (the grouping of lines by customer
+is fixed at write time), lines Python skipped (no usable date or amount).
 
 Functions used: IF, IFERROR, ISNUMBER, INT, AND, SUM, MAX, SMALL, LARGE,
 COUNTIF, COUNTIFS, ROUND (Excel 2007 and later, WPS, LibreOffice).
@@ -45,19 +49,21 @@ from xlseg.workbook.plan import Block, Formula, SheetPlan, Style, excel_string, 
 
 EPOCH = dt.datetime(1899, 12, 30)
 # Customer region: A id | B frequency | C purchase days | D spend | E last | F first | G day before last
-# (| H orders as typed, customer-sheet mode). Order lines: J id | K date | L amount | M order | N purchase
+# | H orders as typed (customer-sheet mode) | I recency. Order lines: J id | K date | L amount | M order | N purchase
 # date | O spend | P new purchase day | Q new order.
 LIMIT_COL = 19  # S1:S2: the last date a line may have to count (as_of, or the run's today)
-CUST_COLS = {"id": 1, "freq": 2, "days": 3, "money": 4, "last": 5, "first": 6, "prev": 7, "orders": 8}
+CUST_COLS = {"id": 1, "freq": 2, "days": 3, "money": 4, "last": 5, "first": 6, "prev": 7, "orders": 8, "rec": 9}
 LINE_COLS = {"id": 10, "date": 11, "amount": 12, "order": 13, "buy": 14, "spend": 15, "day": 16, "new": 17}
 HEAD = {
     "en": ("Customer ID", "Frequency", "Purchase days", "Spend", "Last purchase", "First purchase",
-           "Purchase day before last", "Orders", None, "Customer ID", "Date", "Amount", "Order", "Purchase date",
+           "Purchase day before last", "Orders", "Recency", "Customer ID", "Date", "Amount", "Order", "Purchase date",
            "Spend", "New purchase day", "New order"),
     "zh": ("客户编号", "购买频次", "购买天数", "消费金额", "最近购买日期", "首次购买日期", "上次购买日期", "订单数",
-           None, "客户编号", "日期", "金额", "订单", "购买日期", "金额", "新购买日", "新订单"),
+           "间隔天数", "客户编号", "日期", "金额", "订单", "购买日期", "金额", "新购买日", "新订单"),
 }
 TITLES = ("xlseg data", "xlseg 数据")
+# Customer-sheet mode: data rows below the table, so the row formulas copied down to new customers work.
+SPARE_ROWS = 200
 
 
 @dataclass
@@ -71,6 +77,7 @@ class Metrics:
     has_first: str
     money: str
     has_money: str
+    rec: str = ""  # recency in days (only meaningful when has_last)
     ndays: str | None = None
     prev: str | None = None
 
@@ -159,7 +166,7 @@ def data_sheet(result, frames: tuple, layouts: tuple, title: str, replaces) -> t
         head[CUST_COLS["orders"] - 1] = None
     else:
         metrics = _customer_sheet(result, cust_frame, layout, firsts, cells, q)
-        head = head[:8]
+        head = head[:9]
     for row, cid in firsts.items():
         cells[(row, CUST_COLS["id"])] = cid
     rows = max((r for r, _ in cells), default=1)
@@ -212,21 +219,27 @@ def _customer_sheet(result, frame, layout, firsts, cells, q) -> dict:
               "money": ("monetary", False)}
     out = {}
     C = {k: get_column_letter(v) for k, v in CUST_COLS.items()}
-    for r in firsts:
+    for r in range(layout.header_row + 1, layout.last_row + SPARE_ROWS + 1):
         for key, (fld, is_date) in fields.items():
             if fld not in cols:
-                cells[(r, CUST_COLS[key])] = None
                 continue
-            raw = frame.at[r, cols[fld]]
-            clean = work.at[r, fld] if r in work.index else None
-            cells[(r, CUST_COLS[key])] = live_cell(f"{src}!{_col_letter(layout, frame, cols[fld])}{r}", raw, clean,
-                                                   date=is_date)
+            cell = f"{src}!{_col_letter(layout, frame, cols[fld])}{r}"
+            if r in firsts:
+                raw = frame.at[r, cols[fld]]
+                clean = work.at[r, fld] if r in work.index else None
+                cells[(r, CUST_COLS[key])] = live_cell(cell, raw, clean, date=is_date)
+            else:  # a duplicate, a row without an id or a spare row for new customers: the cell as typed
+                cells[(r, CUST_COLS[key])] = live_cell(cell, None, None, date=is_date)
         last, orders = f"{C['last']}{r}", f"{C['orders']}{r}"
         cells[(r, CUST_COLS["freq"])] = Formula(f'=IF(ISNUMBER({orders}),{orders},IF(ISNUMBER({last}),1,0))')
-        m = {k: f"{q}!${C[k]}${r}" for k in ("freq", "last", "first", "money")}
+        cells[(r, CUST_COLS["rec"])] = Formula(f'=IF(ISNUMBER({last}),MAX(0,xlseg_as_of-{last}),"")')
+        if r not in firsts:
+            continue
+        # relative references: the row formulas copied down to a new customer read the next data row
+        m = {k: f"{q}!{C[k]}{r}" for k in ("freq", "last", "first", "money", "rec")}
         out[r] = Metrics(freq=m["freq"], last=m["last"], has_last=f"ISNUMBER({m['last']})",
                          first=m["first"], has_first=f"ISNUMBER({m['first']})",
-                         money=m["money"], has_money=f"ISNUMBER({m['money']})")
+                         money=m["money"], has_money=f"ISNUMBER({m['money']})", rec=m["rec"])
     return out
 
 
@@ -295,12 +308,13 @@ def _transactions(result, frame, layout, firsts, cells, q) -> dict:
         blocks[cust_row] = (s, i - 1)
     out = {}
     for r in firsts:
-        m = {k: f"{q}!${C[k]}${r}" for k in ("freq", "days", "money", "last", "first", "prev")}
+        m = {k: f"{q}!${C[k]}${r}" for k in ("freq", "days", "money", "last", "first", "prev", "rec")}
         out[r] = Metrics(freq=m["freq"], last=m["last"], has_last=f"ISNUMBER({m['last']})", first=m["first"],
                          has_first=f"ISNUMBER({m['first']})", money=m["money"], has_money="TRUE",
-                         ndays=m["days"], prev=m["prev"])
+                         rec=m["rec"], ndays=m["days"], prev=m["prev"])
         if r not in blocks:
-            for k, v in (("freq", 0), ("days", 0), ("money", 0), ("last", None), ("first", None), ("prev", None)):
+            for k, v in (("freq", 0), ("days", 0), ("money", 0), ("last", None), ("first", None), ("prev", None),
+                         ("rec", None)):
                 cells[(r, CUST_COLS[k])] = v
             continue
         s, e = blocks[r]
@@ -317,6 +331,7 @@ def _transactions(result, frame, layout, firsts, cells, q) -> dict:
             f'=IF(ISNUMBER({last}),SMALL({rng("buy")},COUNTIF({rng("buy")},0)+1),"")')
         cells[(r, CUST_COLS["prev"])] = Formula(
             f'=IF({days}>=2,LARGE({rng("buy")},COUNTIF({rng("buy")},{last})+1),"")')
+        cells[(r, CUST_COLS["rec"])] = Formula(f'=IF(ISNUMBER({last}),MAX(0,xlseg_as_of-{last}),"")')
     return out
 
 

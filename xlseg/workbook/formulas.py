@@ -33,14 +33,12 @@ After edits, the formulas equal Python run with those *frozen* parameters
 same segments and stage rules. Reclassify (or ``xlseg classify --formulas``
 again) recomputes the cut points from the data and rewrites them.
 
-Metrics: on a customer sheet, recency = ``MAX(0, as_of - INT(last purchase))``,
-frequency = the order count (1 when blank but a last purchase is given). With a
-transaction sheet, spend = ``ROUND(SUMIFS(...), 6)``; last/first purchase =
-``MAXIFS``/``MINIFS`` over rows with amount >= 0 (Excel 2019 or later); frequency
-and purchase days come from two helper columns xlseg adds right of the
-transaction table (1 on the first row of each purchase day / order of a
-customer). Only functions LibreOffice 7.4 computes are used (no LET, XLOOKUP,
-FILTER, LAMBDA).
+Metrics come from the hidden data sheet (:mod:`xlseg.workbook.formula_data`):
+Python's cleaned dates, amounts and counts per row, and with a transaction
+sheet each customer's lines grouped together with plain sums, maxima and
+counts over them (linear in the lines). Recency = ``MAX(0, as_of - last
+purchase)``. Only functions of Excel 2007 and later that LibreOffice 7.4 and
+WPS compute are used (no LET, XLOOKUP, FILTER, LAMBDA, MAXIFS, MINIFS).
 """
 
 from __future__ import annotations
@@ -361,7 +359,7 @@ def _row_formulas(m: formula_data.Metrics, cell: dict, cfg: Config, tx_mode: boo
     lang = cfg.lang
     st = L.labels(L.STAGES, lang)
     tl = L.labels(L.TIERS, lang)
-    rec = f"MAX(0,xlseg_as_of-{m.last})"
+    rec = m.rec
     buyer = f"{m.freq}>0"
     R, F, M, S = cell["r_score"], cell["f_score"], cell["m_score"], cell["segment"]
     out = {
