@@ -250,7 +250,7 @@ def _transactions(result, frame, layout, firsts, cells, q) -> dict:
     tx, _cols, _attrs = prepare_transactions(frame, cfg, IssueLog(sheet=layout.sheet), layout.sheet)
     # Lines after as_of (without one: after the run's today) are not counted, as in the engine.
     limit = resolve_as_of(cfg.as_of, None)
-    limit = serial(limit if limit is not None else pd.Timestamp(dt.date.today()))
+    limit = (limit if limit is not None else pd.Timestamp(dt.date.today())).to_pydatetime()
     cells[(1, LIMIT_COL)] = "Lines counted until" if cfg.lang == "en" else "统计截至"
     cells[(2, LIMIT_COL)] = limit
     until = f"${get_column_letter(LIMIT_COL)}$2"
