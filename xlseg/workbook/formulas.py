@@ -77,6 +77,8 @@ TEXT = {
     "tier_a": ("High value from spend", "高价值起点金额"),
     "tier_b": ("Medium value from spend", "一般价值起点金额"),
     "rfm8_means": ("rfm8 means: recency, frequency, spend", "rfm8 均值：间隔天数、频次、金额"),
+    # headers of the helper columns older versions wrote on the transaction sheet (their marker is still trusted)
+    "tx_head": (("xlseg purchase day", "xlseg purchase"), ("xlseg 购买日", "xlseg 购买单")),
 }
 
 

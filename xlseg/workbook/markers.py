@@ -61,8 +61,13 @@ def trusted(state: BookState, get_rows, sheet_tables) -> BookState:
             cells = [_cell(rows, r1, c) for c in range(c1, c2 + 1)]
             ok = bool(cells) and all(v is not None and L.norm(v) in headers for v in cells)
         else:
-            key = next((k for k in (*SHEET_TABLES, "summary", "migration") if name == sheet_marker(k)), None)
-            if key in SHEET_TABLES:
+            key = next((k for k in (*SHEET_TABLES, "summary", "migration", "data") if name == sheet_marker(k)), None)
+            if key == "data":  # the formulas' data sheet: its own header row
+                from xlseg.workbook.formula_data import HEAD
+
+                first = [_cell(get_rows(title), 1, c) for c in range(1, 8)]
+                ok = any(first == list(h[:7]) for h in HEAD.values())
+            elif key in SHEET_TABLES:
                 ok = any(t.startswith(SHEET_TABLES[key]) for t in sheet_tables(title))
             elif key is not None:
                 a1 = a1 or _a1_titles()
