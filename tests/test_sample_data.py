@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import time
 
 import numpy as np
 import openpyxl
@@ -191,14 +190,12 @@ def test_small_sizes_work(n):
     assert transactions["Customer ID"].isin(set(customers["Customer ID"])).all()
 
 
-def test_scales_to_100k_quickly():
-    start = time.perf_counter()
+def test_scales_to_100k():
+    # Speed is measured by bench/ scripts, never asserted here (a loaded machine would fail it).
     customers, transactions = demo_frames(100_000)
-    elapsed = time.perf_counter() - start
     assert len(customers) == 100_000 and customers["Customer ID"].iloc[-1] == "C100000"
     assert customers["Customer ID"].is_unique
     assert 4 < len(transactions) / len(customers) < 8
-    assert elapsed < 10
 
 
 def test_bad_arguments():
