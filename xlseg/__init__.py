@@ -14,8 +14,7 @@ from xlseg.errors import (
     WouldLoseDataError,
     XlsegError,
 )
-
-__version__ = "0.1.0"
+from xlseg.version import __version__
 
 
 @functools.wraps(_engine.classify)

@@ -31,7 +31,7 @@ from xlseg.errors import WorkbookError
 from xlseg.read import sparse
 from xlseg.read.package import REPAIR, Package, local
 from xlseg.read.sheetscan import SheetScan, scan_sheet
-from xlseg.workbook.build import BookState
+from xlseg.workbook.plan import BookState
 from xlseg.workbook.plan import MARKER_PREFIX
 
 OFFICE_DOC = "/officeDocument"

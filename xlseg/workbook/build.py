@@ -10,19 +10,30 @@ alone: a user sheet that happens to be called "Summary" is never touched.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
 
-import numpy as np
 import pandas as pd
 from openpyxl.utils import get_column_letter
 
-from xlseg import __version__
 from xlseg.core import labels as L
 from xlseg.core.engine import Result
 from xlseg.core.summaries import SEGMENT_COLUMNS, TIER_ORDER, segment_keys
+from xlseg.version import __version__
 from xlseg.workbook import palette
 from xlseg.workbook.plan import (
-    COLUMNS_MARKER, Block, Chart, ColumnsPlan, CondRule, SheetPlan, Style, Table, WritePlan, ref, sheet_marker,
+    COLUMNS_MARKER,
+    OUTPUT_KEYS,
+    Block,
+    BookState,
+    Chart,
+    ColumnsPlan,
+    CondRule,
+    SheetPlan,
+    Style,
+    Table,
+    WritePlan,
+    ref,
+    sheet_marker,
+    values,
 )
 from xlseg.workbook.read import TableLayout
 from xlseg.workbook.settings import settings_sheet
@@ -38,8 +49,6 @@ TITLES = {
     "migration": ("Migration", "客户迁移"),  # issue 7
     "data": ("xlseg data", "xlseg 数据"),  # issue 13: the cleaned values the formulas read (hidden)
 }
-# issue 7 appended "override" and "why": the block is 10 wide (8 before; see columns_plan for re-runs).
-OUTPUT_KEYS = ("r_score", "f_score", "m_score", "rfm", "segment", "value_tier", "stage", "tags", "override", "why")
 CUSTOMER_KEYS = ("customer_id", "name", "recency", "frequency", "monetary", "avg_order_value", "first_purchase",
                  "last_purchase", "r_score", "f_score", "m_score", "rfm", "segment", "value_tier", "stage", "tags",
                  "override", "why")
@@ -99,12 +108,6 @@ TEXT = {
 }
 
 
-@dataclass
-class BookState:
-    """What the plan needs to know about the workbook as it is now."""
-
-    titles: list  # sheet titles in tab order
-    markers: dict = field(default_factory=dict)  # defined name -> (sheet title, A1 ref)
 
 
 def _t(key: str, lang: str):
@@ -131,30 +134,6 @@ def owned_titles(state: BookState, lang: str) -> dict:
     return out
 
 
-def values(frame: pd.DataFrame) -> list:
-    """Plain Python cell values, row-major: NaN/NaT/<NA> -> None, datetimes as datetime."""
-    cols = []
-    for name in frame.columns:
-        s = frame[name]
-        if pd.api.types.is_datetime64_any_dtype(s):
-            arr = np.array(s.dt.to_pydatetime(), dtype=object)
-            arr[s.isna().to_numpy()] = None
-        elif pd.api.types.is_bool_dtype(s):
-            arr = s.astype(object).to_numpy()
-        elif pd.api.types.is_integer_dtype(s):
-            arr = s.astype(object).where(s.notna(), None).to_numpy()
-            arr = np.array([None if v is None else int(v) for v in arr], dtype=object)
-        elif pd.api.types.is_float_dtype(s):
-            f = s.to_numpy(dtype="float64")
-            arr = f.astype(object)
-            arr[np.isnan(f)] = None
-        else:
-            arr = s.astype(object).to_numpy()
-            arr = np.where(pd.isna(arr), None, arr)
-        cols.append(arr)
-    if not cols:
-        return [[] for _ in range(len(frame))]
-    return [list(r) for r in zip(*cols)]
 
 
 def _cond_rules(col_ref: str, kind: str, lang: str, keys) -> list:

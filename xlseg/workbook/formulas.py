@@ -253,7 +253,7 @@ def add_formulas(plan: WritePlan, result, layout, state, *, settings_rows=None, 
     data, metrics = formula_data.data_sheet(result, frames, (layout, tx_layout if tx_mode else None), *data_title)
     plan.sheets.append(data)
     _clear_old_helpers(plan, state, tx_layout)
-    from xlseg.workbook.build import OUTPUT_KEYS
+    from xlseg.workbook.plan import OUTPUT_KEYS
 
     cp = plan.columns
     first_col = cp.first_col

@@ -98,7 +98,7 @@ def read_previous(get_rows, state) -> PreviousHistory:
 
 
 def _values(frame: pd.DataFrame) -> list:
-    from xlseg.workbook.build import values
+    from xlseg.workbook.plan import values
 
     return values(frame[H.COLUMNS])
 

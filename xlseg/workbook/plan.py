@@ -14,9 +14,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy as np
+import pandas as pd
 from openpyxl.utils import get_column_letter
 
 MARKER_PREFIX = "xlseg_"
+# issue 7 appended "override" and "why": the block is 10 wide (8 before; see columns_plan for re-runs).
+OUTPUT_KEYS = ("r_score", "f_score", "m_score", "rfm", "segment", "value_tier", "stage", "tags", "override", "why")
 COLUMNS_MARKER = "xlseg_columns"  # workbook name -> xlseg's header cells on the customer sheet
 
 
@@ -232,3 +236,38 @@ def quote_sheet(title: str) -> str:
 def is_risky_text(value) -> bool:
     """A string Excel would take for a formula (or a number) if typed: write it as text."""
     return isinstance(value, str) and value[:1] in ("=", "+", "-", "@")
+
+
+# ------------------------------------------------------------------ the workbook as it is, cell values
+@dataclass
+class BookState:
+    """What the plan needs to know about the workbook as it is now."""
+
+    titles: list  # sheet titles in tab order
+    markers: dict = field(default_factory=dict)  # defined name -> (sheet title, A1 ref)
+
+
+def values(frame: pd.DataFrame) -> list:
+    """Plain Python cell values, row-major: NaN/NaT/<NA> -> None, datetimes as datetime."""
+    cols = []
+    for name in frame.columns:
+        s = frame[name]
+        if pd.api.types.is_datetime64_any_dtype(s):
+            arr = np.array(s.dt.to_pydatetime(), dtype=object)
+            arr[s.isna().to_numpy()] = None
+        elif pd.api.types.is_bool_dtype(s):
+            arr = s.astype(object).to_numpy()
+        elif pd.api.types.is_integer_dtype(s):
+            arr = s.astype(object).where(s.notna(), None).to_numpy()
+            arr = np.array([None if v is None else int(v) for v in arr], dtype=object)
+        elif pd.api.types.is_float_dtype(s):
+            f = s.to_numpy(dtype="float64")
+            arr = f.astype(object)
+            arr[np.isnan(f)] = None
+        else:
+            arr = s.astype(object).to_numpy()
+            arr = np.where(pd.isna(arr), None, arr)
+        cols.append(arr)
+    if not cols:
+        return [[] for _ in range(len(frame))]
+    return [list(r) for r in zip(*cols)]
