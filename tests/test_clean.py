@@ -200,7 +200,7 @@ def test_required_dates_report_blanks_and_skip_rows():
 
 
 def test_many_identical_problems_are_capped(monkeypatch):
-    monkeypatch.setattr(C, "ISSUE_LIMIT", 2)
+    monkeypatch.setattr(C.base, "ISSUE_LIMIT", 2)
     s = pd.Series([45000, 45001, 45002, 45003, "x"], index=[10, 11, 12, 13, 14])
     log = IssueLog(SHEET)
     C.parse_dates(s, column="D", log=log)
