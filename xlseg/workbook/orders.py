@@ -54,8 +54,7 @@ def classify_orders(book, orders, output=None, *, engine: str = "duckdb", spark_
         raise XlsegError(f"The output '{Path(output).name}' must end in .xlsx or .xlsm.")
     if book is not None:
         # The workbook's Settings decide as_of, columns and the frequency basis of the aggregation too.
-        from xlseg.workbook import xlsx
-        from xlseg.workbook.run import _load
+        from xlseg.read.book import open_book
 
         path = Path(book)
         if not path.exists():
@@ -63,9 +62,8 @@ def classify_orders(book, orders, output=None, *, engine: str = "duckdb", spark_
         if path.suffix.lower() not in (".xlsx", ".xlsm"):
             raise XlsegError(f"'{path.name}' is not a workbook (.xlsx, .xlsm): with --orders, BOOK gives the "
                              "customer sheet and receives the results.")
-        wb = _load(path)
-        state = xlsx.book_state(wb)
-        config, _ = book_config(lambda t: xlsx.sheet_rows(wb[t]), state, as_of=as_of, lang=lang)
+        with open_book(path) as reader:  # the Settings through the calamine reader (no openpyxl load)
+            config, _ = book_config(reader.rows, reader.state, as_of=as_of, lang=lang)
     else:
         config, _ = book_config(lambda t: [], BookState(titles=[]), as_of=as_of, lang=lang)
 
