@@ -368,7 +368,9 @@ def classify_sql(cfg: Config, as_of: dt.date, attributes=()) -> str:
     return (f"WITH {', '.join(withs)}\n"
             f"SELECT {', '.join(OUTPUT[:4])}, CASE WHEN frequency > 0 THEN monetary / frequency END AS avg_order_value, "
             f"{', '.join(OUTPUT[5:13])}, {rfm} AS rfm, segment_key, abc, {tier} AS tier_key, {stage} AS stage_key"
-            f"{''.join(', ' + a for a in attributes)} FROM segmented")
+            f"{''.join(', ' + a for a in attributes)} FROM segmented\n"
+            # one order on every engine (DuckDB's hash aggregates come back in any order)
+            f"ORDER BY customer_id")
 
 
 def for_engine(sql: str, engine: str) -> str:
