@@ -1,0 +1,5 @@
+"""``python -m xlseg.cli``: the ``xlseg`` command."""
+
+from xlseg.cli import main
+
+main()
