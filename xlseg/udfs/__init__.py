@@ -30,48 +30,50 @@ The decorators are xlwings' own: on Windows they attach ``__xlfunc__``
 metadata (what ``ImportPythonUDFs`` turns into VBA); elsewhere they are no-ops.
 Either way each UDF is a plain function, called directly in tests. UDF
 parameters carry no type annotations on purpose: xlwings would read them as
-converters.
+converters. This module is the one the add-in imports (``xlseg.udfs``): the functions and
+their classification; their arguments are read in :mod:`xlseg.udfs.args`, the cache is
+:mod:`xlseg.udfs.cache`, long texts are fitted by :mod:`xlseg.udfs.text`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import itertools
-import re
-import threading
-from collections import OrderedDict
-from dataclasses import dataclass, field
 
-import numpy as np
 import pandas as pd
 import xlwings as xw
 
 from xlseg.core import columns
 from xlseg.core import labels as L
 from xlseg.core.clean import normalise_ids
-from xlseg.core.config import Config, parse_date
+from xlseg.core.config import Config
 from xlseg.core.engine import classify
 from xlseg.core.issues import IssueLog
 from xlseg.errors import InputError, XlsegError
-from xlseg.excel.cells import error_texts
-from xlseg.workbook.build import OUTPUT_KEYS, TITLES, values
+from xlseg.udfs.args import (
+    DAYS_1900_TO_1904,
+    ERROR,
+    ORDERS,
+    SETTINGS,
+    TABLE,
+    _as_of,
+    _date1904,
+    _given,
+    _grid,
+    _lang,
+    _message,
+    _metric,
+)
+from xlseg.udfs.cache import CACHE_SIZE, Classified, _cache, _key, _lock, clear_cache
+from xlseg.udfs.text import _fit_array, fit_text
+from xlseg.workbook.build import OUTPUT_KEYS, TITLES
 from xlseg.workbook.read import detect, read_table
 from xlseg.workbook.settings import first_run_config, read_settings
 
-ERROR = "#xlseg: "
-DAYS_1900_TO_1904 = 1462  # serial 0 of the 1904 date system (1904-01-01) is serial 1462 of the 1900 system
 CATEGORY = "xlseg"
-CACHE_SIZE = 4
-# Names of the ranges in messages ("Sheet 'table' is empty" reads "The table range is empty").
-TABLE, ORDERS, SETTINGS = "table", "orders", "Settings"
-METRICS = {"r": "r_score", "recency": "r_score", "f": "f_score", "frequency": "f_score", "m": "m_score",
-           "monetary": "m_score"}
 # Columns that are blank for every customer when the table has no purchase columns (and no orders).
 NEED_METRICS = {"r_score", "f_score", "m_score", "rfm", "segment", "value_tier", "abc"}
 # Predicted value (issue 15): absent or blank when the data cannot support the model fit.
 PREDICTED = ("p_alive", "clv")
-LANG_WORDS = {"en": "en", "english": "en", "英文": "en", "zh": "zh", "zhcn": "zh", "cn": "zh", "chinese": "zh",
-              "中文": "zh"}
 
 # Argument docs shown in Excel's function wizard (Excel keeps at most 255 characters of each).
 DOC_TABLE = ("The customer table including its header row, e.g. Customers!A1:L2001. "
@@ -89,124 +91,7 @@ DOC_CALLER = "Set by xlwings: the calling cell (its workbook's date system reads
 DOC_METRIC = 'Which score: "R" (recency), "F" (frequency) or "M" (monetary).'
 
 
-# ------------------------------------------------------------------ argument parsing
-def _grid(value, name: str) -> list:
-    """A range argument as a 2-D list (xlwings passes 2-D lists with ndim=2; tests may pass lists). Not copied
-    unless it holds one of Excel's newer error values, which become their text (xlseg.excel.cells)."""
-    if isinstance(value, (list, tuple)):
-        if all(isinstance(r, (list, tuple)) for r in value):
-            return error_texts(value)
-        return error_texts([[v] for v in value])
-    if value is None:
-        raise InputError(f"{name} is empty. Give a range with a header row, e.g. Customers!A1:L2001.")
-    return error_texts([[value]])
-
-
-def _given(value):
-    """None for an argument left out or all empty, else the value.
-
-    Excel passes an argument skipped in the middle (``=SEG_TIER(t, , Orders!A1:D9)``) as a blank, which
-    xlwings turns into ``[[None]]`` with ndim=2 (xlwings.udfs.call_udf, xlwings issue 892), so an argument
-    whose every cell is empty means "not given" - also a reference to empty cells.
-    """
-    if isinstance(value, (list, tuple)):
-        cells = itertools.chain.from_iterable(r if isinstance(r, (list, tuple)) else (r,) for r in value)
-        return value if any(v is not None and v != "" for v in cells) else None
-    return None if value is None or value == "" else value
-
-
-def _as_of(value):
-    """None, "today" or a date; InputError naming the value otherwise."""
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return None
-    if isinstance(value, bool) or (isinstance(value, (int, float)) and not 1 <= value < 2958466):
-        raise InputError(f"as_of is not a date: {value!r}. Use a date, YYYY-MM-DD, \"today\", or leave it blank "
-                         "for the latest purchase date.")
-    try:
-        return parse_date(value)
-    except (ValueError, OverflowError, TypeError):
-        raise InputError(f"as_of is not a date: {value!r}. Use a date, YYYY-MM-DD, \"today\", or leave it blank "
-                         "for the latest purchase date.") from None
-
-
-def _lang(value):
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return None
-    lang = LANG_WORDS.get(L.norm(value))
-    if lang is None:
-        raise InputError(f'lang is {value!r}. Use "en" or "zh", or leave it blank.')
-    return lang
-
-
-def _metric(value) -> str:
-    key = METRICS.get(L.norm(value)) if isinstance(value, str) else None
-    if key is None:
-        raise InputError(f'metric is {value!r}. Use "R" (recency), "F" (frequency) or "M" (monetary).')
-    return key
-
-
-def _key(rows):
-    """The cache key of a 2-D list: its values as nested tuples, with TRUE, 1 and 1.0 kept apart (Python's
-    True == 1 == 1.0 would let a table of flags share a classification with one of numbers).
-    One pass over the cells to list their types, one to build the tuples; no copy of the values."""
-    if rows is None:
-        return None
-    types = set(map(type, itertools.chain.from_iterable(rows)))
-    if bool in types or int in types:  # Excel sends numbers as floats: ints come from Python callers only
-        return tuple(tuple((type(v).__name__, v) if type(v) in (bool, int) else v for v in r)  # noqa: E721
-                     for r in rows)
-    return tuple(map(tuple, rows))
-
-
 # ------------------------------------------------------------------ classification (cached)
-@dataclass
-class Classified:
-    """One classified table: per-row values (what Reclassify writes) and values by customer id."""
-
-    by_id: pd.DataFrame  # index customer_id, columns: output keys
-    row_ids: np.ndarray  # customer id per table row below the header (None for blank/totals rows)
-    notes: list = field(default_factory=list)  # the engine's remarks (features skipped for a missing column)
-    _columns: dict = field(default_factory=dict)
-
-    def column(self, key: str) -> list:
-        """[[v], [v], ...]: one value per table row; blank -> ""."""
-        if key not in self._columns:
-            rows = values(self.by_id[[key]].reindex(self.row_ids))  # exactly what Reclassify writes
-            for r in rows:
-                if r[0] is None:
-                    r[0] = ""
-            self._columns[key] = rows
-        return self._columns[key]
-
-    def lookup(self, key: str, customer):
-        """The value of each id in ``customer`` (same shape; one id -> one value)."""
-        sel = _grid(customer, "customer")
-        flat = [v for row in sel for v in row]
-        ids = normalise_ids(pd.Series(flat, dtype=object), column="customer", log=IssueLog(sheet=TABLE))
-        col = self.by_id[[key]]
-        known = pd.Index(col.index)
-        found = [i for i in dict.fromkeys(ids) if i is not None and i in known]
-        plain = dict(zip(found, (_cell(r[0]) for r in values(col.loc[found])))) if found else {}
-        out = ["" if i is None else plain[i] if i in plain else f"{ERROR}no customer '{raw}' in the table"
-               for i, raw in zip(ids, flat)]
-        if len(out) == 1:
-            return out[0]
-        width = len(sel[0])
-        return [out[r * width:(r + 1) * width] for r in range(len(sel))]
-
-
-def _cell(v):
-    return "" if v is None else v
-
-
-_lock = threading.Lock()
-_cache: OrderedDict = OrderedDict()
-
-
-def clear_cache() -> None:
-    """Forget every classified table (tests; a new xlseg version)."""
-    with _lock:
-        _cache.clear()
 
 
 def _classified(table, orders, as_of, lang, settings, explain: bool = False) -> Classified:
@@ -278,26 +163,6 @@ def _classify(rows, order_rows, settings_rows, as_of, lang, explain: bool = Fals
     return Classified(cust.set_index("customer_id")[keys], row_ids, list(result.notes))
 
 
-def _message(exc: Exception) -> str:
-    text = str(exc)
-    for name in (TABLE, ORDERS):
-        text = text.replace(f"Sheet '{name}'", f"The {name} range").replace(f"sheet '{name}'", f"the {name} range")
-    return ERROR + text
-
-
-def _date1904(caller) -> bool:
-    """Whether the calling cell's workbook counts dates from 1904 (Excel for Mac's old default).
-
-    xlwings' open API has no call for it, so this reads COM's ``Workbook.Date1904`` through ``.api`` of
-    the caller (the cell xlwings passes as the reserved ``caller`` argument); anything else -> 1900."""
-    if caller is None:
-        return False
-    try:
-        return bool(caller.sheet.book.api.Date1904)
-    except Exception:  # noqa: BLE001 - no COM here (tests, Mac): the 1900 system, as file mode reads serials
-        return False
-
-
 def _run(key, table, customer, orders, as_of, lang, settings, caller=None):
     """The body of every UDF: classify (cached), pick the column, render; errors -> one string."""
     try:
@@ -327,41 +192,6 @@ def _run(key, table, customer, orders, as_of, lang, settings, caller=None):
         return _message(exc)
     except Exception as exc:  # noqa: BLE001 - a worksheet function must never raise into Excel
         return f"{ERROR}unexpected error ({type(exc).__name__}: {exc}). Please report it with your workbook."
-
-
-# ------------------------------------------------------------------ results
-ARRAY_TEXT_LIMIT = 255
-"""Excel shows #VALUE! for a whole array from a VBA function when one string in it is longer (xlwings
-returns arrays bigger than 1 x 1 as a Variant array; xlwings issue 456). A single value may be longer."""
-_DETAIL = re.compile(r" \([^()]*\)|（[^（）]*）")  # "(>= 7)", "（>= 7）"; not the "(s)" of "purchase(s)"
-_BREAKS = ("。", ". ", "；", "; ", "，", ", ", " ")
-
-
-def fit_text(text: str, limit: int = ARRAY_TEXT_LIMIT) -> str:
-    """``text`` shortened to ``limit`` characters for an array result.
-
-    First the details in parentheses (the thresholds of a Why text: "(>= 7)") are left out; if that is not
-    enough, the text is cut after the last sentence (or clause, or word) that fits and ends in "…". The full
-    text is what one customer's lookup returns.
-    """
-    if len(text) <= limit:
-        return text
-    short = _DETAIL.sub("", text)
-    if len(short) <= limit:
-        return short
-    head = short[:limit - 1]
-    for mark in _BREAKS:
-        cut = head.rfind(mark)
-        if cut > limit // 2:
-            return head[:cut + len(mark.rstrip())].rstrip() + "…"
-    return head + "…"
-
-
-def _fit_array(rows: list) -> list:
-    """Every string of a 2-D result within ARRAY_TEXT_LIMIT; the same list when all are."""
-    if not any(isinstance(v, str) and len(v) > ARRAY_TEXT_LIMIT for r in rows for v in r):
-        return rows
-    return [[fit_text(v) if isinstance(v, str) else v for v in r] for r in rows]
 
 
 # ------------------------------------------------------------------ the worksheet functions
@@ -481,4 +311,4 @@ def SEG_CLV(table, customer=None, orders=None, as_of=None, lang=None, settings=N
 
 UDFS = (SEG_SCORE, SEG_RFM, SEG_SEGMENT, SEG_TIER, SEG_ABC, SEG_STAGE, SEG_TAGS, SEG_EXPLAIN, SEG_PALIVE, SEG_CLV)
 
-__all__ = [f.__name__ for f in UDFS] + ["clear_cache"]
+__all__ = [f.__name__ for f in UDFS] + ["clear_cache", "fit_text"]
