@@ -8,7 +8,8 @@ are never taken for xlseg's and never written over.
 from __future__ import annotations
 
 from xlseg.core import labels as L
-from xlseg.workbook.build import BookState, OUTPUT_KEYS, TEXT
+from xlseg.workbook.build import BookState, OUTPUT_KEYS
+from xlseg.workbook.texts import TEXT
 from xlseg.workbook.plan import COLUMNS_MARKER, MARKER_PREFIX, sheet_marker
 
 # Owned sheets recognised by the Excel Table xlseg puts on them (name prefix; Excel may add a number).
