@@ -37,6 +37,8 @@ _SPACES = "[ " + clean._OTHER_SPACES + "]+"
 # NFKC folds the full-width ASCII forms U+FF01..U+FF5E to U+0021..U+007E and U+3000 to a space.
 _FULL = "".join(chr(c) for c in range(0xFF01, 0xFF5F)) + "\u3000"
 _HALF = "".join(chr(c) for c in range(0x21, 0x7F)) + " "
+# An id already in normal form: printable ASCII (no space) words separated by single spaces.
+_PLAIN = "^[!-~]+( [!-~]+)*$"
 ERROR_TEXTS = ("#N/A", "#VALUE!", "#REF!", "#DIV/0!", "#NUM!", "#NAME?", "#NULL!", "#SPILL!", "#CALC!",
                "#GETTING_DATA")
 
@@ -71,7 +73,14 @@ def id_expr(col: str, kind: str) -> str:
                 f"THEN CAST(CAST({x} AS BIGINT) AS VARCHAR) WHEN {_finite(x)} THEN CAST({x} AS VARCHAR) END")
     text = f"CAST({x} AS VARCHAR)"
     folded = f"TRIM(REGEXP_REPLACE(TRANSLATE({text}, {lit(_FULL)}, {lit(_HALF)}), {lit(_SPACES)}, ' ', 'g'))"
-    return f"CASE WHEN {folded} = '' OR {folded} IN {_in_list(ERROR_TEXTS)} THEN NULL ELSE {folded} END"
+    full = f"CASE WHEN {folded} = '' OR {folded} IN {_in_list(ERROR_TEXTS)} THEN NULL ELSE {folded} END"
+    # Almost every id is already clean: printable ASCII words with single spaces between them
+    # (a fixed point of NFKC, strip and whitespace collapsing). Such an id is kept as it is; only the
+    # others pay for the folding above (100x dearer: on 10M lines 48 s a scan against 0.4 s).
+    # Both tests: Java's (Spark's) $ also matches before a final line break, RE2's (DuckDB's) does not.
+    return (f"CASE WHEN REGEXP_MATCHES({text}, {lit(_PLAIN)}) AND NOT REGEXP_MATCHES({text}, '[^!-~ ]') "
+            f"AND {text} NOT IN {_in_list(ERROR_TEXTS)} "
+            f"THEN {text} ELSE {full} END")
 
 
 def date_expr(col: str, kind: str) -> str:
