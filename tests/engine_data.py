@@ -10,11 +10,13 @@ COMPARED = ("recency", "frequency", "monetary", "avg_order_value", "first_purcha
             "gap_before_last", "r_score", "f_score", "m_score", "rfm", "segment_key", "abc", "tier_key", "stage_key")
 
 
-def messy_orders(seed: int = 3, n_lines: int = 2500, n_customers: int = 220) -> pd.DataFrame:
+def messy_orders(seed: int = 3, n_lines: int = 2500, n_customers: int = 220,
+                 line_breaks: bool = True) -> pd.DataFrame:
     """Order lines as a CSV export holds them (all text): refunds, same-day lines, order ids, blanks, messy ids.
 
     * ids: 'C0042' also typed ' C0042', 'C0042  ', full-width 'Ｃ００４２', with a tab or a final line
-      break; numeric ids '1042'; 'C 0042' with a double inner space ('C  0042' is the same id); blank ids; a totals row;
+      break (``line_breaks``; Spark reads a CSV file line by line); numeric ids '1042'; 'C 0042' with a
+      double inner space ('C  0042' is the same id); blank ids; a totals row;
     * dates: ISO text over two years, many customers with several lines on one day, some blank;
     * amounts: 2 decimals, ~10 % refunds (negative), some 0, some blank;
     * order ids: multi-line orders; ~25 % of lines without one (counted by day).
@@ -32,7 +34,7 @@ def messy_orders(seed: int = 3, n_lines: int = 2500, n_customers: int = 220) -> 
         ids[i] = ids[i].translate(full)
     for i in np.flatnonzero(form == 4):
         ids[i] = ids[i] + "\t"
-    for i in np.flatnonzero(form == 7):
+    for i in np.flatnonzero((form == 7) & line_breaks):
         ids[i] = ids[i] + "\n"  # Spark's regex $ matches before a final line break: not a clean id
     for i in np.flatnonzero((form == 5) & (cust % 7 == 0)):
         ids[i] = ids[i][:1] + "  " + ids[i][1:]  # 'C  0042': one id with 'C 0042'

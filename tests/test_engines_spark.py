@@ -49,7 +49,7 @@ def test_cdnow_spark_equals_pandas(spark, data_dir):
 
 
 def test_messy_log_spark_equals_pandas(spark, tmp_path):
-    lines = messy_orders()
+    lines = messy_orders(line_breaks=False)  # Spark's CSV reader splits a quoted line break (README)
     path = tmp_path / "orders.csv.gz"
     lines.to_csv(path, index=False, compression="gzip")
     cfg = Config()

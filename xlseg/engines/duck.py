@@ -65,7 +65,7 @@ class DuckEngine:
         return sources.FileSchema(path, {name: kind_of(t) for name, t, *_ in rows})
 
     def register_lines(self, paths: list[str], overrides: dict) -> list[sources.FileSchema]:
-        """Create the view ``xlseg_all_lines`` (every file's lines, clean values); return the files' schemas."""
+        """Create the view ``xlseg_read_lines`` (every file's lines, clean values); return the files' schemas."""
         schemas = sources.plan_sources([self.schema(p) for p in paths], overrides)
         relations = []
         for s in schemas:
@@ -75,7 +75,7 @@ class DuckEngine:
                 for h in text:
                     s.kinds[h] = "string"
             relations.append(self._relation(s.path, text))
-        self.register_view("xlseg_all_lines", sources.union_lines_sql(schemas, relations))
+        self.register_view("xlseg_read_lines", sources.union_lines_sql(schemas, relations))
         return schemas
 
     def register_view(self, name: str, query: str) -> None:

@@ -65,7 +65,7 @@ def aggregate(engine, paths, config: Config, *, progress=None) -> Aggregated:
 
 
 def aggregate_lines(engine, schemas, config: Config, *, progress=None) -> Aggregated:
-    """Aggregate the lines an engine registered as ``xlseg_lines`` (see :func:`aggregate`)."""
+    """Aggregate the lines an engine registered as ``xlseg_read_lines`` (see :func:`aggregate`)."""
     step = progress or (lambda _m: None)
     explicit = resolve_as_of(config.as_of, None)
     files = [s.path for s in schemas]
@@ -73,6 +73,9 @@ def aggregate_lines(engine, schemas, config: Config, *, progress=None) -> Aggreg
     attributes = sources.attributes(schemas)
     # Lines after as_of, or after today without one (a typo such as 2099), are not counted.
     limit = explicit.date() if explicit is not None else dt.date.today()
+    # The files are read and their values cleaned once (then spilled to disk if they do not fit in memory):
+    # the queries below read ``xlseg_all_lines`` five times.
+    engine.materialise("xlseg_all_lines", sql.all_lines_sql())
     cancellations = "order_id" in fields and engine.scalar(sql.numeric_orders_sql()) > 0
     engine.register_view("xlseg_usable", sql.usable_sql(cancellations, attributes))
     engine.register_view("xlseg_lines", sql.kept_sql(limit))

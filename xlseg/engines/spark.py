@@ -87,7 +87,7 @@ class SparkEngine:
         return reader.schema(schema).csv(path) if schema is not None else reader.option("inferSchema", "true").csv(path)
 
     def register_lines(self, paths: list[str], overrides: dict) -> list[sources.FileSchema]:
-        """Create the view ``xlseg_all_lines`` (every file's lines, clean values); return the files' schemas."""
+        """Create the view ``xlseg_read_lines`` (every file's lines, clean values); return the files' schemas."""
         frames, schemas = [], []
         for p in paths:
             try:
@@ -110,7 +110,7 @@ class SparkEngine:
                 for h in text:
                     s.kinds[h] = "string"
             df.createOrReplaceTempView(f"xlseg_source_{i}")
-        self.register_view("xlseg_all_lines", sources.union_lines_sql(
+        self.register_view("xlseg_read_lines", sources.union_lines_sql(
             schemas, [f"xlseg_source_{i}" for i in range(len(schemas))]))
         return schemas
 
@@ -120,7 +120,7 @@ class SparkEngine:
                                     {f.name: kind_of(f.dataType) for f in df.schema.fields})
         schemas = sources.plan_sources([schema], overrides)
         df.createOrReplaceTempView("xlseg_source_0")
-        self.register_view("xlseg_all_lines", sources.union_lines_sql(schemas, ["xlseg_source_0"]))
+        self.register_view("xlseg_read_lines", sources.union_lines_sql(schemas, ["xlseg_source_0"]))
         return schemas
 
     def register_view(self, name: str, query: str) -> None:

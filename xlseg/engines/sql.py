@@ -144,8 +144,13 @@ def lines_sql(fields: dict, kinds: dict, source: str = "xlseg_source") -> str:
     return f"SELECT {', '.join(cols)} FROM {source}"
 
 
-_USABLE = (f"customer_id IS NOT NULL AND customer_id NOT IN {_in_list(clean._TOTAL_FORMS)} "
-           "AND date IS NOT NULL AND amount IS NOT NULL")
+def all_lines_sql() -> str:
+    """Every line of ``xlseg_read_lines`` and whether its id is a totals word (tested once: the list is long)."""
+    return (f"SELECT *, COALESCE(customer_id IN {_in_list(clean._TOTAL_FORMS)}, FALSE) AS total_line "
+            "FROM xlseg_read_lines")
+
+
+_USABLE = "customer_id IS NOT NULL AND NOT total_line AND date IS NOT NULL AND amount IS NOT NULL"
 
 
 def _not_after(as_of: dt.date | None) -> str:
@@ -182,8 +187,8 @@ def kept_sql(limit: dt.date) -> str:
 
 def rejects_sql(limit: dt.date) -> str:
     """One pass over every line: how many, and how many were skipped for each reason (first reason wins)."""
-    totals = f"customer_id IN {_in_list(clean._TOTAL_FORMS)}"
-    has_id = f"customer_id IS NOT NULL AND NOT ({totals})"
+    totals = "total_line"
+    has_id = "customer_id IS NOT NULL AND NOT total_line"
     return f"""SELECT COUNT(*) AS lines,
        COUNT(CASE WHEN customer_id IS NULL THEN 1 END) AS no_id,
        COUNT(CASE WHEN {totals} THEN 1 END) AS totals,
@@ -205,32 +210,33 @@ def metrics_sql(use_orders: bool, limit: dt.date, attributes=()) -> str:
     Distinct counts are group-bys (they spill to disk on big data; COUNT(DISTINCT) may not).
     """
     counted = _not_after(limit)
-    total = f"COALESCE(SUM(CASE WHEN {counted} THEN day_amount END), 0)"
-    money = f"""money AS (
-  SELECT customer_id, {total} AS monetary FROM per_date GROUP BY customer_id)"""
-    if attributes:
+    kept = f"bought = 1 AND {counted}"  # a purchase day that counts
+    attrs = ""
+    if attributes:  # joined below; a customer's usable lines all have a date, so every customer is there
         attrs = ", ".join(f"ARG_MAX({a}, date) FILTER (WHERE {a} IS NOT NULL) AS {a}" for a in attributes)
-        money = f"""money AS (
-  SELECT m.customer_id, m.monetary, {', '.join('a.' + x for x in attributes)}
-  FROM (SELECT customer_id, {total} AS monetary FROM per_date GROUP BY customer_id) AS m
-  JOIN (SELECT customer_id, {attrs} FROM xlseg_usable GROUP BY customer_id) AS a ON m.customer_id = a.customer_id)"""
+        attrs = f"""attrs AS (
+  SELECT customer_id, {attrs} FROM xlseg_usable GROUP BY customer_id)"""
     withs = ["""per_date AS (
   -- amounts as exact decimals (6 places), as the pandas path rounds its float sums
   SELECT customer_id, date, SUM(CAST(amount AS DECIMAL(38, 6))) AS day_amount,
          MAX(CASE WHEN amount >= 0 THEN 1 ELSE 0 END) AS bought
-  FROM xlseg_usable GROUP BY customer_id, date)""", money,
-             """days AS (
-  SELECT customer_id, date, day_amount,
-         ROW_NUMBER() OVER (PARTITION BY customer_id ORDER BY date DESC) AS back,
-         ROW_NUMBER() OVER (PARTITION BY customer_id ORDER BY date) AS fwd
-  FROM per_date WHERE bought = 1 AND """ + counted + ")",
-             """per_day AS (
-  SELECT customer_id, COUNT(*) AS n_days, MIN(date) AS first_purchase, MAX(date) AS last_purchase,
-         MAX(CASE WHEN back = 2 THEN date END) AS before_last,
-         MAX(CASE WHEN fwd = 1 THEN day_amount END) AS first_spend
-  FROM days GROUP BY customer_id)"""]
-    joins = "LEFT JOIN per_day AS d ON p.customer_id = d.customer_id"
-    freq = "COALESCE(d.n_days, 0)"
+  FROM xlseg_usable GROUP BY customer_id, date)""",
+             # one window: among the purchase days that count, the one before (for the gap before the last)
+             f"""marked AS (
+  SELECT customer_id, date, day_amount, bought,
+         LAG(date) OVER (PARTITION BY customer_id, {kept} ORDER BY date) AS prev_day
+  FROM per_date)""",
+             f"""per_day AS (
+  SELECT customer_id, COALESCE(SUM(CASE WHEN {counted} THEN day_amount END), 0) AS monetary,
+         COUNT(CASE WHEN {kept} THEN 1 END) AS n_days,
+         MIN(CASE WHEN {kept} THEN date END) AS first_purchase, MAX(CASE WHEN {kept} THEN date END) AS last_purchase,
+         ARG_MAX(prev_day, date) FILTER (WHERE {kept}) AS before_last,
+         ARG_MIN(day_amount, date) FILTER (WHERE {kept}) AS first_spend
+  FROM marked GROUP BY customer_id)"""]
+    if attrs:
+        withs.append(attrs)
+    joins = "LEFT JOIN attrs AS a ON d.customer_id = a.customer_id" if attributes else ""
+    freq = "d.n_days"
     if use_orders:
         withs.append("""per_order AS (
   SELECT customer_id, COUNT(*) AS n FROM (
@@ -240,17 +246,17 @@ def metrics_sql(use_orders: bool, limit: dt.date, attributes=()) -> str:
   SELECT customer_id, COUNT(*) AS n FROM (
     SELECT customer_id, date FROM xlseg_lines WHERE amount >= 0 AND order_id IS NULL
     GROUP BY customer_id, date) AS o GROUP BY customer_id)""")
-        joins += (" LEFT JOIN per_order AS po ON p.customer_id = po.customer_id"
-                  " LEFT JOIN no_id_days AS nd ON p.customer_id = nd.customer_id")
+        joins += (" LEFT JOIN per_order AS po ON d.customer_id = po.customer_id"
+                  " LEFT JOIN no_id_days AS nd ON d.customer_id = nd.customer_id")
         freq = "COALESCE(po.n, 0) + COALESCE(nd.n, 0)"
     return f"""WITH {', '.join(withs)}
-SELECT p.customer_id, d.first_purchase, d.last_purchase, CAST({freq} AS DOUBLE) AS frequency,
-       CAST(p.monetary AS DOUBLE) AS monetary,
+SELECT d.customer_id, d.first_purchase, d.last_purchase, CAST({freq} AS DOUBLE) AS frequency,
+       CAST(d.monetary AS DOUBLE) AS monetary,
        CASE WHEN d.n_days >= 2
             THEN CAST(DATE_DIFF('day', d.first_purchase, d.last_purchase) AS DOUBLE) / (d.n_days - 1) END AS mean_gap,
        CAST(DATE_DIFF('day', d.before_last, d.last_purchase) AS DOUBLE) AS gap_before_last,
-       CAST(d.first_spend AS DOUBLE) AS first_spend{''.join(f', p.{a}' for a in attributes)}
-FROM money AS p {joins}"""
+       CAST(d.first_spend AS DOUBLE) AS first_spend{''.join(f', a.{a}' for a in attributes)}
+FROM per_day AS d {joins}"""
 
 
 def has_orders_sql() -> str:
