@@ -10,16 +10,19 @@
    Ratio DuckDB / pandas (aim: <= 0.3), peak RSS of each, and a check that both
    give the same answers for every customer.
 2. Spark local mode on the same 10M lines: aggregated and classified in Spark SQL
-   (the cluster's way, nothing collected), written to Parquet.
-3. 100,000,000 lines (~5,000,000 customers) generated to Parquet on this machine,
-   aggregated and classified by DuckDB (memory_limit 2.5 GB) into a Parquet file of
-   every customer: time and peak RSS (aim: <= 4 GB).
+   (the cluster's way, nothing collected), written to Parquet; peak RSS of Python
+   and of the JVM.
+3. 100,000,000 lines (~5,000,000 customers) generated to Parquet by DuckDB in ten
+   chunks of 10M lines (never through Python), aggregated and classified by DuckDB
+   (memory_limit 2 GB, spilling to a temp directory) into a Parquet file of every
+   customer: time and peak RSS (aim: <= 4 GB). The generated files are deleted.
 
 Peak RSS is sampled every 50 ms per step: this process plus its children (Spark's JVM).
+Each part prints the load average (the machine may be shared).
 
-    python bench/bench_engines.py                # everything, full size (~15 min on 2 cores)
-    python bench/bench_engines.py --small        # 1/10 of each size
-    python bench/bench_engines.py --skip-spark --skip-big
+    python bench/bench_engines.py                      # everything, full size
+    python bench/bench_engines.py --parts duckdb       # one part: duckdb, spark, big (comma-separated)
+    python bench/bench_engines.py --small              # 1/10 of each size
 
 Performance is measured here, never asserted in a test.
 """
@@ -71,41 +74,57 @@ def _children(pid: int) -> list[int]:
     return out
 
 
-def tree_rss_mb() -> float:
-    """RSS of this process and all its descendants, MB."""
-    total, todo = 0, [os.getpid()]
+def rss_mb() -> tuple[float, float]:
+    """RSS of this process and all its descendants, and of the descendants alone (Spark's JVM), MB."""
+    own = _rss_kb(os.getpid())
+    total, todo, seen = own, _children(os.getpid()), set()
     while todo:
         pid = todo.pop()
+        if pid in seen:
+            continue
+        seen.add(pid)
         total += _rss_kb(pid)
         todo.extend(_children(pid))
-    return total / 1024
+    return total / 1024, (total - own) / 1024
 
 
 class Peak:
-    """The highest tree RSS while the ``with`` block runs (sampled every 50 ms)."""
+    """The highest tree RSS (and children's RSS) while the ``with`` block runs (sampled every 50 ms)."""
 
     def __enter__(self):
-        self.peak, self._stop = tree_rss_mb(), threading.Event()
+        (self.peak, self.children), self._stop = rss_mb(), threading.Event()
         self._thread = threading.Thread(target=self._watch, daemon=True)
         self._thread.start()
-        self.t0 = time.perf_counter()
+        self.t0, self.cpu0 = time.perf_counter(), time.process_time()
         return self
+
+    def _sample(self):
+        total, children = rss_mb()
+        self.peak, self.children = max(self.peak, total), max(self.children, children)
 
     def _watch(self):
         while not self._stop.wait(0.05):
-            self.peak = max(self.peak, tree_rss_mb())
+            self._sample()
 
     def __exit__(self, *exc):
         self.seconds = time.perf_counter() - self.t0
+        self.cpu = time.process_time() - self.cpu0  # this process's CPU seconds, all threads
         self._stop.set()
         self._thread.join()
-        self.peak = max(self.peak, tree_rss_mb())
+        self._sample()
         return False
 
 
+def load() -> str:
+    return "load avg %.2f %.2f %.2f" % os.getloadavg()
+
+
 # ------------------------------------------------------------------ data
-def generate(path: Path, n_lines: int, n_customers: int, seed: float = 0.42) -> None:
-    """Order lines to Parquet by DuckDB (never in Python): skewed customers, 3 years, order ids on half, 1 % refunds."""
+def generate(path: Path, n_lines: int, n_customers: int, seed: float = 0.42, start: int = 0) -> None:
+    """Order lines to Parquet by DuckDB (never in Python): skewed customers, 3 years, order ids on half, 1 % refunds.
+
+    ``start``: the first line's number (order ids go on from there, so chunks of one log do not share them).
+    """
     con = duckdb.connect()
     con.execute("SET preserve_insertion_order = false")
     con.execute(f"SELECT setseed({seed})")
@@ -117,7 +136,7 @@ def generate(path: Path, n_lines: int, n_customers: int, seed: float = 0.42) -> 
                  CASE WHEN random() < 0.5 THEN 'SO' || lpad(CAST(i // 2 AS VARCHAR), 10, '0') END AS "Order ID"
           FROM (SELECT i, CAST(FLOOR({n_customers} * POW(random(), 1.6)) AS BIGINT) AS c, random() AS r,
                        ROUND(EXP(4.0 + SQRT(-2 * LN(1 - random())) * COS(2 * PI() * random())), 2) AS a
-                FROM range({n_lines}) AS t(i)) AS g)
+                FROM range({start}, {start + n_lines}) AS t(i)) AS g)
         TO {lit(str(path))} (FORMAT PARQUET, ROW_GROUP_SIZE 1000000)""")
     con.close()
 
@@ -131,14 +150,20 @@ def read_into_pandas(path: Path):
 
 
 # ------------------------------------------------------------------ paths
-def duckdb_path(path: Path, cfg: Config):
+def duckdb_path(path: Path, cfg: Config, steps: dict):
+    t0 = time.perf_counter()
     engine = DuckEngine(progress=False)
     try:
         agg = orders.aggregate(engine, [str(path)], cfg)
+        steps["DuckDB aggregates"] = time.perf_counter() - t0
         m = orders.metrics_frame(agg)
     finally:
         engine.close()
-    return classify(aggregated=m, config=cfg)
+    steps["to pandas"] = time.perf_counter() - t0 - steps["DuckDB aggregates"]
+    t1 = time.perf_counter()
+    result = classify(aggregated=m, config=cfg)
+    steps["pandas core finishes"] = time.perf_counter() - t1
+    return result
 
 
 def pandas_path(path: Path, cfg: Config):
@@ -165,14 +190,104 @@ def same_answers(a, b) -> str:
     return "same answers for every customer" if not bad else "DIFFER: " + ", ".join(bad)
 
 
+def part_duckdb(folder: Path, lines: int, customers: int, cfg: Config) -> Path:
+    path = folder / f"orders_{lines}.parquet"
+    if not path.exists():
+        t0 = time.perf_counter()
+        generate(path, lines, customers)
+        print(f"\n1. {lines:,} lines generated to Parquet in {time.perf_counter() - t0:.1f} s "
+              f"({path.stat().st_size / 2**20:,.0f} MB)")
+    else:
+        print(f"\n1. {lines:,} lines from {path} ({path.stat().st_size / 2**20:,.0f} MB)")
+    return path
+
+
+def compare(path: Path, cfg: Config) -> None:
+    print(f"   {load()}")
+    gc.collect()
+    steps: dict = {}
+    with Peak() as duck:
+        via_duckdb = duckdb_path(path, cfg, steps)
+    gc.collect()
+    with Peak() as pand:
+        via_pandas = pandas_path(path, cfg)
+    n = len(via_pandas.customers)
+    print(f"   DuckDB path  {duck.seconds:7.1f} s ({duck.cpu:6.1f} s CPU)  peak RSS {duck.peak:7,.0f} MB  "
+          f"({n:,} customers)")
+    print("      " + "; ".join(f"{k} {v:.1f} s" for k, v in steps.items()))
+    print(f"   pandas path  {pand.seconds:7.1f} s ({pand.cpu:6.1f} s CPU)  peak RSS {pand.peak:7,.0f} MB")
+    print(f"   ratio DuckDB / pandas: {duck.seconds / pand.seconds:.2f}x wall, {duck.cpu / pand.cpu:.2f}x CPU "
+          "(aim <= 0.30)")
+    print(f"   check: {same_answers(via_pandas, via_duckdb)}")
+    print(f"   {load()}")
+
+
+def part_spark(folder: Path, path: Path, lines: int, cfg: Config) -> None:
+    from xlseg.engines.spark import SparkEngine, session
+
+    print(f"\n2. Spark local mode ({os.cpu_count()} cores), {lines:,} lines; {load()}")
+    with Peak() as sp:
+        spark = session("local[*]", progress=False, conf={"spark.driver.memory": "3g",
+                                                         "spark.ui.enabled": "false"})
+        spark.sparkContext.setLogLevel("ERROR")
+        started = time.perf_counter() - sp.t0
+        out = folder / "spark_customers.parquet"
+        n_spark = sql_only(SparkEngine(spark), path, cfg, str(out))
+    print(f"   {n_spark:,} customers classified in Spark SQL, written to Parquet: {sp.seconds:.1f} s "
+          f"(session start {started:.1f} s); peak RSS {sp.peak:,.0f} MB (Python + JVM), "
+          f"JVM alone {sp.children:,.0f} MB")
+    print(f"   {load()}")
+    spark.stop()
+    shutil.rmtree(out, ignore_errors=True)
+
+
+def part_big(folder: Path, big_lines: int, big_customers: int, cfg: Config) -> None:
+    chunks = folder / f"orders_{big_lines}"
+    shutil.rmtree(chunks, ignore_errors=True)
+    chunks.mkdir(parents=True)
+    try:
+        t0 = time.perf_counter()
+        step = big_lines // 10
+        for k in range(10):
+            generate(chunks / f"part_{k}.parquet", step, big_customers, seed=0.17 + k / 100, start=k * step)
+        size = sum(f.stat().st_size for f in chunks.iterdir())
+        print(f"\n3. {big_lines:,} lines generated to Parquet (10 files) in {time.perf_counter() - t0:.1f} s "
+              f"({size / 2**20:,.0f} MB); {load()}")
+        gc.collect()
+        out = folder / "big_customers.parquet"
+        with Peak() as b:
+            engine = DuckEngine(progress=False, memory_limit="2GB", temp_directory=str(folder / "spill"))
+            n_big = sql_only(engine, Path(str(chunks / "*.parquet")), cfg, str(out))
+            engine.close()
+        print(f"   DuckDB (memory_limit 2GB): aggregated and classified {n_big:,} customers (every one written to "
+              f"Parquet) in {b.seconds:.1f} s ({b.cpu:.0f} s CPU), peak RSS {b.peak:,.0f} MB (aim <= 4,096 MB)")
+        print(f"   {load()}")
+        out.unlink(missing_ok=True)
+    finally:
+        shutil.rmtree(chunks, ignore_errors=True)
+        shutil.rmtree(folder / "spill", ignore_errors=True)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--small", action="store_true", help="1/10 of each size")
+    ap.add_argument("--scale", type=int, default=1, help="divide each size by this (a quick check of the script)")
+    ap.add_argument("--parts", default="duckdb,spark,big",
+                    help="comma-separated: duckdb (10M lines, DuckDB vs pandas), spark (10M lines), big (100M lines)")
     ap.add_argument("--skip-spark", action="store_true")
     ap.add_argument("--skip-big", action="store_true")
-    ap.add_argument("--dir", help="where to write the generated files (default: a temporary folder)")
+    ap.add_argument("--dir", help="where to write the generated files (default: a temporary folder; the 10M file "
+                                  "is kept there and reused)")
     args = ap.parse_args()
-    scale = 10 if args.small else 1
+    parts = {p.strip() for p in args.parts.split(",") if p.strip()}
+    unknown = parts - {"duckdb", "spark", "big"}
+    if unknown:
+        ap.error(f"unknown part(s): {', '.join(sorted(unknown))}")
+    if args.skip_spark:
+        parts.discard("spark")
+    if args.skip_big:
+        parts.discard("big")
+    scale = 10 if args.small else max(1, args.scale)
     lines, customers = 10_000_000 // scale, 1_000_000 // scale
     big_lines, big_customers = 100_000_000 // scale, 5_000_000 // scale
     folder = Path(args.dir or tempfile.mkdtemp(prefix="xlseg-bench-"))
@@ -180,58 +295,18 @@ def main() -> None:
     print(machine_info())
     print(f"duckdb {duckdb.__version__}; files in {folder}")
     cfg = Config()
-
-    path = folder / f"orders_{lines}.parquet"
-    t0 = time.perf_counter()
-    generate(path, lines, customers)
-    print(f"\n1. {lines:,} lines generated to Parquet in {time.perf_counter() - t0:.1f} s "
-          f"({path.stat().st_size / 2**20:,.0f} MB)")
-    gc.collect()
-    with Peak() as duck:
-        via_duckdb = duckdb_path(path, cfg)
-    gc.collect()
-    with Peak() as pand:
-        via_pandas = pandas_path(path, cfg)
-    n = len(via_pandas.customers)
-    print(f"   DuckDB path  {duck.seconds:7.1f} s  peak RSS {duck.peak:7,.0f} MB  ({n:,} customers)")
-    print(f"   pandas path  {pand.seconds:7.1f} s  peak RSS {pand.peak:7,.0f} MB")
-    print(f"   ratio DuckDB / pandas: {duck.seconds / pand.seconds:.2f}x (aim <= 0.30)")
-    print(f"   check: {same_answers(via_pandas, via_duckdb)}")
-    del via_duckdb, via_pandas
-    gc.collect()
-
-    if not args.skip_spark:
-        from xlseg.engines.spark import SparkEngine, session
-
-        with Peak() as sp:
-            spark = session("local[*]", progress=False, conf={"spark.driver.memory": "3g",
-                                                             "spark.ui.enabled": "false"})
-            spark.sparkContext.setLogLevel("ERROR")
-            started = time.perf_counter() - sp.t0
-            out = folder / "spark_customers.parquet"
-            n_spark = sql_only(SparkEngine(spark), path, cfg, str(out))
-        print(f"\n2. Spark local mode ({os.cpu_count()} cores), {lines:,} lines -> {n_spark:,} customers "
-              f"classified in Spark SQL, written to Parquet: {sp.seconds:.1f} s (session start {started:.1f} s), "
-              f"peak RSS {sp.peak:,.0f} MB (Python + JVM)")
-        spark.stop()
-        shutil.rmtree(out, ignore_errors=True)
-
-    if not args.skip_big:
-        big = folder / f"orders_{big_lines}.parquet"
-        t0 = time.perf_counter()
-        generate(big, big_lines, big_customers, seed=0.17)
-        print(f"\n3. {big_lines:,} lines generated to Parquet in {time.perf_counter() - t0:.1f} s "
-              f"({big.stat().st_size / 2**20:,.0f} MB)")
-        gc.collect()
-        with Peak() as b:
-            engine = DuckEngine(progress=False, memory_limit="2.5GB", temp_directory=str(folder / "spill"))
-            out = folder / "big_customers.parquet"
-            n_big = sql_only(engine, big, cfg, str(out))
-            engine.close()
-        print(f"   DuckDB: aggregated and classified {n_big:,} customers (every one written to Parquet) in "
-              f"{b.seconds:.1f} s, peak RSS {b.peak:,.0f} MB (aim <= 4,096 MB)")
-    if not args.dir:
-        shutil.rmtree(folder, ignore_errors=True)
+    try:
+        if parts & {"duckdb", "spark"}:
+            path = part_duckdb(folder, lines, customers, cfg)
+            if "duckdb" in parts:
+                compare(path, cfg)
+            if "spark" in parts:
+                part_spark(folder, path, lines, cfg)
+        if "big" in parts:
+            part_big(folder, big_lines, big_customers, cfg)
+    finally:
+        if not args.dir:
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 if __name__ == "__main__":
