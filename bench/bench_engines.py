@@ -116,7 +116,8 @@ class Peak:
 
 
 def load() -> str:
-    return "load avg %.2f %.2f %.2f" % os.getloadavg()
+    one, five, fifteen = os.getloadavg()
+    return f"load avg {one:.2f} {five:.2f} {fifteen:.2f}"
 
 
 # ------------------------------------------------------------------ data
