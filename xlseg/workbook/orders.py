@@ -6,7 +6,7 @@ stages, tags, summaries, the Why column) with the same answers as the sheet
 path. With BOOK its customer sheet supplies attributes and gets the columns,
 as a sheet run does; without BOOK, OUT is a new workbook whose Customers
 sheet lists the customers. A workbook holds at most
-``xlseg.workbook.run.SHEET_ROWS`` customers: beyond that it gets the
+``xlseg.workbook.analyse.SHEET_ROWS`` customers: beyond that it gets the
 ``TOP_CUSTOMERS`` most valuable ones (said on the Summary) and
 ``customers_out`` every customer.
 """
