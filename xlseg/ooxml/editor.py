@@ -2,32 +2,30 @@
 
 :func:`write_plan` is the one way xlseg writes a workbook file. It returns the
 set of parts it owns in the output (written, replaced or dropped), which the
-proof (:mod:`xlseg.ooxml.proof`) uses to check that nothing else changed.
+proof (:mod:`xlseg.ooxml.proof`) uses to check that nothing else changed. The package opened
+as a workbook is :class:`xlseg.ooxml.book.Book`; owned sheets' parts are made in
+:mod:`xlseg.ooxml.owned_sheets`, pivot caches marked in :mod:`xlseg.ooxml.pivots`.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 from xlseg.errors import WorkbookError
-from xlseg.ooxml import charts, tables
+from xlseg.ooxml import tables
 from xlseg.ooxml.content_types import PART as CT_PART
-from xlseg.ooxml.content_types import ContentTypes
 from xlseg.ooxml.package import Package, PackageWriter, relative, rels_path
-from xlseg.ooxml.rels import Rels
 from xlseg.ooxml.sheet_editor import Edit, edit_sheet
-from xlseg.ooxml.sheet_writer import header_cells, write_owned
 from xlseg.ooxml.styles import MINIMAL as MINIMAL_STYLES
 from xlseg.ooxml.styles import StyleBook
-from xlseg.ooxml.workbook_part import WorkbookPart
 from xlseg.ooxml.xml import (CT_CHART, CT_DRAWING, CT_SHEET, CT_STYLES, CT_TABLE, CT_WORKBOOK, CT_WORKBOOK_XLSM, REL,
                              bounds)
 from xlseg.workbook.plan import COLUMNS_MARKER, Block, SheetPlan, WritePlan, quote_sheet
+from xlseg.ooxml.book import Book, _Names
+from xlseg.ooxml.owned_sheets import _find_table, _owned_tree, _table_ids, _write_new_sheet
+from xlseg.ooxml.pivots import _refresh_on_load
 
 OFFICE_DOC = REL + "officeDocument"
-# Parts hanging off an owned sheet that go with it when it is replaced.
-OWNED_CHILDREN = ("/table", "/drawing", "/chart", "/printerSettings", "/chartStyle", "/chartColorStyle")
 
 
 @dataclass
@@ -37,89 +35,6 @@ class Written:
     owned: set = field(default_factory=set)  # part names written, replaced or dropped
     edited: dict = field(default_factory=dict)  # sheet part -> (title, [(c1, r1, c2, r2) xlseg wrote or cleared])
     formulas: bool = False
-
-
-class _Names:
-    """Free part names (``xl/worksheets/sheet{n}.xml`` ...), smallest number first."""
-
-    def __init__(self, taken):
-        self.taken = set(taken)
-
-    def new(self, folder: str, stem: str, ext: str = "xml") -> str:
-        n = 1
-        while f"{folder}/{stem}{n}.{ext}" in self.taken:
-            n += 1
-        name = f"{folder}/{stem}{n}.{ext}"
-        self.taken.add(name)
-        return name
-
-
-def workbook_part_name(pkg: Package) -> str:
-    rels = Rels("", pkg.read("_rels/.rels"), label="_rels/.rels")
-    for _i, t, target, ext in rels.items():
-        if t.endswith("/officeDocument") and not ext:
-            return target.lstrip("/")
-    raise WorkbookError(f"'{pkg.label}' has no workbook part. Save it from Excel as .xlsx and try again.")
-
-
-class Book:
-    """A package opened for editing: workbook part, its relationships, styles, content types."""
-
-    def __init__(self, pkg: Package):
-        self.pkg = pkg
-        self.wb_name = workbook_part_name(pkg)
-        self.wb = WorkbookPart(pkg.read(self.wb_name), self.wb_name)
-        rp = rels_path(self.wb_name)
-        self.wb_rels = Rels(self.wb_name, pkg.read(rp) if rp in pkg else None, label=rp)
-        self.ct = ContentTypes(pkg.read(CT_PART))
-        self.styles_name = next((p for _i, t, p in self._typed() if t.endswith("/styles")), None)
-        self.sheet_parts = {}
-        targets = self.wb_rels.targets()
-        for s in self.wb.sheets():
-            part = targets.get(s.rid)
-            if part is not None:
-                self.sheet_parts[s.name] = part
-
-    def _typed(self):
-        for i, t, target, ext in self.wb_rels.items():
-            if not ext:
-                yield i, t, self.wb_rels.part(i)
-
-    def tables_on(self, title: str) -> list:
-        """Names of the Excel Tables on a sheet."""
-        part = self.sheet_parts.get(title)
-        if part is None or part not in self.pkg:
-            return []
-        rels = self.sheet_rels(part)
-        out = []
-        for rid, t, _target, ext in rels.items():
-            target = rels.part(rid)
-            if not ext and t.endswith("/table") and target in self.pkg:
-                out.append(tables.info(self.pkg.read(target))[1])
-        return out
-
-    def merged(self, title: str) -> list:
-        """A sheet's merged ranges as (c1, r1, c2, r2)."""
-        part = self.sheet_parts.get(title)
-        if part is None or part not in self.pkg:
-            return []
-        xml = self.pkg.read(part)
-        tail = xml[max(xml.rfind(b"sheetData>"), 0):]
-        out = []
-        for ref in re.findall(rb'<(?:\w+:)?mergeCell\b[^>]*?\sref="([^"]+)"', tail):
-            try:
-                out.append(bounds(ref.decode()))
-            except ValueError:
-                continue
-        return out
-
-    def right_edge(self, title: str, first_row: int, last_row: int) -> int:
-        """The last column of a merged range reaching into rows first_row..last_row (0: none)."""
-        return max([c2 for c1, r1, c2, r2 in self.merged(title) if r1 <= last_row and r2 >= first_row] or [0])
-
-    def sheet_rels(self, part: str) -> Rels:
-        rp = rels_path(part)
-        return Rels(part, self.pkg.read(rp) if rp in self.pkg else None, label=rp)
 
 
 def write_plan(src: Package, dst_path, plan: WritePlan, markers: dict, *, macro: bool = False,
@@ -302,117 +217,6 @@ def _content_types(new_parts: dict, owned: set):
             yield part, CT_DRAWING
         elif part.startswith("xl/charts/chart") and part.endswith(".xml"):
             yield part, CT_CHART
-
-
-def _table_ids(pkg: Package) -> dict:
-    ids = {}
-    for name in pkg.names():
-        if name.startswith("xl/tables/") and name.endswith(".xml"):
-            try:
-                ids[name] = tables.info(pkg.read(name))[0]
-            except WorkbookError:
-                continue
-    return ids
-
-
-def _find_table(book: Book, sheet_part: str, table_name: str) -> str | None:
-    rels = book.sheet_rels(sheet_part)
-    for _i, t, target in ((i, t, rels.part(i)) for i, t, _x, ext in rels.items() if not ext):
-        if t.endswith("/table") and target in book.pkg:
-            if tables.info(book.pkg.read(target))[1] == table_name:
-                return target
-    return None
-
-
-def _owned_tree(book: Book, part: str, title: str) -> set:
-    """An owned sheet's part and what hangs off it; refuse when the user put something of theirs there."""
-    gone = {part, rels_path(part)}
-    rels = book.sheet_rels(part)
-    for rid, t, target, ext in rels.items():
-        if ext:
-            continue
-        child = rels.part(rid)
-        if not t.endswith(OWNED_CHILDREN):
-            kind = t.rsplit("/", 1)[-1]
-            raise WorkbookError(f"Not saved: xlseg's sheet '{title}' holds something of yours ({kind}) that a "
-                                "re-run would replace with the sheet. Move it to a sheet of your own, or rename "
-                                f"the sheet '{title}' so xlseg writes a new one; your file is unchanged.")
-        gone.add(child)
-        if t.endswith("/drawing"):
-            gone.add(rels_path(child))
-            drels = book.sheet_rels(child)
-            for drid, dt_, _dt, dext in drels.items():
-                if dext:
-                    continue
-                if not dt_.endswith(OWNED_CHILDREN):
-                    raise WorkbookError(f"Not saved: xlseg's sheet '{title}' holds a picture or shape of yours "
-                                        "that a re-run would replace. Move it to a sheet of your own; your file "
-                                        "is unchanged.")
-                chart = drels.part(drid)
-                gone.update({chart, rels_path(chart)})
-                for _c, _ct, _ctarget, cext in book.sheet_rels(chart).items():
-                    if not cext:
-                        gone.add(book.sheet_rels(chart).part(_c))
-    return {g for g in gone if g}
-
-
-def _write_new_sheet(writer, book: Book, sp: SheetPlan, part: str, styles, date1904, names: _Names,
-                     new_parts: dict, table_ids: dict) -> bool:
-    rels = Rels(part)
-    table_rids = []
-    used_ids = set(table_ids.values())
-    for t in sp.tables:
-        tpart = names.new("xl/tables", "table")
-        tid = 1
-        while tid in used_ids:
-            tid += 1
-        used_ids.add(tid)
-        table_ids[tpart] = tid
-        new_parts[tpart] = tables.render(tid, t.name, t.ref, header_cells(sp, t.ref), t.style)
-        table_rids.append(rels.add(REL + "table", relative(part, tpart)))
-    drawing_rid = None
-    if sp.charts:
-        dpart = names.new("xl/drawings", "drawing")
-        drels = Rels(dpart)
-        chart_rids = []
-        for ch in sp.charts:
-            cpart = names.new("xl/charts", "chart")
-            new_parts[cpart] = charts.chart(ch, sp.title)
-            chart_rids.append(drels.add(REL + "chart", relative(dpart, cpart)))
-        new_parts[dpart] = charts.drawing(sp.charts, chart_rids)
-        new_parts[rels_path(dpart)] = drels.bytes()
-        drawing_rid = rels.add(REL + "drawing", relative(part, dpart))
-    with writer.stream(part) as out:
-        formulas = write_owned(out, sp, styles, date1904=date1904, drawing_rid=drawing_rid, table_rids=table_rids)
-    if len(rels):
-        new_parts[rels_path(part)] = rels.bytes()
-    return formulas
-
-
-_CACHE_SOURCE = re.compile(rb"<(?:\w+:)?worksheetSource\b[^>]*>")
-_ROOT = re.compile(rb"<(?:\w+:)?pivotCacheDefinition\b[^>]*?>")
-
-
-def _refresh_on_load(data: bytes, customers_title: str):
-    """The cache definition with refreshOnLoad="1" when its source is xlseg's Customers table; else None."""
-    m = _CACHE_SOURCE.search(data)
-    if m is None:
-        return None
-    tag = m.group(0)
-    name = re.search(rb'\sname="([^"]*)"', tag)
-    sheet = re.search(rb'\ssheet="([^"]*)"', tag)
-    from xml.sax.saxutils import escape
-
-    ours = (name is not None and name.group(1) == b"xlsegCustomers") or (
-        name is None and sheet is not None and sheet.group(1) == escape(customers_title, {'"': "&quot;"}).encode())
-    if not ours:
-        return None
-    root = _ROOT.search(data)
-    if root is None or b"refreshOnLoad=" in root.group(0):
-        return None
-    head = root.group(0)
-    new = head[:-1].rstrip(b"/") + b' refreshOnLoad="1"' + (b"/>" if head.endswith(b"/>") else b">")
-    return data[:root.start()] + new + data[root.end():]
 
 
 __all__ = ["write_plan", "Written", "Book", "COLUMNS_MARKER"]
