@@ -50,11 +50,27 @@ def only_sheet(src: Path, keep: str, out: Path) -> None:
 
 
 def render(src: Path, sheet: str, png: Path, tmp: Path, dpi: int = 70) -> Path:
+    """The whole sheet as one picture: every printed page cropped to its content, the pages stacked.
+
+    The Summary prints on more than one page: its notes, warnings and "What xlseg understood" come
+    after the tables, on the last page, and belong in the picture too."""
+    from PIL import Image, ImageOps
+
     one = tmp / f"{png.stem}.xlsx"
     only_sheet(src, sheet, one)
     pdf = lo.convert_to_pdf(one, tmp)
-    pages = lo.pdf_to_pngs(pdf, tmp / png.stem, dpi=dpi)
-    shutil.copyfile(pages[0], png)
+    images = [Image.open(p).convert("RGB") for p in lo.pdf_to_pngs(pdf, tmp / png.stem, dpi=dpi)]
+    boxes = [ImageOps.invert(i).getbbox() for i in images]
+    pages = [(i, b) for i, b in zip(images, boxes) if b is not None]
+    left = max(min(b[0] for _i, b in pages) - 10, 0)
+    right = max(b[2] for _i, b in pages) + 10
+    parts = [i.crop((left, max(b[1] - 10, 0), right, b[3] + 10)) for i, b in pages]
+    out = Image.new("RGB", (right - left, sum(p.height for p in parts)), "white")
+    y = 0
+    for part in parts:
+        out.paste(part, (0, y))
+        y += part.height
+    out.save(png)
     return png
 
 
