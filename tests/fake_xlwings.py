@@ -66,6 +66,7 @@ from typing import Any, Callable, Iterable
 import pytest
 import xlwings as xw
 from xlwings import base_classes
+from openpyxl.utils.datetime import CALENDAR_MAC_1904
 from xlwings.utils import col_name, hex_to_rgb, int_to_rgb
 
 MAX_ROWS = 1_048_576
@@ -126,6 +127,34 @@ class _NoApi:
 
     def __call__(self, *a: Any, **k: Any) -> Any:
         raise AttributeError(f"{self._owner}.api(...) is not available in the fake")
+
+
+class _BookApi(_NoApi):
+    """A workbook's ``.api``: only its date system, as each engine exposes it (the rest raises as _NoApi).
+
+    Windows: ``_xlwindows.Book.api`` is the COM ``Workbook``, whose ``Date1904`` is a bool property.
+    Mac: ``_xlmac.Book.api`` is an appscript reference (``app.xl.workbooks[...]``); its property
+    ``date_1904`` (mac_dict.py: ``("date_1904", b"1809")``) is read with ``.get()``. Each platform has
+    only its own name, as in Excel.
+    """
+
+    def __init__(self, book: "FakeBook"):
+        super().__init__("book")
+        self._book = book
+
+    def __getattr__(self, name: str) -> Any:
+        book = self._book
+        if name == "Date1904" and book._app.platform == "windows":
+            book._app._call("book.api.Date1904.get")
+            return book.date1904
+        if name == "date_1904" and book._app.platform == "mac":
+            return _AppleProperty(lambda: (book._app._call("book.api.date_1904.get"), book.date1904)[1])
+        return super().__getattr__(name)
+
+
+class _AppleProperty:
+    def __init__(self, get: Callable[[], Any]):
+        self.get = get
 
 
 # ---------------------------------------------------------------------------
@@ -718,6 +747,7 @@ class FakeBook(base_classes.Book):
         self._names: list[dict[str, Any]] = []  # {"name", "refers_to", "scope": FakeSheet|None}
         self._sheet_counter = 0
         self.saved_count = 0
+        self.date1904 = False  # the workbook's date system (Excel > Options > Advanced: "Use 1904 date system")
 
     # -- test helpers -----------------------------------------------------
     @property
@@ -742,6 +772,7 @@ class FakeBook(base_classes.Book):
         No calls are recorded."""
         app = app or FakeApp()
         book = app.add_book(name, sheets=())
+        book.date1904 = workbook.epoch == CALENDAR_MAC_1904  # dates below load as datetimes either way
         for ws in workbook.worksheets:
             sheet = book._new_sheet(ws.title)
             for row in ws.iter_rows():
@@ -809,7 +840,7 @@ class FakeBook(base_classes.Book):
 
     @property
     def api(self):
-        return _NoApi("book")
+        return _BookApi(self)
 
     @property
     def name(self) -> str:

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import zipfile
 
 import openpyxl
 import pytest
+from openpyxl.utils.datetime import CALENDAR_MAC_1904
 
 from tests import fake_xlwings as fx
 from tests.fake_xlwings import SKIPPED, CellError, FakeApp, FakeBook, call_udf
@@ -266,9 +268,69 @@ def test_a_numeric_as_of_counts_in_the_workbooks_date_system(win, excel, monkeyp
     day_1904 = dt.datetime(1904, 1, 1) + dt.timedelta(days=45480)     # 2028-07-08
     assert call_udf(win.SEG_STAGE, table, "C1", SKIPPED, 45480.0, app=app, caller=cell) == \
         win.SEG_STAGE(CUSTOMERS, "C1", None, day_1900)
-    monkeypatch.setattr(type(book), "api", property(lambda self: type("Com", (), {"Date1904": True})()))
+    book.date1904 = True  # Excel > Options > Advanced > "Use 1904 date system"; read as COM Workbook.Date1904
     got = call_udf(win.SEG_STAGE, table, "C1", SKIPPED, 45480.0, app=app, caller=cell)
     assert got == win.SEG_STAGE(CUSTOMERS, "C1", None, day_1904) != win.SEG_STAGE(CUSTOMERS, "C1", None, day_1900)
     # a date cell is a date in either system
     book.sheet("Report").grid[(1, 2)] = day_1904
     assert call_udf(win.SEG_STAGE, table, "C1", SKIPPED, _rng(book, "Report", "B1"), app=app, caller=cell) == got
+
+
+@pytest.mark.parametrize("platform", ["windows", "mac"])
+def test_udf_settings_as_of_typed_as_a_number_counts_in_the_workbooks_date_system(win, platform):
+    """A settings range whose as_of is the plain number 45480: in a 1904 workbook that is 2028-07-08."""
+    win.clear_cache()
+    app = FakeApp(platform=platform)
+    book = app.add_book("Book1.xlsx", sheets=("Customers", "Settings", "Report"))
+    for sheet, rows in (("Customers", CUSTOMERS), ("Settings", [["Setting", "Value"], ["as_of", 45480.0]])):
+        for r, row in enumerate(rows, start=1):
+            for c, v in enumerate(row, start=1):
+                book.sheet(sheet).grid[(r, c)] = v
+    table, settings, cell = (_rng(book, "Customers", "A1:E5"), _rng(book, "Settings", "A1:B2"),
+                             _rng(book, "Report", "B2"))
+    day_1904, day_1900 = dt.date(2028, 7, 8), dt.date(2024, 7, 7)
+    args = (table, "C1", SKIPPED, SKIPPED, SKIPPED, settings)
+    assert call_udf(win.SEG_STAGE, *args, app=app, caller=cell) == win.SEG_STAGE(CUSTOMERS, "C1", None, day_1900)
+    book.date1904 = True
+    got = call_udf(win.SEG_STAGE, *args, app=app, caller=cell)
+    assert got == win.SEG_STAGE(CUSTOMERS, "C1", None, day_1904) != win.SEG_STAGE(CUSTOMERS, "C1", None, day_1900)
+
+
+def _book_with_numeric_as_of(tmp_path, *, date1904: bool, serial: float = 45480.0):
+    """A classified book (it has a Settings sheet) whose as_of cell holds the plain number ``serial``."""
+    src = tmp_path / "in.xlsx"
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Customers"
+    for row in CUSTOMERS:
+        ws.append(row)
+    wb.save(src)
+    first = tmp_path / "first.xlsx"
+    classify_file(src, first, generated=GENERATED)
+    wb = openpyxl.load_workbook(first)
+    if date1904:
+        wb.epoch = CALENDAR_MAC_1904  # the dates already in the book keep their days (openpyxl re-counts them)
+    cell = next(c for row in wb["Settings"].iter_rows(max_col=1) for c in row if c.value == "as_of")
+    wb["Settings"].cell(cell.row, 2).value = serial
+    wb["Settings"].cell(cell.row, 2).number_format = "General"
+    path = tmp_path / f"numeric_as_of_{int(date1904)}.xlsx"
+    wb.save(path)
+    return path
+
+
+@pytest.mark.parametrize("date1904, day", [(False, dt.date(2024, 7, 7)), (True, dt.date(2028, 7, 8))])
+@pytest.mark.parametrize("platform", ["windows", "mac"])
+def test_settings_as_of_typed_as_a_number_is_read_in_the_workbooks_date_system(tmp_path, date1904, day, platform):
+    """45480 is 2024-07-07 in the 1900 system and 2028-07-08 in the 1904 one: file mode knows the system
+    from workbook.xml's date1904, live Excel from the workbook (COM Date1904 / AppleScript date 1904)."""
+    path = _book_with_numeric_as_of(tmp_path, date1904=date1904)
+    with zipfile.ZipFile(path) as z:
+        assert (b'date1904="1"' in z.read("xl/workbook.xml")) == date1904
+    run = classify_file(path, tmp_path / "file_out.xlsx", generated=GENERATED)
+    assert run.result.as_of.date() == day
+    app = FakeApp(platform=platform)
+    book = FakeBook.from_openpyxl(openpyxl.load_workbook(path), app=app)
+    assert book.date1904 == date1904
+    analysis = reclassify(book.xw, generated=GENERATED, run_time=dt.datetime(2026, 7, 1, 9))
+    assert app.alerts == []
+    assert analysis.result.as_of.date() == day

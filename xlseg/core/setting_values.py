@@ -71,8 +71,17 @@ def _parse_list(value) -> list[str]:
     return [p.strip() for p in re.split(pattern, text) if p.strip()]
 
 
+EPOCHS = {False: dt.datetime(1899, 12, 30), True: dt.datetime(1904, 1, 1)}  # serial 0 of each date system
+
+
+def serial_date(value, date1904: bool = False) -> dt.date:
+    """The day an Excel serial number stands for, in the 1900 date system or (``date1904``) the 1904 one."""
+    return (EPOCHS[bool(date1904)] + dt.timedelta(days=float(value))).date()
+
+
 def parse_date(value):
-    """A date as typed in a Settings cell or an option: a date, an Excel serial, YYYY-MM-DD, 2024/3/5,
+    """A date as typed in a Settings cell or an option: a date, an Excel serial (1900 system; a reader of a
+    1904 workbook turns its serials into dates first, see ``serial_date``), YYYY-MM-DD, 2024/3/5,
     2024年3月5日, or 'today' (returned as the string "today"). Raises ValueError with the fix."""
     if isinstance(value, dt.datetime):
         return value.date()
@@ -81,7 +90,7 @@ def parse_date(value):
     if isinstance(value, pd.Timestamp):
         return value.date()
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return (dt.datetime(1899, 12, 30) + dt.timedelta(days=float(value))).date()
+        return serial_date(value)
     text = str(value).strip()
     if text.lower() in ("today", "今天"):
         return "today"

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import re
 
+from xlseg.excel.cells import date1904
 from xlseg.excel.transfer import read_values, write_values
 from xlseg.workbook.build import BookState
 from xlseg.workbook.plan import MARKER_PREFIX, AppendRows, Block, ColumnsPlan, Formula, SheetPlan, WritePlan, \
@@ -81,7 +82,7 @@ class ExcelBook:
                 if where:
                     markers[name.name] = where
         self._names = set(markers)
-        return BookState(titles=titles, markers=markers)
+        return BookState(titles=titles, markers=markers, date1904=bool(date1904(self.book)))
 
     def rows(self, title: str) -> list:
         """All values from A1 to the used range's last cell, as row tuples (one read per sheet and run)."""

@@ -1,4 +1,5 @@
-"""What xlwings hands over for Excel's cells, made what xlseg's file readers give: error values as their text.
+"""What xlwings hands over for Excel's cells, made what xlseg's file readers give: error values as their text
+(and the workbook's date system, which says what a plain number typed as a date means).
 
 xlseg reads with ``err_to_str=True``, so xlwings itself turns the seven classic errors into their text
 (``_xlwindows._clean_value_data_element``; on a Mac ``_xlmac.Range.raw_value`` reads the cells' text for
@@ -23,3 +24,20 @@ def error_texts(rows: list) -> list:
     if int not in set(map(type, itertools.chain.from_iterable(rows))):
         return rows
     return [[COM_ERRORS.get(v, v) if type(v) is int else v for v in row] for row in rows]  # noqa: E721
+
+
+def date1904(book) -> bool | None:
+    """Whether ``book`` (an ``xlwings.Book``) counts dates from 1904; None when Excel does not say.
+
+    xlwings' open API has no call for it (file mode reads ``date1904`` in workbook.xml), so this asks the
+    object model behind ``.api`` as xlwings' engines expose it: COM's ``Workbook.Date1904`` on Windows
+    (``_xlwindows.Book.api`` is the COM workbook), the AppleScript property ``date 1904`` on a Mac
+    (``_xlmac.Book.api`` is the appscript reference; ``mac_dict.py`` names it ``date_1904``).
+    """
+    api = book.api
+    for read in (lambda: api.Date1904, lambda: api.date_1904.get()):
+        try:
+            return bool(read())
+        except Exception:  # noqa: BLE001 - the other platform's name (AttributeError), a COM/Apple Event refusal
+            continue
+    return None

@@ -2,14 +2,17 @@
 
 xlwings' open API has Excel's version and the books; for dynamic arrays, access to the VBA project model and
 a workbook's date system it has none, so these three read COM members through ``.api`` (Windows), exactly
-as xlwings itself does where it needs them (``xlwings.udfs.has_dynamic_array``, ``import_udfs``). When
-``.api`` cannot answer (Excel for Mac's AppleScript, a refused call) the item says "not checked".
+as xlwings itself does where it needs them (``xlwings.udfs.has_dynamic_array``, ``import_udfs``; the date
+system also through AppleScript on a Mac, ``excel.cells.date1904``). When ``.api`` cannot answer (Excel for
+Mac's AppleScript, a refused call) the item says "not checked".
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+
+from xlseg.excel.cells import date1904
 
 OK, PROBLEM, WARNING, NOT_CHECKED = "ok", "problem", "warning", "not checked"
 
@@ -127,14 +130,12 @@ def check_workbook(app, book=None) -> tuple[Finding, object]:
 def check_date_system(book) -> Finding:
     if book is None:
         return Finding("date-system", NOT_CHECKED, "no workbook open")
-    ok, value = _api_call(lambda: bool(book.api.Date1904))
-    if not ok:
+    value = date1904(book)
+    if value is None:
         return Finding("date-system", NOT_CHECKED, "Excel does not answer this question here")
     if value:
-        return Finding("date-system", WARNING, f"{book.name} uses the 1904 date system. The SEG_ functions "
-                       "count a numeric as_of (45000, =TODAY()) in it; a plain number typed as as_of on the "
-                       "Settings sheet is read as a 1900-system serial, 4 years and 1 day off",
-                       "On the Settings sheet type as_of as a date or as text (YYYY-MM-DD)")
+        return Finding("date-system", OK, f"{book.name} uses the 1904 date system; xlseg counts a number "
+                       "given as a date (as_of 45000 on the Settings sheet, =TODAY() in a SEG_ function) in it")
     return Finding("date-system", OK, f"{book.name} uses the 1900 date system")
 
 

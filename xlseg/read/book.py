@@ -110,7 +110,7 @@ class Book:
             if local(dn.tag) != "definedName" or dn.get("localSheetId") is not None:
                 continue
             self.defined_names[dn.get("name") or ""] = dn.text or ""
-        self.state = BookState(titles=list(self.titles), markers=self._markers())
+        self.state = BookState(titles=list(self.titles), markers=self._markers(), date1904=self.date1904)
 
     def _markers(self) -> dict:
         """xlseg's markers exactly as ``xlseg.workbook.xlsx.book_state`` finds them in openpyxl."""

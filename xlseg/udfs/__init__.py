@@ -94,13 +94,13 @@ DOC_METRIC = 'Which score: "R" (recency), "F" (frequency) or "M" (monetary).'
 # ------------------------------------------------------------------ classification (cached)
 
 
-def _classified(table, orders, as_of, lang, settings, explain: bool = False) -> Classified:
+def _classified(table, orders, as_of, lang, settings, explain: bool = False, date1904: bool = False) -> Classified:
     rows = _grid(table, "table")
     order_rows = None if orders is None else _grid(orders, "orders")
     settings_rows = None if settings is None else _grid(settings, "settings")
     as_of, lang = _as_of(as_of), _lang(lang)
     try:
-        key = (_key(rows), _key(order_rows), _key(settings_rows), as_of, lang, dt.date.today(), explain)
+        key = (_key(rows), _key(order_rows), _key(settings_rows), as_of, lang, dt.date.today(), explain, date1904)
         hash(key)
     except TypeError:  # an unhashable value (only a caller outside Excel can pass one): no caching
         key = None
@@ -110,7 +110,7 @@ def _classified(table, orders, as_of, lang, settings, explain: bool = False) -> 
             if hit is not None:
                 _cache.move_to_end(key)
                 return hit
-    entry = _classify(rows, order_rows, settings_rows, as_of, lang, explain)
+    entry = _classify(rows, order_rows, settings_rows, as_of, lang, explain, date1904)
     if key is not None:
         with _lock:
             _cache[key] = entry
@@ -119,11 +119,11 @@ def _classified(table, orders, as_of, lang, settings, explain: bool = False) -> 
     return entry
 
 
-def _config(settings_rows, as_of, lang) -> Config:
+def _config(settings_rows, as_of, lang, date1904: bool = False) -> Config:
     """The Config Reclassify would use: the Settings sheet when given, else the one it writes on a first run."""
     overrides = {"as_of": as_of, "lang": lang}
     if settings_rows is not None:
-        return read_settings(settings_rows, sheet=SETTINGS, **overrides)
+        return read_settings(settings_rows, sheet=SETTINGS, date1904=date1904, **overrides)
     return first_run_config(lambda lang: TITLES["settings"][L.LANGS.index(lang)], **overrides)
 
 
@@ -143,8 +143,8 @@ def _without_xlseg_columns(rows):
     return [r[:cut] for r in rows], None
 
 
-def _classify(rows, order_rows, settings_rows, as_of, lang, explain: bool = False) -> Classified:
-    cfg = _config(settings_rows, as_of, lang)
+def _classify(rows, order_rows, settings_rows, as_of, lang, explain: bool = False, date1904: bool = False) -> Classified:
+    cfg = _config(settings_rows, as_of, lang, date1904)
     rows, layout = _without_xlseg_columns(rows)
     frame, layout = read_table(rows, TABLE, layout)
     tx = None if order_rows is None else read_table(order_rows, ORDERS)[0]
@@ -167,10 +167,12 @@ def _run(key, table, customer, orders, as_of, lang, settings, caller=None):
     """The body of every UDF: classify (cached), pick the column, render; errors -> one string."""
     try:
         customer, orders, settings = _given(customer), _given(orders), _given(settings)
-        if isinstance(as_of, (int, float)) and not isinstance(as_of, bool) and _date1904(caller):
+        numeric = isinstance(as_of, (int, float)) and not isinstance(as_of, bool)
+        in_1904 = (numeric or settings is not None) and _date1904(caller)
+        if numeric and in_1904:
             as_of = as_of + DAYS_1900_TO_1904  # a serial of the 1904 system (TODAY() passes one) -> 1900 system
         # Only SEG_EXPLAIN pays for the Why texts; the other functions share one faster classification.
-        entry = _classified(table, orders, as_of, lang, settings, explain=(key == "why"))
+        entry = _classified(table, orders, as_of, lang, settings, explain=(key == "why"), date1904=in_1904)
         if key in PREDICTED and (key not in entry.by_id.columns or entry.by_id[key].isna().all()):
             # no model fit (too few repeat buyers, no purchase dates, predict off): say why, once
             why = [n for n in entry.notes if "skipped" in n and ("Predicted value" in n or "CLV" in n)]

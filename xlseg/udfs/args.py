@@ -7,7 +7,7 @@ import itertools
 from xlseg.core import labels as L
 from xlseg.core.config import parse_date
 from xlseg.errors import InputError
-from xlseg.excel.cells import error_texts
+from xlseg.excel.cells import date1904, error_texts
 
 ERROR = "#xlseg: "
 DAYS_1900_TO_1904 = 1462  # serial 0 of the 1904 date system (1904-01-01) is serial 1462 of the 1900 system
@@ -84,11 +84,11 @@ def _message(exc: Exception) -> str:
 def _date1904(caller) -> bool:
     """Whether the calling cell's workbook counts dates from 1904 (Excel for Mac's old default).
 
-    xlwings' open API has no call for it, so this reads COM's ``Workbook.Date1904`` through ``.api`` of
-    the caller (the cell xlwings passes as the reserved ``caller`` argument); anything else -> 1900."""
+    The caller is the cell xlwings passes as the reserved ``caller`` argument; ``excel.cells.date1904``
+    asks its workbook (COM on Windows, AppleScript on a Mac). No caller or no answer -> 1900."""
     if caller is None:
         return False
     try:
-        return bool(caller.sheet.book.api.Date1904)
-    except Exception:  # noqa: BLE001 - no COM here (tests, Mac): the 1900 system, as file mode reads serials
+        return bool(date1904(caller.sheet.book))
+    except Exception:  # noqa: BLE001 - a caller without a workbook (a Python caller): the 1900 system
         return False

@@ -194,7 +194,8 @@ def book_config(get_rows, state: BookState, *, as_of=None, lang=None, day_first=
     settings_config = None
     if config is None:
         if settings_title in state.titles:
-            config = read_settings(get_rows(settings_title), sheet=settings_title, **overrides)
+            config = read_settings(get_rows(settings_title), sheet=settings_title, date1904=state.date1904,
+                                   **overrides)
         else:
             title_for = (lambda lang: owned_titles(state, lang)["settings"][0])
             config = first_run_config(title_for, **{**(new_settings or {}), **{k: v for k, v in overrides.items()

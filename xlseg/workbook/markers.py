@@ -78,4 +78,4 @@ def trusted(state: BookState, get_rows, sheet_tables) -> BookState:
                 ok = True  # xlseg's other names (formula parameters) point at owned sheets' cells
         if ok:
             keep[name] = (title, ref)
-    return BookState(titles=list(state.titles), markers=keep)
+    return BookState(titles=list(state.titles), markers=keep, date1904=state.date1904)

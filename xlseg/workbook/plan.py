@@ -245,6 +245,7 @@ class BookState:
 
     titles: list  # sheet titles in tab order
     markers: dict = field(default_factory=dict)  # defined name -> (sheet title, A1 ref)
+    date1904: bool = False  # the workbook counts dates from 1904: a number typed as a date is a 1904 serial
 
 
 def values(frame: pd.DataFrame) -> list:

@@ -66,7 +66,7 @@ def _state_of(book) -> BookState:
             ref = split_ref(text)
             if ref is not None:
                 markers[name] = ref
-    return BookState(titles=[s.name for s in book.wb.sheets()], markers=markers)
+    return BookState(titles=[s.name for s in book.wb.sheets()], markers=markers, date1904=book.wb.date1904)
 
 
 def classify_file(path, output=None, *, sheet=None, transactions=None, as_of=None, lang=None, in_place=False,

@@ -18,6 +18,7 @@ import pandas as pd
 from xlseg.core import labels as L
 from xlseg.core import tags as T
 from xlseg.core.config import CHOICES, FIELD_KINDS, Config, parse_grid
+from xlseg.core.setting_values import serial_date
 from xlseg.workbook.plan import Block, SheetPlan, Style, Table, Validation, ref
 from xlseg.workbook import palette
 
@@ -49,8 +50,12 @@ def _find(rows, predicate, start=0):
     return None
 
 
-def read_settings(rows: list, *, sheet: str = "Settings", **overrides) -> Config:
-    """Config from a Settings sheet's values (rows of tuples from A1); ``overrides`` win (CLI options)."""
+def read_settings(rows: list, *, sheet: str = "Settings", date1904: bool = False, **overrides) -> Config:
+    """Config from a Settings sheet's values (rows of tuples from A1); ``overrides`` win (CLI options).
+
+    ``date1904``: the workbook counts dates from 1904, so a plain number typed as a date setting (as_of
+    45000) is a serial of that system (file mode: workbook.xml's ``date1904``; live Excel: the workbook's).
+    """
     setting_words = {_norm(w) for w in SETTING_HEAD["setting"]}
     head = _find(rows, lambda r: len(r) >= 2 and _norm(r[0]) in setting_words)
     items = []
@@ -60,7 +65,10 @@ def read_settings(rows: list, *, sheet: str = "Settings", **overrides) -> Config
             key = row[0] if row else None
             if key is None or str(key).strip() == "":
                 break
-            items.append((str(key).strip(), row[1] if len(row) > 1 else None, r + 1))
+            value = row[1] if len(row) > 1 else None
+            if date1904 and FIELD_KINDS.get(str(key).strip()) == "date":
+                value = serial_date(value, date1904=True) if _is_number(value) else value
+            items.append((str(key).strip(), value, r + 1))
     grid = None
     corner = _find(rows, lambda r: len(r) >= 1 and _norm(r[0]) == _norm(GRID_CORNER))
     if corner is not None:
@@ -190,6 +198,10 @@ def read_overrides(rows: list, *, sheet: str = "Settings") -> pd.DataFrame | Non
                 frame.attrs["sheet"] = sheet
                 return frame
     return None
+
+
+def _is_number(v) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool) and v == v
 
 
 def _cell(v):

@@ -12,6 +12,7 @@ from openpyxl.formatting.formatting import ConditionalFormattingList
 from openpyxl.formatting.rule import CellIsRule
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils.cell import range_boundaries
+from openpyxl.utils.datetime import CALENDAR_MAC_1904
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.table import Table, TableStyleInfo
@@ -32,7 +33,7 @@ def book_state(wb) -> BookState:
             continue
         if dests:
             markers[name] = dests[0]
-    return BookState(titles=list(wb.sheetnames), markers=markers)
+    return BookState(titles=list(wb.sheetnames), markers=markers, date1904=wb.epoch == CALENDAR_MAC_1904)
 
 
 def sheet_rows(ws) -> list:
