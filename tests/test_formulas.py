@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import zipfile
 
 import openpyxl
 import pandas as pd
@@ -140,6 +141,84 @@ def test_reclassify_refreshes_cut_points_and_keeps_formulas(tmp_path):
     assert m_cuts[3] == expected
     assert str(wb["Clients"].cell(2, run.plan.columns.first_col).value).startswith("=")
     assert [c.value for c in wb["Clients"][1]].count("R Score") == 1
+
+
+def _xlseg_names(wb) -> dict:
+    return {n: dn.attr_text for n, dn in wb.defined_names.items() if n.startswith("xlseg_")}
+
+
+def test_a_run_without_formulas_removes_the_data_sheet_in_file_mode(tmp_path, libreoffice):
+    """The hidden data sheet an earlier --formulas run wrote goes (with its marker) on a run without formulas;
+    every other sheet, name and value is what a values run writes."""
+    src, first, second = tmp_path / "book.xlsx", tmp_path / "first.xlsx", tmp_path / "second.xlsx"
+    _messy_orders_book(src)
+    classify_file(src, first, formulas=True, generated="g", run_time=dt.datetime(2026, 7, 1, 9))
+    wb = openpyxl.load_workbook(first)
+    assert "xlseg data" in wb.sheetnames and wb["xlseg data"].sheet_state == "hidden"
+    assert "xlseg_sheet_data" in _xlseg_names(wb)
+    classify_file(first, second, generated="g", run_time=dt.datetime(2026, 7, 1, 9))
+    plain = tmp_path / "plain.xlsx"  # the same two runs, values both times
+    classify_file(src, tmp_path / "p1.xlsx", generated="g", run_time=dt.datetime(2026, 7, 1, 9))
+    classify_file(tmp_path / "p1.xlsx", plain, generated="g", run_time=dt.datetime(2026, 7, 1, 9))
+    got, want = openpyxl.load_workbook(second), openpyxl.load_workbook(plain)
+    assert got.sheetnames == want.sheetnames and "xlseg data" not in got.sheetnames
+    assert set(_xlseg_names(want)) <= set(_xlseg_names(got))  # (+ the formula parameters' names on Settings)
+    assert "xlseg_sheet_data" not in _xlseg_names(got) and not any("xlseg data" in text for text in _xlseg_names(got).values())
+    for title in ("Customers", "Orders", "Customers (xlseg)", "Issues"):
+        assert [list(r) for r in got[title].iter_rows(values_only=True)] == \
+               [list(r) for r in want[title].iter_rows(values_only=True)], title
+    with zipfile.ZipFile(second) as z:
+        parts = set(z.namelist())
+        assert not any("xlseg data" in z.read(p).decode("utf-8", "replace") for p in parts if p.endswith(".xml"))
+        workbook_rels = z.read("xl/_rels/workbook.xml.rels").decode()
+        types = z.read("[Content_Types].xml").decode()
+    sheet_parts = {p for p in parts if p.startswith("xl/worksheets/sheet")}
+    assert len(sheet_parts) == len(got.sheetnames)
+    assert all(p.rsplit("/", 1)[1] in workbook_rels and "/" + p in types for p in sheet_parts)
+    # a second reader opens it with the same sheets
+    assert list(libreoffice.convert_to_csv(second, tmp_path / "lo", recalc=False)) == got.sheetnames
+
+
+def test_the_data_sheet_stays_when_it_is_no_longer_xlsegs(tmp_path):
+    """Only while it is still ours: a data sheet whose header row the user replaced is the user's sheet now."""
+    src, first, second = tmp_path / "book.xlsx", tmp_path / "first.xlsx", tmp_path / "second.xlsx"
+    _messy_orders_book(src)
+    classify_file(src, first, formulas=True)
+    wb = openpyxl.load_workbook(first)
+    wb["xlseg data"]["A1"] = "my notes"
+    wb.save(first)
+    classify_file(first, second)
+    got = openpyxl.load_workbook(second)
+    assert "xlseg data" in got.sheetnames and got["xlseg data"]["A1"].value == "my notes"
+
+
+def test_a_live_run_without_formulas_removes_the_data_sheet(tmp_path):
+    """Live Excel through the faithful fake: the sheet and the names pointing at it are deleted (names first,
+    so none becomes #REF!), and nothing left in the book refers to it; the result equals file mode's."""
+    from tests.fake_xlwings import FakeApp, FakeBook
+    from xlseg.excel.main import reclassify
+
+    src = tmp_path / "book.xlsx"
+    _messy_orders_book(src)
+    app = FakeApp()
+    book = FakeBook.from_openpyxl(openpyxl.load_workbook(src), app=app)
+    when = dt.datetime(2026, 7, 1, 9)
+    assert reclassify(book.xw, formulas=True, generated="g", run_time=when) is not None
+    assert "xlseg data" in book.sheet_names and not book.sheet("xlseg data").visible_flag
+    assert reclassify(book.xw, generated="g", run_time=when) is not None
+    assert app.alerts == []
+    assert "xlseg data" not in book.sheet_names
+    names = {n["name"]: n["refers_to"] for n in book._names}
+    assert "xlseg_sheet_data" not in names and not any("#REF!" in t or "xlseg data" in t for t in names.values())
+    for title in book.sheet_names:
+        for row in book.to_rows(title):
+            assert not any(isinstance(v, str) and ("#REF!" in v or "xlseg data" in v) for v in row), title
+    file_first, file_second = tmp_path / "f1.xlsx", tmp_path / "f2.xlsx"
+    classify_file(src, file_first, formulas=True, generated="g", run_time=when)
+    classify_file(file_first, file_second, generated="g", run_time=when)
+    wb = openpyxl.load_workbook(file_second)
+    assert book.sheet_names == wb.sheetnames
+    assert set(names) == set(_xlseg_names(wb))
 
 
 def test_cli_classify_formulas_flag(tmp_path):

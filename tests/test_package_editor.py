@@ -164,3 +164,22 @@ def test_xlsm_keeps_its_vba_project_and_content_type(tmp_path):
     assert b'Extension="bin" ContentType="application/vnd.ms-office.vbaProject"' in after["[Content_Types].xml"]
     assert b"vbaProject.bin" in after["xl/_rels/workbook.xml.rels"]
     assert openpyxl.load_workbook(out, keep_vba=True)["Data"]["H1"].value == "R Score"  # right of G2's formula
+
+
+def test_removing_a_sheet_entry_shifts_later_sheet_scoped_names_and_the_active_tab():
+    from xlseg.ooxml.workbook_part import WorkbookPart
+
+    xml = (b'<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+           b'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
+           b'<bookViews><workbookView activeTab="3" firstSheet="2"/></bookViews><sheets>'
+           b'<sheet name="A" sheetId="1" r:id="rId1"/><sheet name="data" sheetId="2" r:id="rId2" state="hidden"/>'
+           b'<sheet name="C" sheetId="3" r:id="rId3"/><sheet name="D" sheetId="4" r:id="rId4"/></sheets>'
+           b'<definedNames><definedName name="onA" localSheetId="0">A!$A$1</definedName>'
+           b'<definedName name="onData" localSheetId="1">data!$A$1</definedName>'
+           b'<definedName name="onD" localSheetId="3">D!$A$1</definedName></definedNames></workbook>')
+    wb = WorkbookPart(xml)
+    assert wb.remove_sheet("data") == 1
+    assert [s.name for s in wb.sheets()] == ["A", "C", "D"]
+    assert wb.defined_names() == [("onA", "0", "A!$A$1"), ("onD", "2", "D!$A$1")]
+    out = wb.bytes()
+    assert b'activeTab="2"' in out and b'firstSheet="1"' in out

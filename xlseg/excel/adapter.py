@@ -244,6 +244,21 @@ class ExcelBook:
             step("writing columns")
             old = state.markers.get(cp.marker_name)
             self.write_columns(cp, old[1] if old and old[0] == cp.sheet else None)
+        for title in plan.remove:  # last: the columns that read this sheet are values by now
+            step(f"removing {title}")
+            self.remove_sheet(title, state)
+
+    def remove_sheet(self, title: str, state: BookState) -> None:
+        """Delete an owned sheet and xlseg's names that point at it (the names first: Excel would turn them
+        into #REF!)."""
+        if self._names is None:
+            self.state()
+        for name, (where, _ref) in state.markers.items():
+            if where == title and name in self._names:
+                self.book.names[name].delete()
+                self._names.discard(name)
+        if title in [s.name for s in self.book.sheets]:
+            self.book.sheets[title].delete()
 
 
 def _tables_fit(sheet, sp: SheetPlan) -> bool:

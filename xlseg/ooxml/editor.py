@@ -160,6 +160,19 @@ def write_plan(src: Package, dst_path, plan: WritePlan, markers: dict, *, macro:
             _names_of(sp, sp.title, names_to_set)
             names_to_set[sp.marker] = f"{quote_sheet(sp.title)}!$A$1"
 
+        # -- owned sheets this run no longer writes (found by their trusted marker), with xlseg's names on them
+        for title in plan.remove:
+            part = book.sheet_parts.pop(title, None)
+            if part is None:
+                continue
+            deleted |= _owned_tree(book, part, title)
+            book.wb_rels.drop(next(i for i, _t, p in book._typed() if p == part))
+            book.wb.remove_sheet(title)
+            for name, (where, _ref) in markers.items():
+                if where == title:
+                    book.wb.drop_name(name)
+                    names_to_set.pop(name, None)
+
         # -- workbook-level parts
         for name, text in names_to_set.items():
             book.wb.set_name(name, text)

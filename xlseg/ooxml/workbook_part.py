@@ -149,11 +149,18 @@ class WorkbookPart:
         el.set(q("id", NS_R), rid)
 
     def remove_sheet(self, name: str) -> int:
-        """Remove a sheet entry; returns its former tab index (names scoped to later sheets shift down)."""
+        """Remove a sheet entry; returns its former tab index (names scoped to later sheets and the views'
+        active and first tab shift down)."""
         entries = [el for el in self.sheets_el if isinstance(el.tag, str)]
         el = self.sheet_element(name)
         index = entries.index(el)
         self.sheets_el.remove(el)
+        views = self._child("bookViews")
+        for view in views if views is not None else ():
+            for attr in ("activeTab", "firstSheet"):
+                tab = view.get(attr) if isinstance(view.tag, str) else None
+                if tab is not None and tab.isdigit() and int(tab) > index:
+                    view.set(attr, str(int(tab) - 1))
         dn = self._child("definedNames")
         if dn is not None:
             for d in list(dn):

@@ -148,6 +148,8 @@ def build_plan(result: Result, layout: TableLayout | None, state: BookState, *,
 
         add_formulas(plan, result, layout, state, settings_rows=settings_rows, tx_layout=tx_layout,
                      frames=frames, data_title=titles["data"])
+    elif titles["data"][1] is not None:  # an earlier formulas run's data sheet, still ours: nothing reads it now
+        plan.remove.append(titles["data"][1])
     return plan
 
 

@@ -210,6 +210,9 @@ class WritePlan:
     extra_columns: list = field(default_factory=list)
     # Rows appended below existing rows of append-only owned sheets, after every sheet (issue 7).
     appends: list = field(default_factory=list)
+    # Owned sheets (found by their trusted marker) this run no longer writes, deleted last with the names
+    # that point at them: the formulas' hidden data sheet after a run without formulas (issue 13).
+    remove: list = field(default_factory=list)
 
     def sheet(self, key: str) -> SheetPlan:
         return next(s for s in self.sheets if s.key == key)

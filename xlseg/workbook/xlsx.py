@@ -220,6 +220,13 @@ def execute(wb, plan: WritePlan, state: BookState | None = None, progress=None) 
     for ap in plan.appends:
         step(f"appending to {ap.title}")
         append_rows(wb, ap)
+    for title in plan.remove:  # owned sheets no longer written (the formulas' data sheet), with their names
+        step(f"removing {title}")
+        for name, (where, _ref) in state.markers.items():
+            if where == title and name in wb.defined_names:
+                del wb.defined_names[name]
+        if title in wb.sheetnames:
+            del wb[title]
 
 
 def append_rows(wb, ap) -> None:
