@@ -323,7 +323,8 @@ def test_cli_notes_in_chinese(tmp_path):
     run = CliRunner().invoke(main, ["classify", str(csv), "-o", str(tmp_path / "zh.xlsx"), "--lang", "zh"])
     assert run.exit_code == 0, run.output
     assert run.output.startswith("已分类 1 个客户，统计截止日期 2024-01-01；未发现数据问题。")
-    assert "已写入 " in run.output and "理解：" not in run.output and "理解: " in run.output
+    assert "已写入 " in run.output and "理解：工作表“zh”是订单明细表：“客户编号”→客户编号，“下单日期”→日期，“金额”→金额。" \
+        in run.output.splitlines()
 
 
 # ------------------------------------------------------------------ 10. conventions

@@ -18,6 +18,7 @@ from xlseg import __version__
 from xlseg.cli.history import history
 from xlseg.cli.report import _report, _say
 from xlseg.cli.shell import Progress, _as_of, _fail, friendly
+from xlseg.core.sentences import say
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -100,10 +101,10 @@ def classify(input, output, sheet, transactions, orders, engine, spark_master, c
             run = classify_orders(input, orders, output, engine=engine, spark_master=spark_master,
                                   customers_out=customers_out, sheet=sheet, as_of=as_of, lang=lang,
                                   progress=progress)
-        click.echo(orders_note(run))
+        click.echo(say(orders_note(run), run.result.config.lang))
     _report(run)
     if customers_out is not None:
-        click.echo(f"Wrote every customer's result to {customers_out}")
+        click.echo(_say("customers_out", run.result.config.lang).format(path=customers_out))
     if strict and run.result.warnings:
         _fail(_say("strict", run.result.config.lang).format(n=len(run.result.warnings)))
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import click
 
-# The CLI's own words in either language (the sentences from the library stay as they are).
+from xlseg.core.sentences import say
+
+# The CLI's own words in either language (the library's sentences: xlseg.core.sentences).
 WORDS = {
     "classified": ("Classified {n:,} customers as of {as_of}; data-quality findings: {k:,} {kinds} on {rows:,} "
                    "{row_word} (see the Issues sheet).",
@@ -16,6 +18,7 @@ WORDS = {
     "warning": ("Warning", "警告"),
     "wrote": ("Wrote {path}", "已写入 {path}"),
     "backup": ("Backup of the original: {path}", "原文件备份：{path}"),
+    "customers_out": ("Wrote every customer's result to {path}", "全部客户的结果已写入 {path}"),
     "strict": ("--strict: {n} warning(s) above; the workbook was written, the exit code is 1.",
                "--strict：存在 {n} 条警告；工作簿已写入，退出码为 1。"),
 }
@@ -38,12 +41,13 @@ def _report(run, *, table: bool = False):
     text = _say("classified" if kinds else "clean", lang)
     click.echo(text.format(n=n, as_of=as_of, k=kinds, rows=rows, kinds="kind" if kinds == 1 else "kinds",
                            row_word="row" if rows == 1 else "rows"))
+    colon = "：" if lang == "zh" else ": "
     for line in result.understood:
-        click.echo(f"{_say('understood', lang)}: {line}")
+        click.echo(f"{_say('understood', lang)}{colon}{say(line, lang)}")
     for note in result.notes:
-        click.echo(f"{_say('note', lang)}: {note}")
+        click.echo(f"{_say('note', lang)}{colon}{say(note, lang)}")
     for warning in result.warnings:
-        click.echo(f"{_say('warning', lang)}: {warning}", err=True)
+        click.echo(f"{_say('warning', lang)}{colon}{say(warning, lang)}", err=True)
     click.echo(_say("wrote", lang).format(path=run.output))
     if run.backup is not None:
         click.echo(_say("backup", lang).format(path=run.backup))

@@ -6,6 +6,7 @@ from openpyxl.utils import get_column_letter
 
 from xlseg.core import labels as L
 from xlseg.core.engine import Result
+from xlseg.core.sentences import say
 from xlseg.workbook.label_styles import label_rules
 from xlseg.workbook.plan import Block, SheetPlan, Style, Table, ref, values
 from xlseg.workbook.texts import CUSTOMER_KEYS, FORMATS, PREDICTION_KEYS, WIDTHS, _t
@@ -80,7 +81,9 @@ def issues_sheet(result: Result, title: str, replaces) -> SheetPlan:
     sp = SheetPlan("issues", title, replaces=replaces, freeze="A2", tab_color="C62828")
     head = list(_t("issue_head", lang))
     groups = result.issue_groups if result.issue_groups is not None else group(result.issues)
-    body = values(groups) or [[None, None, _t("no_issues", lang), 0, None, None, None]]
+    body = [[sheet, column, say(problem, lang), count, rows, vals, say(action, lang)]
+            for sheet, column, problem, count, rows, vals, action in values(groups)] \
+        or [[None, None, _t("no_issues", lang), 0, None, None, None]]
     sp.blocks.append(Block(1, 1, [head] + body))
     sp.tables.append(Table("xlsegIssues", ref(1, 1, len(body) + 1, len(head))))
     sp.styles.append(Style(ref(2, 4, len(body) + 1, 4), number_format="#,##0"))

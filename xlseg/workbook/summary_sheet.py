@@ -6,6 +6,7 @@ import pandas as pd
 
 from xlseg.core import labels as L
 from xlseg.core.engine import Result
+from xlseg.core.sentences import say
 from xlseg.core.summaries import SEGMENT_COLUMNS, TIER_ORDER
 from xlseg.workbook import palette
 from xlseg.workbook.label_styles import _cond_rules, _header_style
@@ -25,7 +26,7 @@ def summary_sheet(result: Result, title: str, replaces, titles: dict, generated:
     sp.styles.append(Style("B2", number_format="yyyy-mm-dd", bold=True))
     row = 5
     if result.warnings:  # issue 11: what may make the result wrong comes first
-        sp.blocks.append(Block(row, 1, [[_t("warnings", lang)]] + [[w] for w in result.warnings]))
+        sp.blocks.append(Block(row, 1, [[_t("warnings", lang)]] + [[say(w, lang)] for w in result.warnings]))
         sp.styles.append(Style(ref(row, 1), bold=True, size=12, color="B71C1C"))
         sp.styles.append(Style(ref(row + 1, 1, row + len(result.warnings), 1), bold=True, color="B71C1C"))
         row += len(result.warnings) + 2
@@ -62,7 +63,7 @@ def summary_sheet(result: Result, title: str, replaces, titles: dict, generated:
     seg_cols = list(SEGMENT_COLUMNS)
     head = [SEGMENT_COLUMNS[c][L.LANGS.index(lang)] for c in seg_cols]
     seg_skipped = _skipped(result, "segment_key")
-    seg_body = [[_t("skipped_table", lang).format(why=seg_skipped)] + [None] * (len(head) - 1)] if seg_skipped \
+    seg_body = [[_t("skipped_table", lang).format(why=say(seg_skipped, lang))] + [None] * (len(head) - 1)] if seg_skipped \
         else values(seg[seg_cols])
     top, bottom = section("segments", head, seg_body,
                           {} if seg_skipped else
@@ -76,7 +77,7 @@ def summary_sheet(result: Result, title: str, replaces, titles: dict, generated:
     tier_skipped = _skipped(result, "tier_key")
     top, bottom = section("tiers", [L.header("value_tier", lang), _t("revenue", lang), _t("revenue_share", lang),
                                     _t("customers", lang)],
-                          [[_t("skipped_table", lang).format(why=tier_skipped), None, None, None]] if tier_skipped
+                          [[_t("skipped_table", lang).format(why=say(tier_skipped, lang)), None, None, None]] if tier_skipped
                           else values(tiers[["tier", "revenue", "revenue_share", "customers"]]),
                           {} if tier_skipped else {2: "#,##0.00", 3: "0.0%", 4: "#,##0"})
     tier_rows = (top + 1, bottom)
@@ -87,7 +88,7 @@ def summary_sheet(result: Result, title: str, replaces, titles: dict, generated:
     ts_skipped = tier_skipped or _skipped(result, "stage_key", prospects_count=False)
     body = [[idx] + [int(v) for v in row_] for idx, row_ in zip(ts.index, ts.to_numpy())]
     if ts_skipped:
-        body = [[_t("skipped_table", lang).format(why=ts_skipped)] + [None] * (len(head) - 1)]
+        body = [[_t("skipped_table", lang).format(why=say(ts_skipped, lang))] + [None] * (len(head) - 1)]
     section("tier_stage", head, body, {} if ts_skipped else {c: "#,##0" for c in range(2, len(head) + 1)})
 
     tg = sums["tags"]
@@ -112,12 +113,12 @@ def summary_sheet(result: Result, title: str, replaces, titles: dict, generated:
 
     n_issues = len(result.issue_groups) if result.issue_groups is not None else len(result.issues)
     notes = [[_t("issues_note", lang).format(n=n_issues, sheet=titles["issues"][0]) if n_issues
-              else _t("no_issues", lang)]] + [[n] for n in result.notes]
+              else _t("no_issues", lang)]] + [[say(n, lang)] for n in result.notes]
     sp.blocks.append(Block(row, 1, [[_t("notes", lang)]] + notes))
     sp.styles.append(Style(ref(row, 1), bold=True, size=12, color=palette.TITLE_TEXT))
     row += len(notes) + 2
     if result.understood:  # issue 11: sheets, column -> field, derived amounts, conventions chosen
-        sp.blocks.append(Block(row, 1, [[_t("understood", lang)]] + [[u] for u in result.understood]))
+        sp.blocks.append(Block(row, 1, [[_t("understood", lang)]] + [[say(u, lang)] for u in result.understood]))
         sp.styles.append(Style(ref(row, 1), bold=True, size=12, color=palette.TITLE_TEXT))
 
     sp.charts.append(Chart("bar", _t("chart_segments", lang), ref(seg_rows[0], 1, seg_rows[1], 1),
