@@ -157,6 +157,35 @@ class _AppleProperty:
         self.get = get
 
 
+class _MacRangeApi(_NoApi):
+    """A range's ``.api`` on a Mac (``_xlmac.Range.api`` is the appscript reference ``self.xl``): only
+    ``string_value.get()``, the cells' displayed text, which ``_xlmac.Range.raw_value`` also reads for
+    ``err_to_str``. One Apple Event (sized and capped as every other); appscript's shapes: a scalar for one
+    cell, a flat list for one row, else row lists; an empty cell's text is ``""``, an error cell's its error
+    value (all of them, ``#SPILL!`` too: it is what Excel shows)."""
+
+    def __init__(self, rng: "FakeRange"):
+        super().__init__("range")
+        self._rng = rng
+
+    def __getattr__(self, name: str) -> Any:
+        if name != "string_value":
+            return super().__getattr__(name)
+        rng = self._rng
+
+        def get():
+            app, (r1, c1, r2, c2) = rng._app, rng.rect
+            app._call("range.string_value.get", rng._target)
+            texts = [[_display_text(rng._sheet.grid.get((r, c))) or "" for c in range(c1, c2 + 1)]
+                     for r in range(r1, r2 + 1)]
+            app.check_apple_event(t for row in texts for t in row)
+            if (r1, c1) == (r2, c2):
+                return texts[0][0]
+            return texts[0] if r1 == r2 else texts
+
+        return _AppleProperty(get)
+
+
 # ---------------------------------------------------------------------------
 # call recording
 
@@ -1290,7 +1319,9 @@ class FakeRange(base_classes.Range):
 
     @property
     def api(self):
-        return None if self._empty else _NoApi("range")
+        if self._empty:
+            return None
+        return _MacRangeApi(self) if self._app.platform == "mac" else _NoApi("range")
 
     @property
     def sheet(self) -> FakeSheet:

@@ -53,8 +53,8 @@ def book_path(tmp_path):
     return _input(tmp_path / "book.xlsx")
 
 
-def _fake(path):
-    app = FakeApp()
+def _fake(path, platform="windows"):
+    app = FakeApp(platform=platform)
     book = FakeBook.from_openpyxl(openpyxl.load_workbook(path), app=app)
     return app, book
 
@@ -63,7 +63,7 @@ def test_main_through_fake_equals_file_mode_cell_for_cell(book_path, tmp_path):
     _assert_live_equals_file(book_path, tmp_path)
 
 
-def _assert_live_equals_file(book_path, tmp_path, *, formulas=False, runs=1):
+def _assert_live_equals_file(book_path, tmp_path, *, formulas=False, runs=1, platform="windows"):
     """Classify ``runs`` times in file mode and live; every cell (values and formulas) must agree."""
     file_in = book_path
     for i in range(runs):
@@ -71,7 +71,7 @@ def _assert_live_equals_file(book_path, tmp_path, *, formulas=False, runs=1):
         classify_file(file_in, file_out, generated=GENERATED, run_time=RUN_TIME + dt.timedelta(days=i),
                       formulas=formulas)
         file_in = file_out
-    app, book = _fake(book_path)
+    app, book = _fake(book_path, platform)
     for i in range(runs):
         analysis = reclassify(book.xw, generated=GENERATED, run_time=RUN_TIME + dt.timedelta(days=i),
                               formulas=formulas)

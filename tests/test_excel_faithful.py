@@ -212,19 +212,33 @@ def test_a_users_formula_and_name_pointing_at_owned_sheets_survive_reclassify(tm
 
 
 # ------------------------------------------------------------------ 6. error cells
-def test_error_cells_read_as_their_text_live_as_in_file_mode(tmp_path):
+@pytest.mark.parametrize("platform", ["windows", "mac"])
+def test_error_cells_read_as_their_text_live_as_in_file_mode(tmp_path, platform):
+    """Every error value, the newer #SPILL!, #CALC! and #GETTING_DATA too: on Windows COM gives their ints,
+    on a Mac AppleScript gives missing value and only their displayed text tells them (the fake models both)."""
     path = _input(tmp_path / "errors.xlsx", n=40)
     wb = openpyxl.load_workbook(path)
     customers, orders = wb["Customer List"], wb["Orders"]
     col = {c.value: c.column for c in customers[1]}
-    customers.cell(3, col["Interactions"]).value = "#N/A"
-    customers.cell(5, col["Satisfaction"]).value = "#DIV/0!"
-    customers.cell(7, col["Customer Type"]).value = "#REF!"
     amount = [c.column for c in orders[1] if c.value == "Amount"][0]
-    orders.cell(4, amount).value = "#VALUE!"
-    assert customers.cell(3, col["Interactions"]).data_type == "e"
+    cells = [(customers.cell(3, col["Interactions"]), "#N/A"), (customers.cell(5, col["Satisfaction"]), "#DIV/0!"),
+             (customers.cell(7, col["Customer Type"]), "#REF!"), (orders.cell(4, amount), "#VALUE!"),
+             (customers.cell(9, col["Interactions"]), "#SPILL!"), (customers.cell(11, col["Satisfaction"]), "#CALC!"),
+             (orders.cell(6, amount), "#GETTING_DATA")]
+    for cell, error in cells:
+        cell.value = error
+        cell.data_type = "e"  # an error cell (t="e"), as Excel saves one; openpyxl knows only the classic seven
     wb.save(path)
-    _assert_live_equals_file(path, tmp_path)
+    with zipfile.ZipFile(path) as z:
+        sheets = b"".join(z.read(n) for n in z.namelist() if n.startswith("xl/worksheets/"))
+    assert all(f't="e"><v>{e}</v>'.encode() in sheets for _c, e in cells)
+    app, book = fx.FakeApp(), None
+    book = FakeBook.from_openpyxl(openpyxl.load_workbook(path), app=app)
+    assert isinstance(book.sheet("Customer List").grid[(9, col["Interactions"])], CellError)
+    _assert_live_equals_file(path, tmp_path, platform=platform)
+    run = classify_file(path, tmp_path / "check.xlsx")
+    problems = set(run.result.issue_groups["problem"])
+    assert {f"error value {e}" for _c, e in cells} <= problems
 
 
 def test_error_cells_reach_a_worksheet_function_as_their_text(win, excel):

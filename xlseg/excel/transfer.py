@@ -1,6 +1,7 @@
 """Moving cell values between Python and Excel: one round trip on Windows, chunks under the Apple Event cap on a Mac.
 
-Every read gives error cells as their text (``err_to_str`` and :mod:`xlseg.excel.cells`), as file mode does.
+Every read gives error cells as their text (``err_to_str`` and :mod:`xlseg.excel.cells`; on a Mac the string
+values read by xlseg), as file mode does.
 
 Excel for Mac answers each read or write with one Apple Event whose size is capped: xlwings' own comment on
 ``_xlmac.Range.max_cells_per_read`` (0.37.8) says 2,000,000 float cells fail with -1741 and 1,500,000 work,
@@ -15,7 +16,7 @@ from __future__ import annotations
 
 from xlwings import base_classes
 
-from xlseg.excel.cells import error_texts
+from xlseg.excel.cells import error_texts, mac_error_texts
 
 MAC_READ_CELLS = 100_000
 """Cells per Mac read: 1/15 of the 1.5 million numbers one Apple Event holds, room for text of ~130 characters."""
@@ -34,6 +35,14 @@ def _read(sheet, first: int, last: int, ncols: int) -> list:
     return sheet.range((first, 1), (last, ncols)).options(ndim=2, chunksize=None, err_to_str=True).value
 
 
+def _read_mac(sheet, first: int, last: int, ncols: int) -> list:
+    """Two Apple Events, as ``err_to_str`` sends: the values, then the displayed texts of the error cells'
+    (all ten error values, see ``cells.mac_error_texts``)."""
+    rng = sheet.range((first, 1), (last, ncols))
+    values = rng.options(ndim=2, chunksize=None).value
+    return mac_error_texts(values, rng.api.string_value.get())
+
+
 def read_values(sheet, nrows: int, ncols: int) -> list:
     """The values of ``sheet`` from A1 to (nrows, ncols) as a list of row lists; error cells as their text."""
     if not event_limited(sheet.range((1, 1))):
@@ -44,7 +53,7 @@ def read_values(sheet, nrows: int, ncols: int) -> list:
     while row <= nrows:
         n = min(step, nrows - row + 1)
         try:
-            out.extend(_read(sheet, row, row + n - 1, ncols))
+            out.extend(_read_mac(sheet, row, row + n - 1, ncols))
         except Exception:  # noqa: BLE001 - appscript's CommandError (-1741, event too big): a smaller block
             if n == 1:
                 raise

@@ -211,6 +211,10 @@ class Book:
         except WorkbookError:
             raise
         except Exception as exc:
+            if "error value" in str(exc) and self.scan(title).errors:
+                # calamine refuses Excel's newer error values (#SPILL!, #CALC!, #GETTING_DATA: "Unsupported
+                # cell error value"): read this sheet cell by cell, which gives every error as its text
+                return sparse.read_rows(self, info, self.scan(title))
             raise WorkbookError(f"'{self.path.name}' is damaged: sheet '{title}' ({info.part}) could not be read "
                                 f"({_calamine_text(exc)}). {REPAIR}") from None
         return plain_rows(data)
