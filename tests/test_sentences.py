@@ -155,6 +155,7 @@ def _example(name: str) -> tuple[str, str]:
             "q": ("'A' and 'B'", "“A”和“B”"), "k": ("customer", "客户"), "h": ("Segment", "客户分群"),
             "f": ("country", "国家"), "m": ("'Land' -> country", "“Land”→国家"), "c": ("T1, T2", "T1、T2"),
             "w": ("Prospect, Lost", "潜在客户、流失客户"),
+            "e": ("the BG/NBD fit did not converge", "BG/NBD 模型拟合未收敛"),
             }.get(kind, (f"<{name}>", f"<{name}>"))
 
 
@@ -166,3 +167,21 @@ def test_each_pattern_gives_its_own_chinese(en, zh):
     want = zh.format(**{(n.rsplit("_", 1)[0] if "_" in n else n): _example(n)[1] for n in names})
     assert S.say(text, "zh") == want
     assert S.say(text, "en") == text
+
+
+def test_order_files_in_chinese(tmp_path):
+    """``--orders`` (DuckDB) in Chinese: its own line, the engine's notes, the Summary and Issues sheets."""
+    from tests.engine_data import messy_orders
+
+    path = tmp_path / "orders.csv"
+    messy_orders(seed=5, n_lines=300, n_customers=40).to_csv(path, index=False)
+    out, every = tmp_path / "zh.xlsx", tmp_path / "all.csv"
+    res = _run(["classify", "--orders", str(path), "-o", str(out), "--customers-out", str(every), "--lang", "zh"],
+               tmp_path)
+    lines = res.output.splitlines()
+    assert any(re.fullmatch(r"订单：1 个文件由 DuckDB 汇总为 \d+ 个客户（购买频次按订单号计）。", line) for line in lines)
+    assert f"全部客户的结果已写入 {every}" in lines
+    wb = openpyxl.load_workbook(out)
+    said = list(_cells(wb["汇总"])) + list(_cells(wb["数据问题"], columns={2, 6}))
+    shown = [line for line in lines if line[:2] in ("理解", "说明", "警告")]
+    assert {text: english(text) for text in said + shown if english(text)} == {}

@@ -14,6 +14,7 @@ text is carried over:
 * ``{x_l}``: a list of such phrases separated by ``; ``;
 * ``{x_q}``: quoted names (``'A', 'B' and 'C'``) with Chinese quotation marks;
 * ``{x_k}``: one word of :data:`WORDS`; ``{x_h}``: an English column header of :mod:`labels`;
+* ``{x_e}``: why a model could not be fitted (:data:`FITS`);
 * ``{x_w}``: labels of segments, tiers or stages separated by ``, ``, in Chinese;
 * ``{x_c}``: names separated by ``, `` (tag names), separated by ``、``;
 * ``{x_f}``: a field key (``customer_id``) and ``{x_m}``: a mapping ``'Header' -> field, ...``, with the
@@ -138,10 +139,21 @@ CATALOG: list[tuple[str, str]] = [
     ("Tag rules skipped because a field they use is not in this data: {t_c}. Add the column, or edit the rule on the "
      "Settings sheet.",
      "以下标签规则用到的字段不在本数据中，已跳过：{t}。请补充该列，或在设置工作表中修改规则。"),
+    ("Predicted value (P(alive), expected purchases, CLV) skipped: {x_e}.",
+     "价值预测（存活概率、预测购买次数、客户终身价值）未计算：{x}。"),
     ("Predicted value (P(alive), expected purchases, CLV) skipped: {x_t}",
      "价值预测（存活概率、预测购买次数、客户终身价值）未计算：{x}"),
     ("Predicted value (P(alive), expected purchases, CLV) skipped: {x}",
      "价值预测（存活概率、预测购买次数、客户终身价值）未计算：{x}"),
+    ("the {m} fit ran off to an extreme parameter value (the data do not show enough repeat buying and drop-out "
+     "to estimate the model)", "{m} 模型拟合时参数趋于极端值（数据中的复购和流失不足以估计该模型）"),
+    ("the {m} fit ran off to an extreme parameter value (the spend per purchase does not vary in a way the model "
+     "can describe)", "{m} 模型拟合时参数趋于极端值（每次购买金额的变化方式无法用该模型描述）"),
+    ("the {m} fit ran off to an extreme parameter value", "{m} 模型拟合时参数趋于极端值"),
+    ("the {m} fit did not converge", "{m} 模型拟合未收敛"),
+    ("no customer has a repeat purchase with a positive spend", "没有复购且消费为正的客户"),
+    ("the Gamma-Gamma fit gave q = {q} <= 1, so the expected spend per purchase is not finite (spend varies too "
+     "widely between customers)", "Gamma-Gamma 模型拟合得到 q = {q} <= 1，预测客单价不是有限值（客户之间消费差异过大）"),
     ("no purchase history (it needs first and last purchase dates and a purchase count per customer, or order "
      "lines).", "没有购买记录（需要每个客户的首次和最近购买日期及购买次数，或订单明细）。"),
     ("{n} customers with a purchase history, {k} of them bought more than once; the BG/NBD model needs at least "
@@ -153,6 +165,7 @@ CATALOG: list[tuple[str, str]] = [
     ("Expected spend and CLV skipped: {n} customers have a repeat purchase with a positive spend; the Gamma-Gamma "
      "model needs at least {m}.",
      "预测客单价和客户终身价值未计算：有复购且消费为正的客户只有 {n} 个；Gamma-Gamma 模型至少需要 {m} 个。"),
+    ("Expected spend and CLV skipped: {x_e}.", "预测客单价和客户终身价值未计算：{x}。"),
     ("Expected spend and CLV skipped: {x}", "预测客单价和客户终身价值未计算：{x}"),
     ("Value tier method 'clv' needs the predicted CLV, but prediction is off (Settings 'predict'): tiers use 'abc' "
      "on spend instead.",
@@ -176,6 +189,14 @@ CATALOG: list[tuple[str, str]] = [
     ("{n} order lines dated after today ({d}) not counted (a customer with no earlier line is a Prospect).",
      "{n} 行订单明细的日期晚于今天（{d}），未计入（没有更早明细的客户为潜在客户）。"),
     ("no customer has a purchase to classify.", "没有可分类的有购买客户。"),
+    ("Orders: {f} file aggregated by {e} to {n} customers (frequency by order ids).",
+     "订单：{f} 个文件由 {e} 汇总为 {n} 个客户（购买频次按订单号计）。"),
+    ("Orders: {f} file aggregated by {e} to {n} customers (frequency by purchase days).",
+     "订单：{f} 个文件由 {e} 汇总为 {n} 个客户（购买频次按购买天数计）。"),
+    ("Orders: {f} files aggregated by {e} to {n} customers (frequency by order ids).",
+     "订单：{f} 个文件由 {e} 汇总为 {n} 个客户（购买频次按订单号计）。"),
+    ("Orders: {f} files aggregated by {e} to {n} customers (frequency by purchase days).",
+     "订单：{f} 个文件由 {e} 汇总为 {n} 个客户（购买频次按购买天数计）。"),
     # ---------------------------------------------------------------- warnings
     ("{n} of {m} rows ({p}) were not used. Top reasons: {r_l}. See the Issues sheet.",
      "{m} 行中有 {n} 行（{p}）未使用。主要原因：{r}。详见“数据问题”工作表。"),
@@ -256,12 +277,14 @@ CATALOG: list[tuple[str, str]] = [
     ("{x_t} ({n})", "{x}（{n} 行）"),
 ]
 ITEMS = CATALOG[-6:]  # tried first for a list's items: "error value #N/A (1, 'Amount')" is an item, not a value
+FITS = [(en, zh) for en, zh in CATALOG if " fit " in en or en.startswith("no customer has a repeat")]
+"""Why a model could not be fitted (``bgnbd.FitError``, ``{x_e}``): said only after "skipped: "."""
 
 
 @lru_cache(maxsize=None)
-def _compiled(items: bool = False) -> list:
+def _compiled(items: bool = False, fits: bool = False) -> list:
     out = []
-    for en, zh in (ITEMS if items else CATALOG):
+    for en, zh in (ITEMS if items else FITS if fits else CATALOG):
         parts, names = [], []
         for i, piece in enumerate(re.split(r"\{(\w+)\}", en)):
             if i % 2:
@@ -331,6 +354,8 @@ def _zh_of(text: str, patterns: list) -> str | None:
                 got = WORDS.get(raw)
             elif kind == "h":
                 got = _header(raw)
+            elif kind == "e":
+                got = _zh_of(raw, _compiled(fits=True))
             elif kind == "w":
                 got = _labels(raw)
             elif kind == "c":
