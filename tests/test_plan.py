@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pandas as pd
 import pytest
 
 from xlseg.core import labels as L
@@ -188,3 +189,37 @@ def test_plan_values_are_plain_data(small):
                 assert isinstance(v, allowed) and not isinstance(v, Formula), (b.row, b.col, v)
     cust = plan.sheet("customers").blocks[0].values
     assert any(r[1] == '=HYPERLINK("http://x","click")' for r in cust)  # data stays data, as a string
+
+
+def test_blank_rows_are_left_out_of_the_frame_and_cost_no_cells():
+    """A stray customer far below a short table: the frame holds the rows with values (indexed by sheet row),
+    xlseg's block covers every row but blank rows share one empty row, and its formats cover only the runs of
+    rows holding customers (issue 12: a stray cell at A1048576 must not cost a million rows)."""
+    last = 200_000
+    rows = [tuple(HEADER)] + [tuple(r) for r in ROWS] + [()] * (last - len(ROWS) - 2) + \
+        [("C999", "Stray", None, None, None, None)]
+    assert len(rows) == last
+    frame, layout = read_table(rows, "Data")
+    assert frame.index.tolist() == [2, 3, 4, 5, 6, 7, last]
+    assert frame.loc[last, "Customer ID"] == "C999" and frame.loc[7, "Name"] == "Fay"
+    assert layout.last_row == last
+    kept, _ = read_table(rows, "Data", blank_rows=True)  # as the UDFs want them: every row
+    assert kept.index.equals(pd.RangeIndex(2, last + 1, name="row"))
+    assert kept.loc[8:last - 1].isna().all().all() and kept.loc[last, "Customer ID"] == "C999"
+    result = classify(frame, None, Config(), customer_sheet="Data")
+    plan = build_plan(result, layout, BookState(titles=["Data"]), generated="fixed")
+    body = plan.columns.block.values
+    assert len(body) == last and body[1][OUTPUT_KEYS.index("segment")] is not None
+    assert body[-1][OUTPUT_KEYS.index("stage")] == "Prospect"
+    assert len({id(r) for r in body[len(ROWS) + 1:-1]}) == 1  # one shared blank row
+    first_col = len(HEADER) + 1
+    r_col = get_column_letter(first_col + OUTPUT_KEYS.index("r_score"))
+    centred = sorted(st.ref for st in plan.columns.styles if st.align == "center" and not st.bold)
+    assert centred == sorted([f"{r_col}2:{get_column_letter(first_col + OUTPUT_KEYS.index('rfm'))}7",
+                              f"{r_col}{last}:{get_column_letter(first_col + OUTPUT_KEYS.index('rfm'))}{last}"])
+
+
+def test_whitespace_only_rows_count_as_blank():
+    rows = [("Customer ID", "Name"), ("A1", "x"), ("  ", None), (None, "\t"), ("A2", "y")]
+    frame, _layout = read_table(rows, "Data")
+    assert frame.index.tolist() == [2, 5]

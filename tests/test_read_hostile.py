@@ -203,7 +203,7 @@ from xlseg.workbook.read import read_table
 with open_book(sys.argv[1]) as book:
     rows = book.rows("Data")
     frame, layout = read_table(rows, "Data")
-    print(len(rows), len(rows[-1]), [v for v in rows[-1] if v is not None][0], layout.last_row, frame["Customer ID"].notna().sum())
+    print(len(rows), len(rows[-1]), [v for v in rows[-1] if v is not None][0], layout.last_row, frame["Customer ID"].notna().sum(), len(frame))
 """
 
 
@@ -214,7 +214,7 @@ def test_stray_cell_at_the_end_of_the_sheet(tmp_path, ref, last_row):
                            timeout=300, cwd=ROOT)
     assert child.returncode == 0, child.stderr[-2000:]
     width = 16384 if ref.startswith("XFD") else 1  # read cell by cell: rows end at their last cell
-    assert child.stdout.split() == ["1048576", str(width), "stray", str(last_row), "51" if ref[0] == "A" else "50"]
+    assert child.stdout.split() == ["1048576", str(width), "stray", str(last_row)] + (["51"] * 2 if ref[0] == "A" else ["50"] * 2)
 
 
 @pytest.mark.parametrize("epoch", [None, "1904"])

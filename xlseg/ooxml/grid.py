@@ -19,6 +19,7 @@ from xlseg.workbook.plan import Formula
 
 _RISKY = ("=", "+", "-", "@")
 _EMPTY = (None, None, None, None)
+BAND_ROWS = 20_000  # rows rendered at once
 
 
 class Grid:
@@ -92,10 +93,17 @@ class Grid:
             r += 1
         return out
 
-    def rows(self):
-        """(row number, [(column, cell XML), ...]) for every row with a cell, in order."""
+    def _bands(self):
+        """Row ranges [a, b) over which the same blocks and styles apply, at most BAND_ROWS long (a band
+        is rendered column by column in memory: a million-row band would hold every cell's XML at once)."""
         cuts = self.cuts
         for a, b in zip(cuts, cuts[1:]):
+            for start in range(a, b, BAND_ROWS):
+                yield start, min(start + BAND_ROWS, b)
+
+    def rows(self):
+        """(row number, [(column, cell XML), ...]) for every row with a cell, in order."""
+        for a, b in self._bands():
             active = [blk for blk in self.blocks if blk[0] <= a <= blk[1]]
             styled: dict = {}
             for (c1, r1, c2, r2), key in self.rects:

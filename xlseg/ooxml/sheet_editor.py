@@ -223,6 +223,10 @@ def _stream_rows(body: bytes, prefix: bytes, grid: Grid, clear: list, out) -> No
             pos = m.start()
             pieces.append(new_row(*nxt))
             nxt = next(ours, None)
+            size += 1
+            if size >= 5000:  # a stray cell a million rows down: as many new rows before it
+                out.write(b"".join(pieces))
+                pieces, size = [], 0
         hit_clear = [c for c in clear if c[1] <= r <= c[3]]
         mine = nxt[1] if nxt is not None and nxt[0] == r else None
         if mine is None and not hit_clear:
@@ -237,9 +241,13 @@ def _stream_rows(body: bytes, prefix: bytes, grid: Grid, clear: list, out) -> No
             out.write(b"".join(pieces))
             pieces, size = [], 0
     pieces.append(body[pos:])
-    while nxt is not None:
+    while nxt is not None:  # rows below the user's last row (flushed as above: they may be a million)
         pieces.append(new_row(*nxt))
         nxt = next(ours, None)
+        size += 1
+        if size >= 5000:
+            out.write(b"".join(pieces))
+            pieces, size = [], 0
     out.write(b"".join(pieces))
 
 

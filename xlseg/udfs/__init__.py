@@ -146,7 +146,7 @@ def _without_xlseg_columns(rows):
 def _classify(rows, order_rows, settings_rows, as_of, lang, explain: bool = False, date1904: bool = False) -> Classified:
     cfg = _config(settings_rows, as_of, lang, date1904)
     rows, layout = _without_xlseg_columns(rows)
-    frame, layout = read_table(rows, TABLE, layout)
+    frame, layout = read_table(rows, TABLE, layout, blank_rows=True)  # row_ids go back row by row
     tx = None if order_rows is None else read_table(order_rows, ORDERS)[0]
     orders_only = tx is None and columns.looks_like(list(layout.headers), "transactions")
     if orders_only:

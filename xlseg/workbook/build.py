@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
 import pandas as pd
 from openpyxl.utils import get_column_letter
 
@@ -82,27 +83,49 @@ def columns_plan(result: Result, layout: TableLayout, state: BookState) -> Colum
     header = [L.header(k, lang) for k in OUTPUT_KEYS]
     cust = result.customers
     by_id = cust.set_index("customer_id")[list(OUTPUT_KEYS)]
-    rows = pd.RangeIndex(layout.header_row + 1, layout.last_row + 1)
-    ids = result.row_ids.reindex(rows)
-    body = by_id.reindex(ids.to_numpy())
-    body.index = rows
-    block = Block(layout.header_row, first_col, [header] + values(body))
     n = len(OUTPUT_KEYS)
+    # one row per sheet row below the header; rows without a customer share one blank row (a stray value a
+    # million rows down costs a million references, not a million lists)
+    ids = result.row_ids
+    ids = ids[(ids.index > layout.header_row) & (ids.index <= layout.last_row) & ids.notna().to_numpy()]
+    blank = [None] * n
+    body = [blank] * (layout.last_row - layout.header_row)
+    for at, row in zip((ids.index - (layout.header_row + 1)).tolist(), values(by_id.reindex(ids.to_numpy()))):
+        body[at] = row
+    block = Block(layout.header_row, first_col, [header] + body)
     plan = ColumnsPlan(layout.sheet, layout.header_row, first_col, block)
     col = {k: first_col + i for i, k in enumerate(OUTPUT_KEYS)}
     plan.styles.append(_header_style(layout.header_row, first_col, first_col + n - 1))
     plan.styles.append(_header_style(layout.header_row, col["r_score"], col["rfm"], "center"))
-    if layout.last_row > layout.header_row:
-        plan.styles.append(Style(ref(layout.header_row + 1, col["r_score"], layout.last_row, col["rfm"]),
-                                 align="center"))
+    for first, last in _runs(ids.index.to_numpy(), layout.header_row + 1, layout.last_row):
+        plan.styles.append(Style(ref(first, col["r_score"], last, col["rfm"]), align="center"))
         # The Why text wraps inside its column: printed, it no longer runs on across page after page
         # of empty columns (the demo's customer sheet printed on 484 pages, now 308).
-        plan.styles.append(Style(ref(layout.header_row + 1, col["why"], layout.last_row, col["why"]), wrap=True))
+        plan.styles.append(Style(ref(first, col["why"], last, col["why"]), wrap=True))
     plan.cond_rules = label_rules(result, layout.header_row + 1, layout.last_row, col)
     plan.widths = {get_column_letter(col[k]): WIDTHS[k] for k in OUTPUT_KEYS}
     if old_last is not None and old_last > layout.last_row:
         plan.clear_to_row = old_last
     return plan
+
+
+MAX_RUNS = 20  # styled row ranges of xlseg's columns; more gaps than that: one range over the whole table
+
+
+def _runs(rows, first: int, last: int) -> list:
+    """[(first, last)] row ranges to style: the whole table (first..last), or, when the customers sit in at
+    most MAX_RUNS runs of consecutive rows with long gaps between, those runs - blank rows cost no cells."""
+    if last < first:
+        return []
+    rows = np.sort(np.asarray(rows, dtype=np.int64))
+    if not len(rows):
+        return [(first, last)]
+    breaks = np.flatnonzero(np.diff(rows) > 1)
+    if len(breaks) >= MAX_RUNS or len(rows) * 2 > last - first + 1:
+        return [(first, last)]
+    starts = np.concatenate(([rows[0]], rows[breaks + 1]))
+    ends = np.concatenate((rows[breaks], [rows[-1]]))
+    return [(int(a), int(b)) for a, b in zip(starts, ends)]
 
 
 
