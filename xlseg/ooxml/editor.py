@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from xlseg.errors import WorkbookError
 from xlseg.ooxml import tables
 from xlseg.ooxml.content_types import PART as CT_PART
+from xlseg.ooxml.grid import width
 from xlseg.ooxml.package import Package, PackageWriter, relative, rels_path
 from xlseg.ooxml.sheet_editor import Edit, edit_sheet
 from xlseg.ooxml.styles import MINIMAL as MINIMAL_STYLES
@@ -124,7 +125,7 @@ def write_plan(src: Package, dst_path, plan: WritePlan, markers: dict, *, macro:
                 done.formulas |= edit_sheet(pkg.read(part), e, styles, out, date1904=date1904, label=part)
             rects = list(e.clear)
             for b in e.blocks:
-                rects.append((b.col, b.row, b.col + max(len(r) for r in b.values) - 1, b.row + len(b.values) - 1))
+                rects.append((b.col, b.row, b.col + width(b.values) - 1, b.row + len(b.values) - 1))
             done.edited[part] = (title, rects)
             done.owned.add(part)
             for (t, table_name), ref in grow.items():

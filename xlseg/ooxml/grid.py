@@ -22,6 +22,12 @@ _EMPTY = (None, None, None, None)
 BAND_ROWS = 20_000  # rows rendered at once
 
 
+def width(rows) -> int:
+    """Columns of a block's rows (held as columns: known without making a row)."""
+    w = getattr(rows, "width", None)
+    return w if w is not None else max((len(x) for x in rows), default=0)
+
+
 class Grid:
     def __init__(self, blocks, styles, book: StyleBook, *, date1904: bool = False):
         self.book = book
@@ -37,7 +43,7 @@ class Grid:
         self.cuts = sorted(cuts)
         rows = [r for r0, r1, *_ in self.blocks for r in (r0, r1)] + \
                [r for (c1, r1, c2, r2), _k in self.rects for r in (r1, r2)]
-        cols = [c for _r0, _r1, c0, v in self.blocks for c in (c0, c0 + max(len(x) for x in v) - 1)] + \
+        cols = [c for _r0, _r1, c0, v in self.blocks for c in (c0, c0 + width(v) - 1)] + \
                [c for (c1, r1, c2, r2), _k in self.rects for c in (c1, c2)]
         self.extent = (min(cols), min(rows), max(cols), max(rows)) if rows else None
         self._dates: dict = {}

@@ -20,9 +20,12 @@ whose real cells fill only a sliver of the rectangle calamine would allocate
 from __future__ import annotations
 
 import datetime as dt
+from itertools import islice
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
 import python_calamine
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook.defined_name import DefinedName
@@ -33,6 +36,7 @@ from xlseg.read.package import REPAIR, Package, local
 from xlseg.read.sheetscan import SheetScan, scan_sheet
 from xlseg.workbook.plan import BookState
 from xlseg.workbook.plan import MARKER_PREFIX
+from xlseg.workbook.rows import Rows
 
 OFFICE_DOC = "/officeDocument"
 # calamine fills the rectangle from A1 to the last cell; read cell by cell instead when that rectangle is mostly
@@ -41,6 +45,7 @@ DENSE_RATIO = 10
 DENSE_SLACK = 200_000
 MAX_CELLS = 40_000_000  # real cells in one sheet: far beyond any sheet xlseg classifies (1,048,576 x 15)
 _INT_LIMIT = float(2**53)
+BAND_ROWS = 50_000  # rows taken from calamine at once (then held as columns)
 
 
 @dataclass(frozen=True)
@@ -171,7 +176,9 @@ class Book:
                                 "of its own, or save it as CSV.")
         area = scan.max_row * max(scan.max_col, 1)
         if area <= DENSE_RATIO * scan.cells + DENSE_SLACK:
-            rows = self._dense(title, info)
+            cols = self._dense(title, info)
+            _patch_columns(cols, scan)
+            return Rows(pd.DataFrame(dict(enumerate(cols)), dtype=object, copy=False), row=tuple)
         elif scan.unreferenced:  # cells placed by position, far apart: neither reader can bound them
             raise WorkbookError(f"'{self.path.name}', sheet '{title}' has cells without a position spread over "
                                 f"{scan.max_row:,} rows, which Excel never writes. Open the file in Excel, save it "
@@ -204,10 +211,18 @@ class Book:
         return out
 
     def _dense(self, title: str, info: SheetInfo) -> list:
+        """The sheet's values from A1 as columns (object arrays), read a band of rows at a time."""
         self._part(info)
         try:
             sheet = self._workbook().get_sheet_by_name(title)
-            data = sheet.to_python(skip_empty_area=False)
+            lead = sheet.start[1] if sheet.start else 0  # iter_rows starts at the first used column, not A
+            rows = sheet.iter_rows()
+            bands = []
+            while True:
+                band = list(islice(rows, BAND_ROWS))
+                if not band:
+                    break
+                bands.append(plain_columns(band))
         except WorkbookError:
             raise
         except Exception as exc:
@@ -217,7 +232,16 @@ class Book:
                 return sparse.read_rows(self, info, self.scan(title))
             raise WorkbookError(f"'{self.path.name}' is damaged: sheet '{title}' ({info.part}) could not be read "
                                 f"({_calamine_text(exc)}). {REPAIR}") from None
-        return plain_rows(data)
+        n = sum(len(b[0]) if b else 0 for b in bands)
+        width = max((len(b) for b in bands), default=0)
+        cols = [np.full(n, None, dtype=object) for _ in range(lead)]
+        for j in range(width):
+            cols.append(np.concatenate([b[j] if j < len(b) else np.full(len(b[0]) if b else 0, None, dtype=object)
+                                        for b in bands]))
+            for b in bands:  # free each band's column once joined
+                if j < len(b):
+                    b[j] = None
+        return cols
 
     def _patch(self, rows: list, scan: SheetScan) -> None:
         """Put error texts where calamine left blanks (formula cells without a saved value stay None)."""
@@ -269,8 +293,13 @@ def _calamine_text(exc: Exception) -> str:
     return text if len(text) < 300 else text[:300] + "..."
 
 
-def plain_rows(data: list) -> list:
-    """calamine's rows as openpyxl gives them: '' -> None, whole floats -> int, date -> datetime; tuples.
+def plain_rows(data: list) -> Rows:
+    """calamine's rows as openpyxl gives them: '' -> None, whole floats -> int, date -> datetime; tuples."""
+    return Rows(pd.DataFrame(dict(enumerate(plain_columns(data))), dtype=object, copy=False), row=tuple)
+
+
+def plain_columns(data: list) -> list:
+    """calamine's rows as columns (object arrays) of openpyxl's values (see :func:`plain_rows`).
 
     Converted a column at a time, choosing the cheapest loop for the kinds of value the column holds.
     """
@@ -280,15 +309,28 @@ def plain_rows(data: list) -> list:
     for col in zip(*data):
         kinds = set(map(type, col))
         if kinds <= _STR:
-            columns.append([v or None for v in col])
+            out = [v or None for v in col]
         elif kinds <= _NUMBER_OR_STR:
-            columns.append([(int(v) if v.is_integer() and -_INT_LIMIT < v < _INT_LIMIT else v) if v.__class__ is _FLOAT
-                            else (v or None) for v in col])
+            out = [(int(v) if v.is_integer() and -_INT_LIMIT < v < _INT_LIMIT else v) if v.__class__ is _FLOAT
+                   else (v or None) for v in col]
         elif kinds <= _DATE_OR_STR:
-            columns.append([_datetime(v.year, v.month, v.day) if v.__class__ is _DATE else (v or None) for v in col])
+            out = [_datetime(v.year, v.month, v.day) if v.__class__ is _DATE else (v or None) for v in col]
         else:
-            columns.append([_cell(v) for v in col])
-    return list(zip(*columns))
+            out = [_cell(v) for v in col]
+        arr = np.empty(len(out), dtype=object)
+        arr[:] = out
+        columns.append(arr)
+    return columns
+
+
+def _patch_columns(cols: list, scan: SheetScan) -> None:
+    """:meth:`Book._patch` for a sheet held as columns."""
+    n = len(cols[0]) if cols else 0
+    for (r, c), text in scan.errors.items():
+        if r - 1 < n:
+            while len(cols) < c:
+                cols.append(np.full(n, None, dtype=object))
+            cols[c - 1][r - 1] = text
 
 
 _DATE, _FLOAT, _MIDNIGHT, _datetime = dt.date, float, dt.time(), dt.datetime

@@ -32,6 +32,7 @@ from pathlib import Path
 import numpy as np
 
 from xlseg.errors import WorkbookError
+from xlseg.workbook.rows import Rows
 
 SEPARATORS = (",", ";", "\t", "|")
 SEPARATOR_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "vertical bar"}
@@ -274,35 +275,30 @@ def _rows_fast(path: Path, codec: str, sep: str, comma: bool) -> list:
             raise _Ragged() from None
         raise WorkbookError(f"'{path.name}' is not a readable CSV file ({exc}). Export it again as CSV "
                             "UTF-8.") from None
-    columns = []
+    n = len(frame)
+    columns = {}
     for j in range(frame.shape[1]):
-        col = frame.iloc[:, j]
-        codes, uniques = pd.factorize(col.to_numpy(dtype=object, na_value=None), use_na_sentinel=True)
+        # typed once per distinct text; the column's cells are references to those few objects
+        codes, uniques = pd.factorize(frame.iloc[:, j], use_na_sentinel=True)
         kinds = np.empty(len(uniques) + 1, dtype=object)  # the last slot: missing (short rows) -> None
-        kinds[:-1] = [typed(u, comma) if u is not None else None for u in uniques]
+        kinds[:-1] = [typed(u, comma) if u is not None else None for u in uniques.to_numpy(dtype=object)]
         kinds[-1] = None
-        columns.append(kinds.take(codes).tolist())  # code -1 takes the last slot
+        columns[j] = kinds.take(codes)  # code -1 takes the last slot
         del codes, uniques, kinds
     del frame
-    rows = list(zip(*columns))
-    if rows:
-        rows[0] = tuple(v.strip() or None if isinstance(v, str) else (None if v is None else str(v))
-                        for v in rows[0])
-        rows[1:] = [r for r in rows[1:] if any(v is not None for v in r)]
-    return _trim(rows)
-
-
-def _trim(rows: list) -> list:
-    """Drop trailing Nones of short rows, as the csv module gives them (pandas pads every row)."""
-    out = []
-    for r in rows:
-        n = len(r)
-        if n and r[-1] is None:
-            while n and r[n - 1] is None:
-                n -= 1
-            r = r[:n]
-        out.append(r)
-    return out
+    if not n:
+        return []
+    for col in columns.values():  # the header row: text, stripped
+        v = col[0]
+        col[0] = v.strip() or None if isinstance(v, str) else (None if v is None else str(v))
+    blank = np.ones(n, dtype=bool)
+    blank[0] = False
+    for col in columns.values():
+        blank &= pd.isna(col)
+    table = pd.DataFrame(columns, dtype=object, copy=False)
+    if blank.any():
+        table = table[~blank].reset_index(drop=True)
+    return Rows(table, row=tuple, trim=True)
 
 
 def _rows_python(path: Path, codec: str, sep: str, comma: bool) -> list:

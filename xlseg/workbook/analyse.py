@@ -13,7 +13,8 @@ from xlseg.core.engine import Result, classify
 from xlseg.errors import InputError
 from xlseg.workbook.build import BookState, build_plan, owned_titles
 from xlseg.workbook.plan import COLUMNS_MARKER, WritePlan, sheet_marker
-from xlseg.workbook.read import TableLayout, detect, read_table
+from xlseg.workbook.read import TableLayout, blank_row_mask, detect, read_table, table_columns
+from xlseg.workbook.rows import Rows
 from xlseg.workbook.settings import first_run_config, read_settings
 
 EXCEL_MAX_ROWS = 1_048_576
@@ -46,6 +47,9 @@ def _blank_marked_columns(rows: list, state: BookState, sheet: str) -> list:
         if not name.startswith(COLUMNS_MARKER) or not marked or marked[0] != sheet:
             continue
         c1, _r1, c2, _r2 = range_boundaries(marked[1].replace("$", ""))
+        if isinstance(rows, Rows):
+            rows = rows.blanked(c1, c2)
+            continue
         out = []
         for r in rows:
             r = list(r)
@@ -56,15 +60,18 @@ def _blank_marked_columns(rows: list, state: BookState, sheet: str) -> list:
     return rows
 
 
-def _rightmost(rows: list, layout: TableLayout) -> int:
+def _rightmost(rows, layout: TableLayout) -> int:
     """The last column holding anything in the table's rows (header to last row)."""
     right = layout.last_col
-    for row in rows[layout.header_row - 1:layout.last_row]:
-        for c in range(len(row) - 1, right - 1, -1):
-            v = row[c]
-            if v is not None and not (isinstance(v, str) and not v.strip()):
-                right = c + 1
-                break
+    width = getattr(rows, "width", None)
+    if width is None:
+        width = max((len(r) for r in rows[layout.header_row - 1:layout.last_row]), default=0)
+    if width <= right:
+        return right
+    _numbers, cols = table_columns(rows, layout.header_row - 1, layout.last_row, right, width)
+    for j in range(len(cols) - 1, -1, -1):  # columns right of the table, from the far end
+        if len(cols[j]) and not blank_row_mask([cols[j]]).all():
+            return right + j + 1
     return right
 
 

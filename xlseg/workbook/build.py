@@ -37,6 +37,7 @@ from xlseg.workbook.plan import (
     values,
 )
 from xlseg.workbook.read import TableLayout
+from xlseg.workbook.rows import Rows
 from xlseg.workbook.settings import settings_sheet
 from xlseg.workbook.summary_sheet import summary_sheet
 from xlseg.workbook.texts import CUSTOMER_KEYS, OWNED, TEXT, TITLES, WIDTHS  # noqa: F401 (re-exported)
@@ -84,15 +85,13 @@ def columns_plan(result: Result, layout: TableLayout, state: BookState) -> Colum
     cust = result.customers
     by_id = cust.set_index("customer_id")[list(OUTPUT_KEYS)]
     n = len(OUTPUT_KEYS)
-    # one row per sheet row below the header; rows without a customer share one blank row (a stray value a
-    # million rows down costs a million references, not a million lists)
+    # one row per sheet row below the header (blank where no customer), held as columns: rows are made a band at
+    # a time while the sheet is written (a stray value a million rows down costs no million lists)
     ids = result.row_ids
     ids = ids[(ids.index > layout.header_row) & (ids.index <= layout.last_row) & ids.notna().to_numpy()]
-    blank = [None] * n
-    body = [blank] * (layout.last_row - layout.header_row)
-    for at, row in zip((ids.index - (layout.header_row + 1)).tolist(), values(by_id.reindex(ids.to_numpy()))):
-        body[at] = row
-    block = Block(layout.header_row, first_col, [header] + body)
+    at = (ids.index - (layout.header_row + 1)).to_numpy()
+    body = by_id.reindex(ids.to_numpy())
+    block = Block(layout.header_row, first_col, Rows(body, head=[header], at=at, n=layout.last_row - layout.header_row))
     plan = ColumnsPlan(layout.sheet, layout.header_row, first_col, block)
     col = {k: first_col + i for i, k in enumerate(OUTPUT_KEYS)}
     plan.styles.append(_header_style(layout.header_row, first_col, first_col + n - 1))

@@ -261,6 +261,8 @@ def add_formulas(plan: WritePlan, result, layout, state, *, settings_rows=None, 
     pos = {k: OUTPUT_KEYS.index(k) for k in FORMULA_KEYS}
     ids = result.row_ids
     first_row_of = {}
+    if not isinstance(cp.block.values, list):  # rows held as columns (xlseg.workbook.rows): made here to edit
+        cp.block.values = list(cp.block.values)
     body = cp.block.values
     for i in range(1, len(body)):
         r = cp.header_row + i

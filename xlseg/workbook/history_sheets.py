@@ -24,6 +24,7 @@ from xlseg.core import history as H
 from xlseg.core import labels as L
 from xlseg.workbook import palette
 from xlseg.workbook.plan import AppendRows, Block, Chart, SheetPlan, Style, Table, ref, sheet_marker
+from xlseg.workbook.rows import Rows
 
 TABLE = "xlsegHistory"
 NOTABLE_TABLE = "xlsegNotableMoves"
@@ -97,12 +98,6 @@ def read_previous(get_rows, state) -> PreviousHistory:
     return PreviousHistory(title, H.from_rows(rows), last, in_order)
 
 
-def _values(frame: pd.DataFrame) -> list:
-    from xlseg.workbook.plan import values
-
-    return values(frame[H.COLUMNS])
-
-
 def _styles(first: int, last: int) -> list:
     return [Style(ref(first, H.COLUMNS.index(k) + 1, last, H.COLUMNS.index(k) + 1), number_format=f)
             for k, f in FORMATS.items()]
@@ -137,15 +132,17 @@ def history_plan(result, previous: PreviousHistory, title: str, replaces, run_ti
     sp.widths = {chr(ord("A") + i): WIDTHS[k] for i, k in enumerate(H.COLUMNS)}
     width = len(H.COLUMNS)
     if rewrite:
-        body = _values(whole) or [[None] * width]
-        sp.blocks.append(Block(1, 1, [H.header_row(lang)] + body))
-        sp.tables.append(Table(TABLE, ref(1, 1, len(body) + 1, width), style="TableStyleLight15"))
-        sp.styles += _styles(2, len(body) + 1)
+        n = max(len(whole), 1)
+        sp.blocks.append(Block(1, 1, Rows(whole[H.COLUMNS], head=[H.header_row(lang)]) if len(whole)
+                               else [H.header_row(lang), [None] * width]))
+        sp.tables.append(Table(TABLE, ref(1, 1, n + 1, width), style="TableStyleLight15"))
+        sp.styles += _styles(2, n + 1)
         return sp, None, whole, notes
     sp.keep_existing = True
     start = previous.last_row + 1
     last = start + len(snap) - 1
-    ap = AppendRows("history", previous.title, start, _values(snap), table=TABLE, table_ref=ref(1, 1, last, width),
+    ap = AppendRows("history", previous.title, start, Rows(snap[H.COLUMNS]), table=TABLE,
+                    table_ref=ref(1, 1, last, width),
                     styles=_styles(start, last))
     return sp, ap, whole, notes
 

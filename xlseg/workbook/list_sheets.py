@@ -9,6 +9,7 @@ from xlseg.core.engine import Result
 from xlseg.core.sentences import say
 from xlseg.workbook.label_styles import label_rules
 from xlseg.workbook.plan import Block, SheetPlan, Style, Table, ref, values
+from xlseg.workbook.rows import Rows
 from xlseg.workbook.texts import CUSTOMER_KEYS, FORMATS, PREDICTION_KEYS, WIDTHS, _t
 
 
@@ -20,9 +21,8 @@ def customers_sheet(result: Result, title: str, replaces) -> SheetPlan:
     keys = list(CUSTOMER_KEYS) + predicted + [k for k in result.attributes if k in result.customers.columns]
     frame = result.customers[keys]
     head = [L.header(k, lang) for k in (*CUSTOMER_KEYS, *predicted)] + _attribute_headers(result, lang)
-    body = values(frame) or [[None] * len(head)]
-    sp.blocks.append(Block(1, 1, [head] + body))
-    last = len(body) + 1
+    sp.blocks.append(Block(1, 1, Rows(frame, head=[head]) if len(frame) else [head, [None] * len(head)]))
+    last = max(len(frame), 1) + 1
     sp.tables.append(Table("xlsegCustomers", ref(1, 1, last, len(head)), style="TableStyleLight9"))
     col = {k: i + 1 for i, k in enumerate(keys)}
     for k, fmt in FORMATS.items():
@@ -66,9 +66,9 @@ def tags_sheet(result: Result, title: str, replaces) -> SheetPlan:
     long = result.tags.copy()
     long.insert(1, "name", names.reindex(long["customer_id"]).to_numpy())
     head = [L.header("customer_id", lang), L.header("name", lang), _t("tag", lang)]
-    body = values(long[["customer_id", "name", "tag"]]) or [[None, None, None]]
-    sp.blocks.append(Block(1, 1, [head] + body))
-    sp.tables.append(Table("xlsegTags", ref(1, 1, len(body) + 1, 3)))
+    body = long[["customer_id", "name", "tag"]]
+    sp.blocks.append(Block(1, 1, Rows(body, head=[head]) if len(body) else [head, [None, None, None]]))
+    sp.tables.append(Table("xlsegTags", ref(1, 1, max(len(body), 1) + 1, 3)))
     sp.widths = {"A": 14, "B": 28, "C": 20}
     return sp
 

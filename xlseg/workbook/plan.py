@@ -253,25 +253,27 @@ class BookState:
 
 def values(frame: pd.DataFrame) -> list:
     """Plain Python cell values, row-major: NaN/NaT/<NA> -> None, datetimes as datetime."""
-    cols = []
-    for name in frame.columns:
-        s = frame[name]
-        if pd.api.types.is_datetime64_any_dtype(s):
-            arr = np.array(s.dt.to_pydatetime(), dtype=object)
-            arr[s.isna().to_numpy()] = None
-        elif pd.api.types.is_bool_dtype(s):
-            arr = s.astype(object).to_numpy()
-        elif pd.api.types.is_integer_dtype(s):
-            arr = s.astype(object).where(s.notna(), None).to_numpy()
-            arr = np.array([None if v is None else int(v) for v in arr], dtype=object)
-        elif pd.api.types.is_float_dtype(s):
-            f = s.to_numpy(dtype="float64")
-            arr = f.astype(object)
-            arr[np.isnan(f)] = None
-        else:
-            arr = s.astype(object).to_numpy()
-            arr = np.where(pd.isna(arr), None, arr)
-        cols.append(arr)
+    cols = [plain_column(frame.iloc[:, j]) for j in range(frame.shape[1])]
     if not cols:
         return [[] for _ in range(len(frame))]
     return [list(r) for r in zip(*cols)]
+
+
+def plain_column(s: pd.Series) -> np.ndarray:
+    """One column's plain Python cell values as an object array (see :func:`values`)."""
+    if pd.api.types.is_datetime64_any_dtype(s):
+        arr = np.array(s.dt.to_pydatetime(), dtype=object)
+        arr[s.isna().to_numpy()] = None
+    elif pd.api.types.is_bool_dtype(s):
+        arr = s.astype(object).to_numpy()
+    elif pd.api.types.is_integer_dtype(s):
+        arr = s.astype(object).where(s.notna(), None).to_numpy()
+        arr = np.array([None if v is None else int(v) for v in arr], dtype=object)
+    elif pd.api.types.is_float_dtype(s):
+        f = s.to_numpy(dtype="float64")
+        arr = f.astype(object)
+        arr[np.isnan(f)] = None
+    else:
+        arr = s.astype(object).to_numpy()
+        arr = np.where(pd.isna(arr), None, arr)
+    return arr

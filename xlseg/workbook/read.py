@@ -107,7 +107,7 @@ def table_columns(rows, r0: int, r1: int, c0: int, c1: int, *, blank_rows: bool 
         del part
         numbers = numbers + (r0 + 1)
     if not blank_rows and len(numbers):
-        keep = ~_blank_rows(cols)
+        keep = ~blank_row_mask(cols)
         if not keep.all():
             numbers = numbers[keep]
             cols = [c[keep] for c in cols]
@@ -123,7 +123,7 @@ def table_columns(rows, r0: int, r1: int, c0: int, c1: int, *, blank_rows: bool 
     return numbers, cols
 
 
-def _blank_rows(cols: list) -> np.ndarray:
+def blank_row_mask(cols: list) -> np.ndarray:
     """Per row: every cell is None, NaN or whitespace. Column by column over the rows still blank so far."""
     n = len(cols[0]) if cols else 0
     blank = np.ones(n, dtype=bool)

@@ -23,6 +23,7 @@ from xlseg.read.book import check_formulas, open_book
 from xlseg.read.delimited import read_delimited
 from xlseg.workbook.build import TITLES, BookState, owned_titles
 from xlseg.workbook.plan import WritePlan
+from xlseg.workbook.rows import Rows
 from xlseg.workbook.analyse import EXCEL_MAX_ROWS, Analysis, analyse
 from xlseg.workbook.analyse import SHEET_ROWS, TOP_CUSTOMERS, book_config, fit_to_sheet  # noqa: F401 (re-exported)
 from xlseg.workbook.target import _check_target, _free_backup, _same_file, _tmp_next_to
@@ -51,7 +52,7 @@ def _csv_sheet(path: Path, rows: list):
 
     title = (path.stem[:31] or "Customers").translate(str.maketrans("[]:*?/\\", "_______"))
     sp = SheetPlan("data", title)
-    sp.blocks.append(Block(1, 1, [list(r) for r in rows]))
+    sp.blocks.append(Block(1, 1, rows if isinstance(rows, Rows) else [list(r) for r in rows]))
     sp.styles.append(Style(ref(1, 1, 1, max(len(rows[0]), 1)), bold=True))
     return sp
 
