@@ -92,6 +92,11 @@ class Book:
         """The last column of a merged range reaching into rows first_row..last_row (0: none)."""
         return max([c2 for c1, r1, c2, r2 in self.merged(title) if r1 <= last_row and r2 >= first_row] or [0])
 
+    def worksheet_titles(self) -> list:
+        """The worksheets' names in tab order (chart sheets and others aside)."""
+        types = {i: t for i, t, _target, _ext in self.wb_rels.items()}
+        return [s.name for s in self.wb.sheets() if types.get(s.rid, "").endswith("/worksheet")]
+
     def sheet_rels(self, part: str) -> Rels:
         rp = rels_path(part)
         return Rels(part, self.pkg.read(rp) if rp in self.pkg else None, label=rp)

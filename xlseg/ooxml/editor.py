@@ -12,10 +12,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from xlseg.errors import WorkbookError
-from xlseg.ooxml import tables
+from xlseg.ooxml import app_props, tables
 from xlseg.ooxml.content_types import PART as CT_PART
 from xlseg.ooxml.grid import width
 from xlseg.ooxml.package import Package, PackageWriter, relative, rels_path
+from xlseg.ooxml.rels import Rels
 from xlseg.ooxml.sheet_editor import Edit, edit_sheet
 from xlseg.ooxml.styles import MINIMAL as MINIMAL_STYLES
 from xlseg.ooxml.styles import StyleBook
@@ -57,6 +58,7 @@ def write_plan(src: Package, dst_path, plan: WritePlan, markers: dict, *, macro:
     else:
         styles = StyleBook(pkg.read(book.styles_name))
     date1904 = book.wb.date1904
+    worksheets_before = book.worksheet_titles()
     names = _Names(pkg.names())
     deleted: set = set()
     new_parts: dict = {}  # part -> bytes (small parts written at the end)
@@ -188,6 +190,11 @@ def write_plan(src: Package, dst_path, plan: WritePlan, markers: dict, *, macro:
                 refreshed = _refresh_on_load(data, customers_title)
                 if refreshed is not None:
                     new_parts[part] = refreshed
+        app = _app_part(pkg)
+        if app is not None:
+            retitled = app_props.retitle(pkg.read(app), worksheets_before, book.worksheet_titles(), app)
+            if retitled is not None:
+                new_parts[app] = retitled
         deleted -= set(new_parts) | writer.written
         for part in deleted:
             book.ct.drop(part)
@@ -208,6 +215,16 @@ def write_plan(src: Package, dst_path, plan: WritePlan, markers: dict, *, macro:
     finally:
         writer.close()
     return done
+
+
+def _app_part(pkg: Package) -> str | None:
+    """The extended-properties part (docProps/app.xml) named by the package's root relationships."""
+    rels = Rels("", pkg.read("_rels/.rels"), label="_rels/.rels")
+    for _i, t, target, ext in rels.items():
+        part = target.lstrip("/")
+        if t.endswith(app_props.REL_TYPE) and not ext and part in pkg:
+            return part
+    return None
 
 
 def _plain_type(current: str | None) -> str:
