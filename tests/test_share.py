@@ -138,3 +138,39 @@ def test_share_cli(tmp_path):
     res = CliRunner().invoke(main, ["share", str(tmp_path / "nope.xlsx"), "-o", str(out)])
     assert res.exit_code == 1 and "does not exist" in res.output
     assert CliRunner().invoke(main, ["share", "--help"]).exit_code == 0
+
+
+SHARE_IN_CHILD = """
+import resource, sys
+resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))  # a bomb inflated in memory would fail here
+from xlseg.errors import WorkbookError
+from xlseg.share import share_workbook
+try:
+    share_workbook(sys.argv[1], sys.argv[2])
+except WorkbookError as exc:
+    print("REFUSED", exc)
+"""
+
+
+@pytest.mark.parametrize("build, words", [
+    ("bomb_rows", "looks like a zip bomb"),
+    ("bomb_shared_string", "looks like a zip bomb"),
+    ("bomb_lying_size", "cannot be unpacked"),
+    ("encrypted", "password-protected"),
+])
+def test_share_refuses_bombs_and_encrypted_files_with_one_message(tmp_path, build, words):
+    """The package is read through the reader's bounded package (issue 12): no part inflated past its limits."""
+    import subprocess
+    import sys
+
+    from tests.corpus import hostile as H
+
+    src = getattr(H, build)(tmp_path)
+    out = tmp_path / "shared.xlsx"
+    run = subprocess.run([sys.executable, "-c", SHARE_IN_CHILD, str(src), str(out)], capture_output=True, text=True,
+                         timeout=120)
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert run.stdout.startswith("REFUSED") and words in run.stdout, run.stdout
+    assert not out.exists()
+    res = CliRunner().invoke(main, ["share", str(src), "-o", str(out)])
+    assert res.exit_code == 1 and words in res.output and "Traceback" not in res.output

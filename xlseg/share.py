@@ -31,6 +31,7 @@ from pathlib import Path
 
 from xlseg.core import labels as L
 from xlseg.errors import WorkbookError, XlsegError
+from xlseg.read.package import MAX_PART_BYTES, Package
 
 PII_ALIASES = {
     "name": ("Name", "Customer Name", "Customer", "Full Name", "Contact", "Contact Name", "Company", "Company Name",
@@ -259,13 +260,11 @@ def share_workbook(src, out, mask=None, *, salt: str = "") -> ShareReport:
         raise XlsegError(f"The shared copy must be an .xlsx file (no macros); '{out.name}' does not end in .xlsx.")
     if out.resolve() == src.resolve():
         raise XlsegError("Write the shared copy to a new file (-o COPY.xlsx); the original is kept as it is.")
-    try:
-        with zipfile.ZipFile(src) as zf:
-            infos = zf.infolist()
-            parts = {i.filename: zf.read(i.filename) for i in infos}
-    except (zipfile.BadZipFile, OSError) as exc:
-        raise WorkbookError(f"'{src.name}' could not be read as an Excel workbook ({exc}). Save it as .xlsx "
-                            "and try again.") from None
+    # the reader's bounded package: password-protected and old binary files named as such, zip bombs and parts
+    # that lie about their size refused before anything is inflated beyond its limits
+    with Package(src) as pkg:
+        infos = pkg.zip.infolist()
+        parts = {i.filename: pkg.read(i.filename, limit=MAX_PART_BYTES) for i in infos}
     if "xl/workbook.xml" not in parts:
         raise WorkbookError(f"'{src.name}' is not an Excel workbook (no xl/workbook.xml).")
     wanted, _asked = _wanted(mask)
