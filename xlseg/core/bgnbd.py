@@ -18,8 +18,22 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy.optimize import minimize
-from scipy.special import betaln, digamma, gammaln, hyp2f1
+
+
+def _lazy(module: str, name: str):
+    """scipy's ``module.name``, imported at its first call: scipy costs about a second to import, and most runs
+    of the CLI (``xlseg history``, ``share``, ...) never fit a model."""
+    def call(*args, **kwargs):
+        import importlib
+
+        return getattr(importlib.import_module(module), name)(*args, **kwargs)
+
+    call.__name__ = name
+    return call
+
+
+minimize = _lazy("scipy.optimize", "minimize")
+betaln, digamma, gammaln, hyp2f1 = (_lazy("scipy.special", n) for n in ("betaln", "digamma", "gammaln", "hyp2f1"))
 
 # Log-parameter bounds: a parameter beyond 1e7 or below 1e-7 means the data do not pin the
 # model down (e.g. nobody ever drops out, every purchase costs the same); a fit that ends

@@ -11,9 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.special import digamma, gammaln
-
-from xlseg.core.bgnbd import FitError, dot, maximise
+from xlseg.core.bgnbd import FitError, digamma, dot, gammaln, maximise
 
 
 @dataclass(frozen=True)
