@@ -229,7 +229,7 @@ class Book:
             if "error value" in str(exc) and self.scan(title).errors:
                 # calamine refuses Excel's newer error values (#SPILL!, #CALC!, #GETTING_DATA: "Unsupported
                 # cell error value"): read this sheet cell by cell, which gives every error as its text
-                return sparse.read_rows(self, info, self.scan(title))
+                return _as_columns(sparse.read_rows(self, info, self.scan(title)))
             raise WorkbookError(f"'{self.path.name}' is damaged: sheet '{title}' ({info.part}) could not be read "
                                 f"({_calamine_text(exc)}). {REPAIR}") from None
         n = sum(len(b[0]) if b else 0 for b in bands)
@@ -321,6 +321,17 @@ def plain_columns(data: list) -> list:
         arr[:] = out
         columns.append(arr)
     return columns
+
+
+def _as_columns(rows: list) -> list:
+    """Row tuples of any lengths (the cell-by-cell reader's) as columns (object arrays), as ``_dense`` gives."""
+    n, width = len(rows), max(map(len, rows), default=0)
+    cols = [np.full(n, None, dtype=object) for _ in range(width)]
+    for r, row in enumerate(rows):
+        for c, v in enumerate(row):
+            if v is not None:
+                cols[c][r] = v
+    return cols
 
 
 def _patch_columns(cols: list, scan: SheetScan) -> None:
