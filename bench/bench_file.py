@@ -1,5 +1,5 @@
 #!/usr/bin/env python
-"""File benchmark: xlseg.workbook.run.classify_file against a plain openpyxl load + save, same process.
+"""File benchmark: xlseg.filemode.run.classify_file against a plain openpyxl load + save, same process.
 
 Builds a 100,000-customer input workbook (one customer sheet: Customer ID, Name,
 Customer Type, Source, Country, Satisfaction, First Purchase, Last Purchase,
@@ -35,7 +35,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_core import Steps, machine_info, make_customers, peak_rss_mb  # noqa: E402
 
 from xlseg.sample_data import write_input_workbook  # noqa: E402
-from xlseg.workbook.run import classify_file  # noqa: E402
+from xlseg.filemode.run import classify_file  # noqa: E402
 
 
 def baseline(path: Path, tmp: Path) -> None:

@@ -36,10 +36,10 @@ import openpyxl  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from tests import libreoffice as lo  # noqa: E402
-from xlseg.workbook import xlsx  # noqa: E402
-from xlseg.workbook.build import OUTPUT_KEYS  # noqa: E402
-from xlseg.workbook.formulas import FORMULA_KEYS  # noqa: E402
-from xlseg.workbook.run import analyse, classify_file  # noqa: E402
+from xlseg.filemode import xlsx  # noqa: E402
+from xlseg.plan.build import OUTPUT_KEYS  # noqa: E402
+from xlseg.plan.formulas import FORMULA_KEYS  # noqa: E402
+from xlseg.filemode.run import analyse, classify_file  # noqa: E402
 
 CDNOW = ROOT / "tests" / "data" / "cdnow_transactions.csv"
 

@@ -56,7 +56,7 @@ if what == "baseline":
         book = python_calamine.CalamineWorkbook.from_path(path)
         book.get_sheet_by_name("Customers").to_python(skip_empty_area=False)
 else:
-    from xlseg.workbook.run import classify_file
+    from xlseg.filemode.run import classify_file
     classify_file(path, out, progress=lambda m: marks.append((m, time.perf_counter() - t0)))
 t = time.perf_counter() - t0
 print(json.dumps({{"seconds": t, "marks": marks,

@@ -76,8 +76,8 @@ import resource, sys, time
 sys.path.insert(0, {root!r})
 from xlseg.read.book import open_book
 from xlseg.read.delimited import read_delimited
-from xlseg.workbook.build import BookState
-from xlseg.workbook.run import analyse
+from xlseg.plan.build import BookState
+from xlseg.filemode.run import analyse
 t0 = time.perf_counter()
 if {kind!r} == "csv":
     data = read_delimited({path!r})

@@ -106,7 +106,7 @@ def main(argv=None) -> int:
     assert len(out3) == n
     # where the cold time goes: reading the 2-D list into a frame, and the engine itself
     from xlseg.core.engine import classify
-    from xlseg.workbook.read import read_table
+    from xlseg.read.table import read_table
 
     cfg = udfs._config(None, None, None)
     read, (table, _layout) = best(lambda: read_table(rows, "table"), args.repeat)

@@ -9,7 +9,7 @@ from xml.sax.saxutils import escape
 import openpyxl
 from lxml import etree
 
-from xlseg.workbook.run import classify_file
+from xlseg.filemode.run import classify_file
 
 EP = "http://schemas.openxmlformats.org/officeDocument/2006/extended-properties"
 VT = "http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes"

@@ -16,8 +16,8 @@ from click.testing import CliRunner
 
 from xlseg.cli import main
 from xlseg.errors import InputError, WorkbookError
-from xlseg.workbook import run as run_mod
-from xlseg.workbook.run import classify_file
+from xlseg.filemode import run as run_mod
+from xlseg.filemode.run import classify_file
 
 
 def sha(path: Path) -> str:

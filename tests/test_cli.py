@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from xlseg import __version__
 from xlseg.cli import main
 from xlseg.core import labels as L
-from xlseg.workbook.build import OUTPUT_KEYS
+from xlseg.plan.build import OUTPUT_KEYS
 
 
 def cli(*args):

@@ -17,8 +17,8 @@ import xlseg
 from xlseg.cli import main
 from xlseg.core import labels as L
 from xlseg.engines.sql import lit
-from xlseg.workbook import analyse as run_module  # fit_to_sheet reads SHEET_ROWS there
-from xlseg.workbook.build import CUSTOMER_KEYS, OUTPUT_KEYS
+from xlseg.plan import analyse as run_module  # fit_to_sheet reads SHEET_ROWS there
+from xlseg.plan.build import CUSTOMER_KEYS, OUTPUT_KEYS
 from tests.engine_data import messy_orders, mismatches
 
 

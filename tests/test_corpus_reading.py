@@ -18,7 +18,7 @@ from tests.corpus import compare, fidelity
 from tests.corpus import hostile as H
 from tests.corpus.package import Package
 from tests.corpus.runner import run_case
-from xlseg.workbook.run import classify_file
+from xlseg.filemode.run import classify_file
 
 # ------------------------------------------------------------------ zip bombs
 

@@ -12,7 +12,7 @@ import xlseg
 from tests.fake_xlwings import FakeApp, FakeBook, install_caller
 from xlseg import sample_data
 from xlseg.excel.main import reclassify
-from xlseg.workbook.run import classify_file
+from xlseg.filemode.run import classify_file
 
 GENERATED = "2026-07-01 09:00:00 · test"
 RUN_TIME = dt.datetime(2026, 7, 1, 9, 0, 0)

@@ -20,7 +20,7 @@ from tests.test_excel import GENERATED, _assert_live_equals_file, _input
 from tests.test_udfs_golden import windows_udfs
 from xlseg import addin, sample_data
 from xlseg.excel.main import reclassify
-from xlseg.workbook.run import classify_file
+from xlseg.filemode.run import classify_file
 
 D = dt.datetime
 HEAD = ["Customer ID", "Name", "Last Purchase", "Orders", "Total Spend"]

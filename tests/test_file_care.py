@@ -20,8 +20,8 @@ from openpyxl.workbook.defined_name import DefinedName
 from xlseg.cli import main
 from xlseg.core import labels as L
 from xlseg.errors import WorkbookError
-from xlseg.workbook.build import OUTPUT_KEYS
-from xlseg.workbook.run import classify_file
+from xlseg.plan.build import OUTPUT_KEYS
+from xlseg.filemode.run import classify_file
 
 HEADER = ["Customer ID", "Name", "Orders", "Total Spend", "Last Purchase"]
 OURS = [L.header(k, "en") for k in OUTPUT_KEYS]

@@ -13,13 +13,13 @@ from click.testing import CliRunner
 
 from xlseg.cli import main
 from xlseg.core import scores as S
-from xlseg.workbook import xlsx
-from xlseg.workbook.build import OUTPUT_KEYS
-from xlseg.workbook.formulas import (FORMULA_KEYS, UNREACHABLE_HIGH, UNREACHABLE_LOW, effective_cuts, frozen_results,
+from xlseg.filemode import xlsx
+from xlseg.plan.build import OUTPUT_KEYS
+from xlseg.plan.formulas import (FORMULA_KEYS, UNREACHABLE_HIGH, UNREACHABLE_LOW, effective_cuts, frozen_results,
                                      params_from_result, settings_positions)
-from xlseg.workbook import formula_data
-from xlseg.workbook.plan import Formula
-from xlseg.workbook.run import analyse, classify_file
+from xlseg.plan import formula_data
+from xlseg.plan.write_plan import Formula
+from xlseg.filemode.run import analyse, classify_file
 
 
 # values, higher_is_better -> rank scores must come back from 1 + cuts reached

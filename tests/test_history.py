@@ -19,10 +19,10 @@ from xlseg.cli import main as cli
 from xlseg.core import history as H
 from xlseg.core.engine import classify
 from xlseg.demo import make_demo
-from xlseg.workbook.build import OUTPUT_KEYS, BookState, build_plan
-from xlseg.workbook.history_sheets import PreviousHistory
-from xlseg.workbook.plan import AppendRows
-from xlseg.workbook.run import classify_file
+from xlseg.plan.build import OUTPUT_KEYS, BookState, build_plan
+from xlseg.plan.history_sheets import PreviousHistory
+from xlseg.plan.write_plan import AppendRows
+from xlseg.filemode.run import classify_file
 
 EN = [v[0] for v in H.HEADERS.values()]
 T0 = dt.datetime(2026, 1, 5, 9, 0, 0)

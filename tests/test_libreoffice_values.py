@@ -16,8 +16,8 @@ from click.testing import CliRunner
 
 from xlseg.cli import main
 from xlseg.core import labels as L
-from xlseg.workbook.build import OUTPUT_KEYS
-from xlseg.workbook.run import classify_file
+from xlseg.plan.build import OUTPUT_KEYS
+from xlseg.filemode.run import classify_file
 
 
 def cli(*args):

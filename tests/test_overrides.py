@@ -7,7 +7,7 @@ import pandas as pd
 from xlseg.core import overrides as O
 from xlseg.core.engine import classify
 from xlseg.core.issues import IssueLog
-from xlseg.workbook.settings import read_overrides
+from xlseg.plan.settings import read_overrides
 
 CUST = pd.DataFrame({"Customer ID": ["a", "b", "c", 1001], "Orders": [1, 5, 3, 2],
                      "Total Spend": [10.0, 500.0, 80.0, 40.0],

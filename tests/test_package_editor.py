@@ -9,7 +9,7 @@ import openpyxl
 import pytest
 
 from xlseg.errors import WouldLoseDataError
-from xlseg.workbook.run import classify_file
+from xlseg.filemode.run import classify_file
 
 HEADER = ["Customer ID", "Name", "Orders", "Total Spend", "Last Purchase"]
 

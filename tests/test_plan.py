@@ -11,12 +11,12 @@ from xlseg.core import labels as L
 from xlseg.core.config import Config
 from xlseg.core.engine import classify
 from xlseg.core.summaries import TIER_ORDER, segment_keys
-from xlseg.workbook import palette
+from xlseg.plan import palette
 from openpyxl.utils import get_column_letter
 
-from xlseg.workbook.build import OUTPUT_KEYS, TITLES, BookState, build_plan, owned_titles
-from xlseg.workbook.plan import COLUMNS_MARKER, Formula, Table, sheet_marker
-from xlseg.workbook.read import read_table
+from xlseg.plan.build import OUTPUT_KEYS, TITLES, BookState, build_plan, owned_titles
+from xlseg.plan.write_plan import COLUMNS_MARKER, Formula, Table, sheet_marker
+from xlseg.read.table import read_table
 
 HEADER = ["Customer ID", "Name", "First Purchase", "Last Purchase", "Orders", "Total Spend"]
 CORE = ["summary", "customers", "tags", "issues", "settings"]  # issue 4's owned sheets (issue 7 adds more)

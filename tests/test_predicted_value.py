@@ -19,7 +19,7 @@ from xlseg.core import metrics, predict
 from xlseg.core.config import Config
 from xlseg.core.engine import PREDICTION_COLUMNS, RESULT_COLUMNS, classify
 from xlseg.errors import ConfigError
-from xlseg.workbook.run import classify_file
+from xlseg.filemode.run import classify_file
 
 DATA = Path(__file__).parent / "data" / "cdnow_transactions.csv"
 AS_OF = "1997-09-30"

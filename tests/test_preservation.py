@@ -24,8 +24,8 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from xlseg.core import labels as L
 from openpyxl.utils import get_column_letter
 
-from xlseg.workbook.build import OUTPUT_KEYS
-from xlseg.workbook.run import classify_file
+from xlseg.plan.build import OUTPUT_KEYS
+from xlseg.filemode.run import classify_file
 
 HEADER = ["Customer ID", "Name", "Last Purchase", "Orders", "Total Spend", "Double Spend", "Internal Note"]
 N = 12
@@ -199,7 +199,7 @@ def test_a_user_sheet_named_summary_is_left_alone(books):
 
 
 def test_guard_counts_nothing_lost(books):
-    from xlseg.workbook import guard
+    from xlseg.filemode import guard
 
     a, b, c, _run = books
     before = guard.inventory(a)

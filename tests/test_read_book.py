@@ -21,8 +21,8 @@ from openpyxl.workbook.defined_name import DefinedName
 
 from xlseg.errors import WorkbookError
 from xlseg.read.book import check_formulas, open_book, plain_rows
-from xlseg.workbook import xlsx
-from xlseg.workbook.run import analyse, classify_file
+from xlseg.filemode import xlsx
+from xlseg.filemode.run import analyse, classify_file
 
 
 def openpyxl_rows(path: Path, title: str) -> list:

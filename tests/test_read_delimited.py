@@ -161,7 +161,7 @@ def test_cli_says_how_it_read_a_european_csv(tmp_path):
 def test_csv_cells_that_look_like_formulas_are_written_as_text(tmp_path):
     import openpyxl
 
-    from xlseg.workbook.run import classify_file
+    from xlseg.filemode.run import classify_file
 
     text = ("Customer ID,Name,Orders,Total Spend,Last Purchase\n"
             "C1,=cmd|' /C calc'!A0,2,10,2026-01-02\n"

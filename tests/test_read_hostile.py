@@ -22,7 +22,7 @@ from openpyxl.chart import BarChart, Reference
 from xlseg.cli import main
 from xlseg.errors import WorkbookError
 from xlseg.read.book import open_book
-from xlseg.workbook.run import classify_file
+from xlseg.filemode.run import classify_file
 
 ROOT = Path(__file__).resolve().parents[1]
 SHEET = "xl/worksheets/sheet1.xml"
@@ -199,7 +199,7 @@ READ_CHILD = """
 import resource, sys
 resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))
 from xlseg.read.book import open_book
-from xlseg.workbook.read import read_table
+from xlseg.read.table import read_table
 with open_book(sys.argv[1]) as book:
     rows = book.rows("Data")
     frame, layout = read_table(rows, "Data")

@@ -1,4 +1,4 @@
-"""Rows held as columns (xlseg/workbook/rows.py): the same rows a list would give, made a band at a time."""
+"""Rows held as columns (xlseg/plan/rows.py): the same rows a list would give, made a band at a time."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
-from xlseg.workbook.plan import values
-from xlseg.workbook.read import read_table
-from xlseg.workbook.rows import CHUNK, Rows
+from xlseg.plan.write_plan import values
+from xlseg.read.table import read_table
+from xlseg.plan.rows import CHUNK, Rows
 
 
 def frame():

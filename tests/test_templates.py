@@ -5,7 +5,7 @@ file: LibreOffice with a fresh profile recalculates every formula (openpyxl
 writes no cached values) and must show Python's result on every row; after
 openpyxl edits a few customers' dates and amounts, LibreOffice must show what
 Python computes with the parameters frozen in Settings
-(:func:`xlseg.workbook.formulas.frozen_results`).
+(:func:`xlseg.plan.formulas.frozen_results`).
 """
 
 from __future__ import annotations
@@ -19,10 +19,10 @@ import pandas as pd
 import pytest
 
 from xlseg.templates import TEMPLATES, build_template
-from xlseg.workbook import xlsx
-from xlseg.workbook.build import OUTPUT_KEYS
-from xlseg.workbook.formulas import FORMULA_KEYS, frozen_results, params_from_result
-from xlseg.workbook.run import analyse
+from xlseg.filemode import xlsx
+from xlseg.plan.build import OUTPUT_KEYS
+from xlseg.plan.formulas import FORMULA_KEYS, frozen_results, params_from_result
+from xlseg.filemode.run import analyse
 
 NAMES = tuple(TEMPLATES)
 COMMITTED = Path(__file__).resolve().parent.parent / "workbook_templates"

@@ -15,7 +15,7 @@ import pytest
 
 from xlseg import udfs
 from xlseg.core import labels as L
-from xlseg.workbook.build import OUTPUT_KEYS
+from xlseg.plan.build import OUTPUT_KEYS
 
 D = dt.datetime
 HEAD = ["Customer ID", "Name", "Last Purchase", "Orders", "Total Spend"]
@@ -323,7 +323,7 @@ def test_udfs_equal_what_reclassify_writes(demo, lang):
 def test_udfs_with_the_settings_range_equal_a_rerun_with_edited_settings(demo, tmp_path):
     import shutil
 
-    from xlseg.workbook.run import classify_file
+    from xlseg.filemode.run import classify_file
 
     path = tmp_path / "demo.xlsx"
     shutil.copy(demo("en")[1], path)

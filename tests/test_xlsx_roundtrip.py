@@ -9,8 +9,8 @@ from xlseg import sample_data
 from xlseg.core import labels as L
 from openpyxl.utils import get_column_letter
 
-from xlseg.workbook.build import OUTPUT_KEYS, TITLES
-from xlseg.workbook.run import classify_file
+from xlseg.plan.build import OUTPUT_KEYS, TITLES
+from xlseg.filemode.run import classify_file
 
 OUR_HEADERS = [L.header(k, "en") for k in OUTPUT_KEYS]
 CORE_TITLES = ["Summary", "Customers", "Tags", "Issues", "Settings"]

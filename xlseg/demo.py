@@ -11,7 +11,7 @@ def make_demo(output, *, n_customers: int = 2000, lang: str = "en", seed: int = 
               messy: bool = True, generated: str | None = None):
     """Write a sample customer + transactions workbook to ``output`` and classify it there."""
     from xlseg import sample_data
-    from xlseg.workbook.run import classify_file
+    from xlseg.filemode.run import classify_file
 
     output = Path(output)
     if output.suffix.lower() != ".xlsx":

@@ -7,7 +7,7 @@ fixed seed, fixed as_of, fixed ``generated`` stamp.
 
 Each template: a ReadMe sheet in the template's language, the customer sheet
 (and a transaction sheet for ``cross_border``) with xlseg's columns as Excel
-formulas (:mod:`xlseg.workbook.formulas`), Summary with charts, Customers,
+formulas (:mod:`xlseg.plan.formulas`), Summary with charts, Customers,
 Tags, Issues, and a documented Settings sheet with drop-down lists.
 """
 
@@ -23,7 +23,7 @@ from pathlib import Path
 from xlseg.core import labels as L
 from xlseg.core.config import Config
 from xlseg.errors import XlsegError
-from xlseg.workbook.plan import Block, SheetPlan, Style
+from xlseg.plan.write_plan import Block, SheetPlan, Style
 
 GENERATED = "2026-06-30 09:00 · xlseg template"
 RUN_TIME = dt.datetime(2026, 6, 30, 9, 0)
@@ -174,10 +174,10 @@ def build_template(name: str, out, *, generated: str = GENERATED) -> Path:
     import openpyxl
 
     from xlseg.sample_data import template_frames, write_input_workbook
-    from xlseg.workbook import xlsx
-    from xlseg.workbook.build import TITLES
-    from xlseg.workbook.run import classify_file
-    from xlseg.workbook.settings import settings_sheet
+    from xlseg.filemode import xlsx
+    from xlseg.plan.build import TITLES
+    from xlseg.filemode.run import classify_file
+    from xlseg.plan.settings import settings_sheet
 
     t = _template(name)
     out = Path(out)

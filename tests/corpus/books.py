@@ -15,7 +15,7 @@ from tests.corpus import compare, fidelity
 from tests.corpus.package import Package
 from tests.libreoffice import CSV_FILTER
 from xlseg.errors import XlsegError
-from xlseg.workbook.run import classify_file
+from xlseg.filemode.run import classify_file
 
 AS_OF = "2026-01-31"
 EXTRA = ("libreoffice_saved", "pivot_on_xlseg_customers")

@@ -84,7 +84,7 @@ def classify(input, output, sheet, transactions, orders, engine, spark_master, c
                             ("--customers-out", customers_out)):
             if given:
                 raise click.UsageError(f"{flag} goes with --orders.")
-        from xlseg.workbook.run import classify_file
+        from xlseg.filemode.run import classify_file
 
         with Progress("classifying") as progress:
             run = classify_file(input, output, sheet=sheet, transactions=transactions, as_of=as_of, lang=lang,
@@ -95,7 +95,7 @@ def classify(input, output, sheet, transactions, orders, engine, spark_master, c
                             ("--day-first", day_first)):
             if given:
                 raise click.UsageError(f"{flag} does not go with --orders.")
-        from xlseg.workbook.orders import classify_orders, orders_note
+        from xlseg.filemode.orders import classify_orders, orders_note
 
         with Progress("classifying") as progress:
             run = classify_orders(input, orders, output, engine=engine, spark_master=spark_master,

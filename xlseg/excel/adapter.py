@@ -1,6 +1,6 @@
 """xlwings adapter: read a live workbook and execute a write plan in Excel.
 
-It executes the same :class:`xlseg.workbook.plan.WritePlan` as the openpyxl
+It executes the same :class:`xlseg.plan.write_plan.WritePlan` as the openpyxl
 adapter. On Windows the number of Excel round trips does not grow with the
 number of rows: one bulk read per sheet, one 2-D write per block
 (``chunksize=None``), one call per style, rule, table and chart. Excel for Mac
@@ -26,8 +26,8 @@ import re
 
 from xlseg.excel.cells import date1904
 from xlseg.excel.transfer import read_values, write_values
-from xlseg.workbook.build import BookState
-from xlseg.workbook.plan import MARKER_PREFIX, AppendRows, Block, ColumnsPlan, Formula, SheetPlan, WritePlan, \
+from xlseg.plan.build import BookState
+from xlseg.plan.write_plan import MARKER_PREFIX, AppendRows, Block, ColumnsPlan, Formula, SheetPlan, WritePlan, \
     excel_string, quote_sheet
 
 _REF = re.compile(r"^=?(?:'((?:[^']|'')+)'|([^!]+))!(.+)$")

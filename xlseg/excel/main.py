@@ -25,8 +25,8 @@ def reclassify(book, *, sheet: str | None = None, progress=None, generated: str 
     """Reclassify ``book`` (an ``xlwings.Book``); returns the Analysis, or None after an alert."""
     from xlseg.core import columns
     from xlseg.excel.adapter import ExcelBook
-    from xlseg.workbook.read import detect
-    from xlseg.workbook.run import analyse
+    from xlseg.read.table import detect
+    from xlseg.plan.analyse import analyse
 
     app = book.app
     excel = ExcelBook(book)

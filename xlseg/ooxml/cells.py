@@ -8,7 +8,7 @@ import math
 import numpy as np
 
 from xlseg.ooxml.xml import attr, text
-from xlseg.workbook.plan import Formula
+from xlseg.plan.write_plan import Formula
 
 EPOCH_1900 = dt.datetime(1899, 12, 30)
 EPOCH_1904 = dt.datetime(1904, 1, 1)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from xlseg.ooxml.xml import attr, bounds, text
-from xlseg.workbook.plan import quote_sheet
+from xlseg.plan.write_plan import quote_sheet
 
 NS_A = "http://schemas.openxmlformats.org/drawingml/2006/main"
 NS_C = "http://schemas.openxmlformats.org/drawingml/2006/chart"

@@ -22,7 +22,7 @@ from xlseg.ooxml.styles import MINIMAL as MINIMAL_STYLES
 from xlseg.ooxml.styles import StyleBook
 from xlseg.ooxml.xml import (CT_CHART, CT_DRAWING, CT_SHEET, CT_STYLES, CT_TABLE, CT_WORKBOOK, CT_WORKBOOK_XLSM, REL,
                              bounds)
-from xlseg.workbook.plan import COLUMNS_MARKER, Block, SheetPlan, WritePlan, quote_sheet
+from xlseg.plan.write_plan import COLUMNS_MARKER, Block, SheetPlan, WritePlan, quote_sheet
 from xlseg.ooxml.book import Book, _Names
 from xlseg.ooxml.owned_sheets import _find_table, _owned_tree, _table_ids, _write_new_sheet
 from xlseg.ooxml.pivots import _refresh_on_load

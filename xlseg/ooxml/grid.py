@@ -15,7 +15,7 @@ import datetime as dt
 from xlseg.ooxml.cells import render, serial
 from xlseg.ooxml.styles import DATE_FORMAT, StyleBook, merge, style_key
 from xlseg.ooxml.xml import bounds, letters, text
-from xlseg.workbook.plan import Formula
+from xlseg.plan.write_plan import Formula
 
 _RISKY = ("=", "+", "-", "@")
 _EMPTY = (None, None, None, None)

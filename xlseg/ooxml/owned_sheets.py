@@ -9,7 +9,7 @@ from xlseg.ooxml.package import Package, relative, rels_path
 from xlseg.ooxml.rels import Rels
 from xlseg.ooxml.sheet_writer import header_cells, write_owned
 from xlseg.ooxml.xml import REL
-from xlseg.workbook.plan import SheetPlan
+from xlseg.plan.write_plan import SheetPlan
 
 # Parts hanging off an owned sheet that go with it when it is replaced.
 OWNED_CHILDREN = ("/table", "/drawing", "/chart", "/printerSettings", "/chartStyle", "/chartColorStyle")

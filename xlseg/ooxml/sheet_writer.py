@@ -5,7 +5,7 @@ from __future__ import annotations
 from xlseg.ooxml.grid import Grid
 from xlseg.ooxml.styles import StyleBook
 from xlseg.ooxml.xml import attr, bounds, col_index, letters, text
-from xlseg.workbook.plan import excel_string
+from xlseg.plan.write_plan import excel_string
 
 HEAD = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
         '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '

@@ -1,7 +1,7 @@
 """Reading a workbook file (.xlsx, .xlsm): sheets, xlseg's markers and cell values, with python-calamine.
 
 :func:`open_book` gives a :class:`Book`: ``.state`` (sheet titles in tab order
-and xlseg's markers, as :class:`xlseg.workbook.build.BookState`), ``.sheets``
+and xlseg's markers, as :class:`xlseg.plan.build.BookState`), ``.sheets``
 (per sheet: its part, kind and visibility) and ``.rows(title)``: the sheet's
 values from A1 as row tuples, the same values openpyxl's
 ``iter_rows(values_only=True)`` gives except that formula cells come as their
@@ -34,9 +34,9 @@ from xlseg.errors import WorkbookError
 from xlseg.read import sparse
 from xlseg.read.package import REPAIR, Package, local
 from xlseg.read.sheetscan import SheetScan, scan_sheet
-from xlseg.workbook.plan import BookState
-from xlseg.workbook.plan import MARKER_PREFIX
-from xlseg.workbook.rows import Rows
+from xlseg.plan.write_plan import BookState
+from xlseg.plan.write_plan import MARKER_PREFIX
+from xlseg.plan.rows import Rows
 
 OFFICE_DOC = "/officeDocument"
 # calamine fills the rectangle from A1 to the last cell; read cell by cell instead when that rectangle is mostly
@@ -118,7 +118,7 @@ class Book:
         self.state = BookState(titles=list(self.titles), markers=self._markers(), date1904=self.date1904)
 
     def _markers(self) -> dict:
-        """xlseg's markers exactly as ``xlseg.workbook.xlsx.book_state`` finds them in openpyxl."""
+        """xlseg's markers exactly as ``xlseg.filemode.xlsx.book_state`` finds them in openpyxl."""
         markers = {}
         for name, text in self.defined_names.items():
             if not name.startswith(MARKER_PREFIX):
@@ -371,7 +371,7 @@ def used_headers(config) -> set:
 
 
 def check_formulas(book: Book, title: str, layout, config=None) -> None:
-    """Stop when a column the run reads (``layout``: :class:`xlseg.workbook.read.TableLayout`) holds formulas
+    """Stop when a column the run reads (``layout``: :class:`xlseg.read.table.TableLayout`) holds formulas
     whose results were never saved: calamine (and Excel itself, until it recalculates) sees them as blank.
 
     Columns xlseg does not read (headers it does not recognise, not mapped in Settings, not used by a tag rule)

@@ -32,7 +32,7 @@ from pathlib import Path
 import numpy as np
 
 from xlseg.errors import WorkbookError
-from xlseg.workbook.rows import Rows
+from xlseg.plan.rows import Rows
 
 SEPARATORS = (",", ";", "\t", "|")
 SEPARATOR_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "vertical bar"}

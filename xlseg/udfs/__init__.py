@@ -65,9 +65,9 @@ from xlseg.udfs.args import (
 )
 from xlseg.udfs.cache import CACHE_SIZE, Classified, _cache, _key, _lock, clear_cache
 from xlseg.udfs.text import _fit_array, fit_text
-from xlseg.workbook.build import OUTPUT_KEYS, TITLES
-from xlseg.workbook.read import detect, read_table
-from xlseg.workbook.settings import first_run_config, read_settings
+from xlseg.plan.build import OUTPUT_KEYS, TITLES
+from xlseg.read.table import detect, read_table
+from xlseg.plan.settings import first_run_config, read_settings
 
 CATEGORY = "xlseg"
 # Columns that are blank for every customer when the table has no purchase columns (and no orders).

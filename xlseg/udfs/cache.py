@@ -13,7 +13,7 @@ import pandas as pd
 from xlseg.core.clean import normalise_ids
 from xlseg.core.issues import IssueLog
 from xlseg.udfs.args import ERROR, TABLE, _grid
-from xlseg.workbook.build import values
+from xlseg.plan.build import values
 
 CACHE_SIZE = 4
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from xlseg.core import labels as L
 from xlseg.core.engine import Result
 from xlseg.core.summaries import TIER_ORDER, segment_keys
-from xlseg.workbook import palette
-from xlseg.workbook.plan import CondRule, Style, ref
+from xlseg.plan import palette
+from xlseg.plan.write_plan import CondRule, Style, ref
 
 
 def _cond_rules(col_ref: str, kind: str, lang: str, keys) -> list:

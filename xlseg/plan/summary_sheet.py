@@ -8,10 +8,10 @@ from xlseg.core import labels as L
 from xlseg.core.engine import Result
 from xlseg.core.sentences import say
 from xlseg.core.summaries import SEGMENT_COLUMNS, TIER_ORDER
-from xlseg.workbook import palette
-from xlseg.workbook.label_styles import _cond_rules, _header_style
-from xlseg.workbook.plan import Block, Chart, SheetPlan, Style, ref, values
-from xlseg.workbook.texts import _t
+from xlseg.plan import palette
+from xlseg.plan.label_styles import _cond_rules, _header_style
+from xlseg.plan.write_plan import Block, Chart, SheetPlan, Style, ref, values
+from xlseg.plan.texts import _t
 
 
 def summary_sheet(result: Result, title: str, replaces, titles: dict, generated: str) -> SheetPlan:

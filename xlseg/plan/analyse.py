@@ -11,11 +11,11 @@ from xlseg.core import columns
 from xlseg.core.config import Config
 from xlseg.core.engine import Result, classify
 from xlseg.errors import InputError
-from xlseg.workbook.build import BookState, build_plan, owned_titles
-from xlseg.workbook.plan import COLUMNS_MARKER, WritePlan, sheet_marker
-from xlseg.workbook.read import TableLayout, blank_row_mask, detect, read_table, table_columns
-from xlseg.workbook.rows import Rows
-from xlseg.workbook.settings import first_run_config, read_settings
+from xlseg.plan.build import BookState, build_plan, owned_titles
+from xlseg.plan.write_plan import COLUMNS_MARKER, WritePlan, sheet_marker
+from xlseg.read.table import TableLayout, blank_row_mask, detect, read_table, table_columns
+from xlseg.plan.rows import Rows
+from xlseg.plan.settings import first_run_config, read_settings
 
 EXCEL_MAX_ROWS = 1_048_576
 SHEET_ROWS = EXCEL_MAX_ROWS - 1  # customers one sheet holds below its header row
@@ -179,7 +179,7 @@ def analyse(get_rows, state: BookState, *, sheet=None, transactions=None, as_of=
                                 for u in result.understood]
     settings_rows = get_rows(settings_title) if formulas and settings_title in state.titles else None
     # issue 7: the History rows so far, through the same get_rows as every other sheet (both adapters)
-    from xlseg.workbook.history_sheets import read_previous
+    from xlseg.plan.history_sheets import read_previous
 
     history = read_previous(get_rows, state)
     full, result = result, fit_to_sheet(result)
@@ -217,7 +217,7 @@ def book_config(get_rows, state: BookState, *, as_of=None, lang=None, day_first=
 def fit_to_sheet(result: Result) -> Result:
     """At most SHEET_ROWS customers: all those of the customer sheet, then the TOP_CUSTOMERS most valuable others.
 
-    Only order files can bring that many (``xlseg.workbook.orders``); the Summary says so in a note.
+    Only order files can bring that many (``xlseg.filemode.orders``); the Summary says so in a note.
     """
     c = result.customers
     if len(c) <= SHEET_ROWS:

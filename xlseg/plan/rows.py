@@ -5,7 +5,7 @@ objects; the same cells as a frame's columns cost a few arrays. :class:`Rows`
 is a read-only sequence of rows over such columns, so code that reads rows
 (the plan's blocks, the grid that renders them, the table finder) keeps
 working, while :meth:`Rows.table_columns` gives ``read_table`` the columns
-directly. Cells convert as :func:`xlseg.workbook.plan.values` converts them
+directly. Cells convert as :func:`xlseg.plan.write_plan.values` converts them
 (NaN/NaT/<NA> -> None, datetimes as ``datetime``).
 """
 
@@ -16,7 +16,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from xlseg.workbook.plan import plain_column
+from xlseg.plan.write_plan import plain_column
 
 CHUNK = 20_000  # rows made at once when iterating
 
@@ -107,7 +107,7 @@ class Rows(Sequence):
 
     def table_columns(self, r0: int, r1: int, c0: int, c1: int):
         """(1-based sheet row numbers, one object array per column c0..c1-1) of the 0-based rows r0..r1-1
-        (:func:`xlseg.workbook.read.table_columns`); rows without a cell there are left out only by the caller."""
+        (:func:`xlseg.read.table.table_columns`); rows without a cell there are left out only by the caller."""
         h = len(self.head)
         numbers = np.arange(r0 + 1, r1 + 1)
         cols = []

@@ -19,8 +19,8 @@ from xlseg.core import labels as L
 from xlseg.core import tags as T
 from xlseg.core.config import CHOICES, FIELD_KINDS, Config, parse_grid
 from xlseg.core.setting_values import serial_date
-from xlseg.workbook.plan import Block, SheetPlan, Style, Table, Validation, ref
-from xlseg.workbook import palette
+from xlseg.plan.write_plan import Block, SheetPlan, Style, Table, Validation, ref
+from xlseg.plan import palette
 
 SETTING_HEAD = {"setting": ("Setting", "设置项"), "value": ("Value", "值"), "description": ("Description", "说明")}
 RULE_HEAD = ("Tag", "Field", "Operator", "Value", "Group")

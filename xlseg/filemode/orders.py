@@ -6,7 +6,7 @@ stages, tags, summaries, the Why column) with the same answers as the sheet
 path. With BOOK its customer sheet supplies attributes and gets the columns,
 as a sheet run does; without BOOK, OUT is a new workbook whose Customers
 sheet lists the customers. A workbook holds at most
-``xlseg.workbook.analyse.SHEET_ROWS`` customers: beyond that it gets the
+``xlseg.plan.analyse.SHEET_ROWS`` customers: beyond that it gets the
 ``TOP_CUSTOMERS`` most valuable ones (said on the Summary) and
 ``customers_out`` every customer.
 """
@@ -21,8 +21,8 @@ import pandas as pd
 from xlseg.core.engine import Result, classify
 from xlseg.engines import orders as engine_orders
 from xlseg.errors import XlsegError
-from xlseg.workbook.build import BookState, build_plan
-from xlseg.workbook.run import FileRun, book_config, classify_file, fit_to_sheet
+from xlseg.plan.build import BookState, build_plan
+from xlseg.filemode.run import FileRun, book_config, classify_file, fit_to_sheet
 OUT_SUFFIXES = (".parquet", ".csv")
 OUT_COLUMNS = ("customer_id", "name", "recency", "frequency", "monetary", "avg_order_value", "first_purchase",
                "last_purchase", "mean_gap", "gap_before_last", "r_score", "f_score", "m_score", "rfm", "segment_key",
@@ -103,7 +103,7 @@ def _new_book(result: Result, output: Path, step, *, generated=None, run_time=No
     from xlseg.ooxml.editor import write_plan
     from xlseg.ooxml.fresh import empty_package
     from xlseg.ooxml.package import Package
-    from xlseg.workbook.run import _check_target, _tmp_next_to
+    from xlseg.filemode.run import _check_target, _tmp_next_to
 
     shown = fit_to_sheet(result)
     state = BookState(titles=[])

@@ -7,10 +7,10 @@ from openpyxl.utils import get_column_letter
 from xlseg.core import labels as L
 from xlseg.core.engine import Result
 from xlseg.core.sentences import say
-from xlseg.workbook.label_styles import label_rules
-from xlseg.workbook.plan import Block, SheetPlan, Style, Table, ref, values
-from xlseg.workbook.rows import Rows
-from xlseg.workbook.texts import CUSTOMER_KEYS, FORMATS, PREDICTION_KEYS, WIDTHS, _t
+from xlseg.plan.label_styles import label_rules
+from xlseg.plan.write_plan import Block, SheetPlan, Style, Table, ref, values
+from xlseg.plan.rows import Rows
+from xlseg.plan.texts import CUSTOMER_KEYS, FORMATS, PREDICTION_KEYS, WIDTHS, _t
 
 
 def customers_sheet(result: Result, title: str, replaces) -> SheetPlan:

@@ -3,11 +3,11 @@
 :func:`build_plan` decides every cell xlseg writes: its columns right of the
 customer table, and the owned sheets Summary, Customers, Tags, Issues and
 Settings. Owned sheets and columns are found by marker (workbook-level
-defined names, see :mod:`xlseg.workbook.plan`), never by position or by title
+defined names, see :mod:`xlseg.plan.write_plan`), never by position or by title
 alone: a user sheet that happens to be called "Summary" is never touched.
-The sheets themselves are planned in :mod:`~xlseg.workbook.summary_sheet`,
-:mod:`~xlseg.workbook.list_sheets`, :mod:`~xlseg.workbook.settings` and
-:mod:`~xlseg.workbook.history_sheets`; their words are in :mod:`~xlseg.workbook.texts`.
+The sheets themselves are planned in :mod:`~xlseg.plan.summary_sheet`,
+:mod:`~xlseg.plan.list_sheets`, :mod:`~xlseg.plan.settings` and
+:mod:`~xlseg.plan.history_sheets`; their words are in :mod:`~xlseg.plan.texts`.
 """
 
 from __future__ import annotations
@@ -21,9 +21,9 @@ from openpyxl.utils import get_column_letter
 from xlseg.core import labels as L
 from xlseg.core.engine import Result
 from xlseg.version import __version__
-from xlseg.workbook.label_styles import _header_style, label_rules
-from xlseg.workbook.list_sheets import customers_sheet, issues_sheet, tags_sheet
-from xlseg.workbook.plan import (
+from xlseg.plan.label_styles import _header_style, label_rules
+from xlseg.plan.list_sheets import customers_sheet, issues_sheet, tags_sheet
+from xlseg.plan.write_plan import (
     COLUMNS_MARKER,
     OUTPUT_KEYS,
     Block,
@@ -36,11 +36,11 @@ from xlseg.workbook.plan import (
     sheet_marker,
     values,
 )
-from xlseg.workbook.read import TableLayout
-from xlseg.workbook.rows import Rows
-from xlseg.workbook.settings import settings_sheet
-from xlseg.workbook.summary_sheet import summary_sheet
-from xlseg.workbook.texts import CUSTOMER_KEYS, OWNED, TEXT, TITLES, WIDTHS  # noqa: F401 (re-exported)
+from xlseg.read.table import TableLayout
+from xlseg.plan.rows import Rows
+from xlseg.plan.settings import settings_sheet
+from xlseg.plan.summary_sheet import summary_sheet
+from xlseg.plan.texts import CUSTOMER_KEYS, OWNED, TEXT, TITLES, WIDTHS  # noqa: F401 (re-exported)
 
 
 def owned_titles(state: BookState, lang: str) -> dict:
@@ -145,8 +145,8 @@ def build_plan(result: Result, layout: TableLayout | None, state: BookState, *,
     cols = columns_plan(result, layout, state) if layout is not None else None
     # issue 7: History (append-only) and Migration, planned first: their notes (History capped, full, or
     # over 500,000 rows) belong on the Summary. ``history`` is what the History sheet held
-    # (xlseg.workbook.history_sheets.read_previous); without it an existing History is left alone.
-    from xlseg.workbook import history_sheets
+    # (xlseg.plan.history_sheets.read_previous); without it an existing History is left alone.
+    from xlseg.plan import history_sheets
 
     if history is None and sheet_marker("history") not in state.markers:
         history = history_sheets.PreviousHistory(None, history_sheets.H.from_rows([]), 0, False)
@@ -165,8 +165,8 @@ def build_plan(result: Result, layout: TableLayout | None, state: BookState, *,
         sheets.append(hist)
     appends = [append] if append is not None else []
     plan = WritePlan(cols, sheets, appends=appends)
-    if formulas:  # the columns become live Excel formulas (xlseg.workbook.formulas)
-        from xlseg.workbook.formulas import add_formulas
+    if formulas:  # the columns become live Excel formulas (xlseg.plan.formulas)
+        from xlseg.plan.formulas import add_formulas
 
         add_formulas(plan, result, layout, state, settings_rows=settings_rows, tx_layout=tx_layout,
                      frames=frames, data_title=titles["data"])

@@ -33,7 +33,7 @@ After edits, the formulas equal Python run with those *frozen* parameters
 same segments and stage rules. Reclassify (or ``xlseg classify --formulas``
 again) recomputes the cut points from the data and rewrites them.
 
-Metrics come from the hidden data sheet (:mod:`xlseg.workbook.formula_data`):
+Metrics come from the hidden data sheet (:mod:`xlseg.plan.formula_data`):
 Python's cleaned dates, amounts and counts per row, and with a transaction
 sheet each customer's lines grouped together with plain sums, maxima and
 counts over them (linear in the lines). Recency = ``MAX(0, as_of - last
@@ -56,8 +56,8 @@ from xlseg.core import segments as SEG
 from xlseg.core import stages as ST
 from xlseg.core import tiers as T
 from xlseg.core.config import Config
-from xlseg.workbook import formula_data, palette
-from xlseg.workbook.plan import COLUMNS_MARKER, Block, ColumnsPlan, Formula, Style, WritePlan, excel_string, ref
+from xlseg.plan import formula_data, palette
+from xlseg.plan.write_plan import COLUMNS_MARKER, Block, ColumnsPlan, Formula, Style, WritePlan, excel_string, ref
 
 TX_MARKER = COLUMNS_MARKER + "_tx"  # helper columns older versions wrote on the transaction sheet
 # The columns that become formulas (Tags and the rest stay values: Python only).
@@ -193,7 +193,7 @@ def _rfm8_frozen(c, buyers, means) -> pd.Series:
 def settings_positions(rows: list) -> dict:
     """Where the live settings are on a Settings sheet: key -> (row, col) of its Value cell, and
     ``"grid"`` -> (row, col) of the grid's top-left label (R = 5, F = 1). Rows are 1-based."""
-    from xlseg.workbook.settings import GRID_CORNER, SETTING_HEAD
+    from xlseg.plan.settings import GRID_CORNER, SETTING_HEAD
 
     words = {L.norm(w) for w in SETTING_HEAD["setting"]}
     out = {}
@@ -233,7 +233,7 @@ def add_formulas(plan: WritePlan, result, layout, state, *, settings_rows=None, 
     """Turn ``plan``'s customer-sheet columns into formulas; add the Settings parameters and the data sheet.
 
     ``frames`` are the customer and transaction tables as read; ``data_title`` is (title, sheet it replaces)
-    of the hidden data sheet (:mod:`xlseg.workbook.formula_data`).
+    of the hidden data sheet (:mod:`xlseg.plan.formula_data`).
     """
     cfg = result.config
     cols = result.customer_columns
@@ -253,7 +253,7 @@ def add_formulas(plan: WritePlan, result, layout, state, *, settings_rows=None, 
     data, metrics = formula_data.data_sheet(result, frames, (layout, tx_layout if tx_mode else None), *data_title)
     plan.sheets.append(data)
     _clear_old_helpers(plan, state, tx_layout)
-    from xlseg.workbook.plan import OUTPUT_KEYS
+    from xlseg.plan.write_plan import OUTPUT_KEYS
 
     cp = plan.columns
     first_col = cp.first_col
@@ -261,7 +261,7 @@ def add_formulas(plan: WritePlan, result, layout, state, *, settings_rows=None, 
     pos = {k: OUTPUT_KEYS.index(k) for k in FORMULA_KEYS}
     ids = result.row_ids
     first_row_of = {}
-    if not isinstance(cp.block.values, list):  # rows held as columns (xlseg.workbook.rows): made here to edit
+    if not isinstance(cp.block.values, list):  # rows held as columns (xlseg.plan.rows): made here to edit
         cp.block.values = list(cp.block.values)
     body = cp.block.values
     for i in range(1, len(body)):

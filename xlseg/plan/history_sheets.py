@@ -1,7 +1,7 @@
 """The History (append-only) and Migration sheets (issue 7), as plan data.
 
 History: one Excel Table, one row per customer and run (:data:`xlseg.core.history.COLUMNS`).
-A run *appends* its snapshot below the existing rows (:class:`~xlseg.workbook.plan.AppendRows`);
+A run *appends* its snapshot below the existing rows (:class:`~xlseg.plan.write_plan.AppendRows`);
 earlier rows are never rewritten. The sheet is rewritten wholesale only when it must shrink:
 the ``history_keep_runs`` setting caps it, or the next snapshot would not fit in an Excel sheet
 (then the oldest runs go, and the Summary notes say so), or its header is not xlseg's any more.
@@ -10,7 +10,7 @@ Migration: compares the last two runs of the History (this run included) - see
 :func:`xlseg.core.history.migration`.
 
 Previous History rows are read through the same ``get_rows(title)`` callback the rest of
-:func:`xlseg.workbook.run.analyse` uses, so both adapters get history for free.
+:func:`xlseg.filemode.run.analyse` uses, so both adapters get history for free.
 """
 
 from __future__ import annotations
@@ -22,9 +22,9 @@ import pandas as pd
 
 from xlseg.core import history as H
 from xlseg.core import labels as L
-from xlseg.workbook import palette
-from xlseg.workbook.plan import AppendRows, Block, Chart, SheetPlan, Style, Table, ref, sheet_marker
-from xlseg.workbook.rows import Rows
+from xlseg.plan import palette
+from xlseg.plan.write_plan import AppendRows, Block, Chart, SheetPlan, Style, Table, ref, sheet_marker
+from xlseg.plan.rows import Rows
 
 TABLE = "xlsegHistory"
 NOTABLE_TABLE = "xlsegNotableMoves"

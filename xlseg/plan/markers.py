@@ -8,9 +8,9 @@ are never taken for xlseg's and never written over.
 from __future__ import annotations
 
 from xlseg.core import labels as L
-from xlseg.workbook.build import BookState, OUTPUT_KEYS
-from xlseg.workbook.texts import TEXT
-from xlseg.workbook.plan import COLUMNS_MARKER, MARKER_PREFIX, sheet_marker
+from xlseg.plan.build import BookState, OUTPUT_KEYS
+from xlseg.plan.texts import TEXT
+from xlseg.plan.write_plan import COLUMNS_MARKER, MARKER_PREFIX, sheet_marker
 
 # Owned sheets recognised by the Excel Table xlseg puts on them (name prefix; Excel may add a number).
 SHEET_TABLES = {"customers": "xlsegCustomers", "tags": "xlsegTags", "issues": "xlsegIssues",
@@ -18,13 +18,13 @@ SHEET_TABLES = {"customers": "xlsegCustomers", "tags": "xlsegTags", "issues": "x
 
 
 def _a1_titles() -> dict:
-    from xlseg.workbook.history_sheets import TEXT as HT
+    from xlseg.plan.history_sheets import TEXT as HT
 
     return {"summary": {L.norm(t) for t in TEXT["title"]}, "migration": {L.norm(t) for t in HT["title"]}}
 
 
 def _column_headers() -> set:
-    from xlseg.workbook.formulas import TEXT as FT
+    from xlseg.plan.formulas import TEXT as FT
 
     words = {L.norm(L.header(k, lang)) for k in OUTPUT_KEYS for lang in L.LANGS}
     words |= {L.norm(w) for pair in FT["tx_head"] for w in pair}
@@ -64,7 +64,7 @@ def trusted(state: BookState, get_rows, sheet_tables) -> BookState:
         else:
             key = next((k for k in (*SHEET_TABLES, "summary", "migration", "data") if name == sheet_marker(k)), None)
             if key == "data":  # the formulas' data sheet: its own header row
-                from xlseg.workbook.formula_data import HEAD
+                from xlseg.plan.formula_data import HEAD
 
                 first = [_cell(get_rows(title), 1, c) for c in range(1, 8)]
                 ok = any(first == list(h[:7]) for h in HEAD.values())

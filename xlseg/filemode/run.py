@@ -4,8 +4,8 @@ Everything is read and computed before anything is written; the output is
 written to a temporary file next to the target by the package editor (xlseg.ooxml), proven to
 leave every part xlseg does not own byte-identical (xlseg.ooxml.proof),
 and only then moved into place (atomic replace). A failed run leaves every
-existing file as it was. What a run decides is :func:`xlseg.workbook.analyse.analyse` (shared
-with live Excel); the output's checks, temporary file and backup are :mod:`xlseg.workbook.target`.
+existing file as it was. What a run decides is :func:`xlseg.plan.analyse.analyse` (shared
+with live Excel); the output's checks, temporary file and backup are :mod:`xlseg.filemode.target`.
 """
 
 from __future__ import annotations
@@ -21,12 +21,12 @@ from xlseg.core.engine import Result
 from xlseg.errors import WorkbookError, WouldLoseDataError, XlsegError
 from xlseg.read.book import check_formulas, open_book
 from xlseg.read.delimited import read_delimited
-from xlseg.workbook.build import TITLES, BookState, owned_titles
-from xlseg.workbook.plan import WritePlan
-from xlseg.workbook.rows import Rows
-from xlseg.workbook.analyse import EXCEL_MAX_ROWS, Analysis, analyse
-from xlseg.workbook.analyse import SHEET_ROWS, TOP_CUSTOMERS, book_config, fit_to_sheet  # noqa: F401 (re-exported)
-from xlseg.workbook.target import _check_target, _free_backup, _same_file, _tmp_next_to
+from xlseg.plan.build import TITLES, BookState, owned_titles
+from xlseg.plan.write_plan import WritePlan
+from xlseg.plan.rows import Rows
+from xlseg.plan.analyse import EXCEL_MAX_ROWS, Analysis, analyse
+from xlseg.plan.analyse import SHEET_ROWS, TOP_CUSTOMERS, book_config, fit_to_sheet  # noqa: F401 (re-exported)
+from xlseg.filemode.target import _check_target, _free_backup, _same_file, _tmp_next_to
 
 SUFFIXES = (".xlsx", ".xlsm", ".csv")
 
@@ -48,7 +48,7 @@ def default_output(path: Path) -> Path:
 # ------------------------------------------------------------------ files
 def _csv_sheet(path: Path, rows: list):
     """The CSV data as a user sheet written fresh (values are data: text that looks like a formula stays text)."""
-    from xlseg.workbook.plan import Block, SheetPlan, Style, ref
+    from xlseg.plan.write_plan import Block, SheetPlan, Style, ref
 
     title = (path.stem[:31] or "Customers").translate(str.maketrans("[]:*?/\\", "_______"))
     sp = SheetPlan("data", title)
@@ -77,7 +77,7 @@ def classify_file(path, output=None, *, sheet=None, transactions=None, as_of=Non
     """Classify ``path`` and write the result to ``output`` (default: ``<name>_classified.xlsx``).
 
     ``formulas=True``: xlseg's columns on the customer sheet are live Excel formulas reading their
-    parameters from Settings (see :mod:`xlseg.workbook.formulas`), not values.
+    parameters from Settings (see :mod:`xlseg.plan.formulas`), not values.
     """
     from xlseg.ooxml.editor import Book, write_plan
     from xlseg.ooxml.fresh import empty_package
@@ -146,7 +146,7 @@ def classify_file(path, output=None, *, sheet=None, transactions=None, as_of=Non
             return max([book.right_edge(title, first_row, last_row)] +
                        [c for r, c in formulas.items() if first_row <= r <= last_row])
 
-        from xlseg.workbook.markers import trusted
+        from xlseg.plan.markers import trusted
 
         state = trusted(_state_of(book), get_rows, book.tables_on)
     try:
@@ -189,7 +189,7 @@ def classify_file(path, output=None, *, sheet=None, transactions=None, as_of=Non
 
 def history_frame(path) -> pd.DataFrame:
     """The History rows of a workbook file (for ``xlseg history``); empty when it has none."""
-    from xlseg.workbook.history_sheets import read_previous
+    from xlseg.plan.history_sheets import read_previous
 
     with open_book(path) as book:
         return read_previous(book.rows, book.state).frame

@@ -44,8 +44,8 @@ from openpyxl.utils import get_column_letter
 
 from xlseg.core.engine import prepare_customers, prepare_transactions, resolve_as_of
 from xlseg.core.issues import IssueLog
-from xlseg.workbook import palette
-from xlseg.workbook.plan import Block, Formula, SheetPlan, Style, excel_string, quote_sheet, ref
+from xlseg.plan import palette
+from xlseg.plan.write_plan import Block, Formula, SheetPlan, Style, excel_string, quote_sheet, ref
 
 EPOCH = dt.datetime(1899, 12, 30)
 # Customer region: A id | B frequency | C purchase days | D spend | E last | F first | G day before last

@@ -17,8 +17,8 @@ from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.table import Table, TableStyleInfo
 
-from xlseg.workbook.build import BookState
-from xlseg.workbook.plan import COLUMNS_MARKER, MARKER_PREFIX, Block, ColumnsPlan, Formula, SheetPlan, WritePlan, \
+from xlseg.plan.build import BookState
+from xlseg.plan.write_plan import COLUMNS_MARKER, MARKER_PREFIX, Block, ColumnsPlan, Formula, SheetPlan, WritePlan, \
     excel_string, is_risky_text, quote_sheet
 
 
