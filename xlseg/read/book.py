@@ -175,16 +175,16 @@ class Book:
                                 f"reads from one sheet ({MAX_CELLS:,}). Keep the customer or order table on a sheet "
                                 "of its own, or save it as CSV.")
         area = scan.max_row * max(scan.max_col, 1)
-        if area <= DENSE_RATIO * scan.cells + DENSE_SLACK:
-            cols = self._dense(title, info)
+        dense = area <= DENSE_RATIO * scan.cells + DENSE_SLACK
+        cols = self._dense(title, info) if dense else None
+        if cols is not None:
             _patch_columns(cols, scan)
             return Rows(pd.DataFrame(dict(enumerate(cols)), dtype=object, copy=False), row=tuple)
-        elif scan.unreferenced:  # cells placed by position, far apart: neither reader can bound them
+        if not dense and scan.unreferenced:  # cells placed by position, far apart: neither reader can bound them
             raise WorkbookError(f"'{self.path.name}', sheet '{title}' has cells without a position spread over "
                                 f"{scan.max_row:,} rows, which Excel never writes. Open the file in Excel, save it "
                                 "again, and try again.")
-        else:
-            rows = sparse.read_rows(self, info, scan)
+        rows = sparse.read_rows(self, info, scan)
         self._patch(rows, scan)
         return rows
 
@@ -210,8 +210,9 @@ class Book:
                 out.append(target)
         return out
 
-    def _dense(self, title: str, info: SheetInfo) -> list:
-        """The sheet's values from A1 as columns (object arrays), read a band of rows at a time."""
+    def _dense(self, title: str, info: SheetInfo) -> list | None:
+        """The sheet's values from A1 as columns (object arrays), read a band of rows at a time; None when
+        calamine refuses the sheet for an error value it does not know (the caller reads it cell by cell)."""
         self._part(info)
         try:
             sheet = self._workbook().get_sheet_by_name(title)
@@ -229,7 +230,7 @@ class Book:
             if "error value" in str(exc) and self.scan(title).errors:
                 # calamine refuses Excel's newer error values (#SPILL!, #CALC!, #GETTING_DATA: "Unsupported
                 # cell error value"): read this sheet cell by cell, which gives every error as its text
-                return _as_columns(sparse.read_rows(self, info, self.scan(title)))
+                return None
             raise WorkbookError(f"'{self.path.name}' is damaged: sheet '{title}' ({info.part}) could not be read "
                                 f"({_calamine_text(exc)}). {REPAIR}") from None
         n = sum(len(b[0]) if b else 0 for b in bands)
@@ -321,17 +322,6 @@ def plain_columns(data: list) -> list:
         arr[:] = out
         columns.append(arr)
     return columns
-
-
-def _as_columns(rows: list) -> list:
-    """Row tuples of any lengths (the cell-by-cell reader's) as columns (object arrays), as ``_dense`` gives."""
-    n, width = len(rows), max(map(len, rows), default=0)
-    cols = [np.full(n, None, dtype=object) for _ in range(width)]
-    for r, row in enumerate(rows):
-        for c, v in enumerate(row):
-            if v is not None:
-                cols[c][r] = v
-    return cols
 
 
 def _patch_columns(cols: list, scan: SheetScan) -> None:
