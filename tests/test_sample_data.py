@@ -314,11 +314,10 @@ def test_b2b_revenue_splits_10_40_50():
 
 
 # ------------------------------------------------------------------ workbook writer
-@pytest.mark.parametrize("write_only", [False, True])
-def test_write_input_workbook_round_trips(tmp_path, write_only):
+def test_write_input_workbook_round_trips(tmp_path):
     customers, transactions = demo_frames(150, seed=1, lang="zh")
     path = tmp_path / "input.xlsx"
-    write_input_workbook(path, customers, transactions, write_only=write_only,
+    write_input_workbook(path, customers, transactions,
                          customer_sheet="客户", transaction_sheet="订单")
     wb = openpyxl.load_workbook(path)
     assert wb.sheetnames == ["客户", "订单"]
@@ -367,8 +366,7 @@ def test_write_input_workbook_customer_sheet_only(tmp_path):
 
 def test_strings_starting_with_equals_stay_text(tmp_path):
     df = pd.DataFrame({"Customer ID": ["C1", "C2"], "Name": ["=1+1", "Ann"]})
-    for write_only in (False, True):
-        path = tmp_path / f"eq{write_only}.xlsx"
-        write_input_workbook(path, df, write_only=write_only)
-        cell = openpyxl.load_workbook(path)["Customers"]["B2"]
-        assert cell.value == "=1+1" and cell.data_type == "s"
+    path = tmp_path / "eq.xlsx"
+    write_input_workbook(path, df)
+    cell = openpyxl.load_workbook(path)["Customers"]["B2"]
+    assert cell.value == "=1+1" and cell.data_type == "s"

@@ -171,10 +171,9 @@ def build_template(name: str, out, *, generated: str = GENERATED) -> Path:
     """Write template ``name`` (one of :data:`TEMPLATES`) to ``out`` (.xlsx); return the path."""
     import inspect
 
-    import openpyxl
-
-    from xlseg.sample_data import template_frames, write_input_workbook
-    from xlseg.filemode import xlsx
+    from xlseg.ooxml.new_book import write_new_book
+    from xlseg.sample_data import template_frames
+    from xlseg.sample_data.workbook import input_sheets
     from xlseg.plan.build import TITLES
     from xlseg.filemode.run import classify_file
     from xlseg.plan.settings import settings_sheet
@@ -189,21 +188,14 @@ def build_template(name: str, out, *, generated: str = GENERATED) -> Path:
     fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".xlsx", dir=out.parent)
     os.close(fd)
     try:
-        write_input_workbook(tmp, d["customers"], d["transactions"], customer_sheet=t.customer_sheet,
-                             transaction_sheet=t.transaction_sheet or "Transactions")
-        wb = openpyxl.load_workbook(tmp)
+        data = input_sheets(d["customers"], d["transactions"], customer_sheet=t.customer_sheet,
+                            transaction_sheet=t.transaction_sheet or "Transactions")
+        data[0].landscape = data[0].fit_width = True  # the customer sheet prints on one page width
         tx_headers = list(d["transactions"].columns) if d["transactions"] is not None else []
         readme = readme_sheet(t, cfg.lang, list(d["customers"].columns), tx_headers)
-        xlsx.write_sheet(wb, readme)
-        wb.move_sheet(readme.title, -(len(wb.sheetnames) - 1))
-        xlsx.write_sheet(wb, settings_sheet(cfg, TITLES["settings"][L.LANGS.index(cfg.lang)]))
-        ws = wb[t.customer_sheet]  # prints landscape, all columns on one page width
-        ws.page_setup.orientation = "landscape"
-        ws.sheet_properties.pageSetUpPr.fitToPage = True
-        ws.page_setup.fitToWidth = 1
-        ws.page_setup.fitToHeight = 0
-        wb.active = 0
-        wb.save(tmp)
+        settings = settings_sheet(cfg, TITLES["settings"][L.LANGS.index(cfg.lang)])
+        # ReadMe first, Settings last, both marked as xlseg's (a classify keeps them; share never masks them)
+        write_new_book(tmp, [readme, *data, settings], marked={readme.key, settings.key})
         kwargs = {"run_time": RUN_TIME} if "run_time" in inspect.signature(classify_file).parameters else {}
         classify_file(tmp, out, sheet=t.customer_sheet, transactions=t.transaction_sheet, generated=generated,
                       formulas=True, **kwargs)

@@ -239,7 +239,7 @@ def _names_of(sp: SheetPlan, title: str, out: dict) -> None:
 
 
 def _content_types(new_parts: dict, owned: set):
-    for part in list(new_parts) + list(owned):
+    for part in list(new_parts) + sorted(owned):  # sorted: the same run gives the same bytes
         if part.startswith("xl/worksheets/") and part.endswith(".xml") and "/_rels/" not in part:
             yield part, CT_SHEET
         elif part.startswith("xl/tables/") and part.endswith(".xml"):

@@ -48,11 +48,24 @@ PARTS = {
 }
 
 
-def empty_package() -> io.BytesIO:
-    """An in-memory .xlsx with a workbook part, styles and no sheets."""
+def empty_package(names: dict | None = None) -> io.BytesIO:
+    """An in-memory .xlsx with a workbook part, styles and no sheets.
+
+    ``names`` (defined name -> reference text) are put in the workbook part already (markers of the
+    sheets a new workbook will hold). Parts are dated 1980-01-01 like every part the writer makes, so
+    the same plan gives the same bytes.
+    """
+    parts = dict(PARTS)
+    if names:
+        from xlseg.ooxml.workbook_part import WorkbookPart
+
+        wb = WorkbookPart(parts["xl/workbook.xml"])
+        for name, text in names.items():
+            wb.set_name(name, text)
+        parts["xl/workbook.xml"] = wb.bytes()
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
-        for name, data in PARTS.items():
-            z.writestr(name, data)
+        for name, data in parts.items():
+            z.writestr(zipfile.ZipInfo(name, (1980, 1, 1, 0, 0, 0)), data, zipfile.ZIP_DEFLATED)
     buf.seek(0)
     return buf

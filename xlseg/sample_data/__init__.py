@@ -11,7 +11,7 @@ call) and vectorised, so 100,000 customers take a second or so.
 - :func:`messy` — copies with a few realistic data-entry problems planted, and
   the list of what was planted (for the demo's Issues sheet and for tests).
 - :func:`template_frames` — the data of the three template workbooks.
-- :func:`write_input_workbook` — the user's raw input workbook (openpyxl).
+- :func:`write_input_workbook` — the user's raw input workbook (the package writer, xlseg.ooxml).
 
 This package generates data only; it never classifies anything.
 """

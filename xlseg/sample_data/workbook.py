@@ -1,4 +1,4 @@
-"""The user's raw input workbook written from sample frames (openpyxl)."""
+"""The user's raw input workbook written from sample frames (by the package writer, xlseg.ooxml)."""
 
 from __future__ import annotations
 
@@ -7,40 +7,59 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
-WRITE_ONLY_ROWS = 20_000
+from xlseg.ooxml.xml import letters
+from xlseg.plan.rows import Rows
+from xlseg.plan.write_plan import Block, SheetPlan, Style, ref
+
 DATE_FORMAT = "yyyy-mm-dd"
 AMOUNT_FORMAT = "#,##0.00"
 
 
-def write_input_workbook(path, customers: pd.DataFrame, transactions: pd.DataFrame | None = None, *,
-                         customer_sheet: str = "Customers", transaction_sheet: str = "Transactions",
-                         write_only: bool | None = None) -> None:
-    """Write a plain input workbook, the user's raw data before xlseg runs.
+def input_sheets(customers: pd.DataFrame, transactions: pd.DataFrame | None = None, *,
+                 customer_sheet: str = "Customers", transaction_sheet: str = "Transactions") -> list:
+    """The raw input workbook as sheet plans (key ``"data"``): one per frame, in that order.
 
-    Header row bold and frozen; dates ``yyyy-mm-dd``; money ``#,##0.00``; column
-    widths from the content. Above 20,000 rows in all (or ``write_only=True``) the
-    workbook is streamed with openpyxl's write-only mode. Strings that start with
-    ``=`` are written as text, never as formulas.
+    Header row bold and frozen; dates ``yyyy-mm-dd``; money ``#,##0.00`` (on the
+    column's data rows); column widths from the content.
     """
-    from openpyxl import Workbook
-
     sheets = [(customer_sheet, customers)]
     if transactions is not None:
         sheets.append((transaction_sheet, transactions))
-    if write_only is None:
-        write_only = sum(len(df) for _, df in sheets) > WRITE_ONLY_ROWS
-    wb = Workbook(write_only=write_only)
-    if not write_only:
-        wb.remove(wb.active)
-    for title, df in sheets:
-        columns, kinds = _column_values(df)
-        widths = [_width(h, vals, kind) for h, vals, kind in zip(df.columns, columns, kinds)]
-        ws = wb.create_sheet(title)
-        if write_only:
-            _write_streaming(ws, df, columns, kinds, widths)
-        else:
-            _write_normal(ws, df, columns, kinds, widths)
-    wb.save(path)
+    return [_sheet(title, df) for title, df in sheets]
+
+
+def write_input_workbook(path, customers: pd.DataFrame, transactions: pd.DataFrame | None = None, *,
+                         customer_sheet: str = "Customers", transaction_sheet: str = "Transactions") -> None:
+    """Write a plain input workbook, the user's raw data before xlseg runs (see :func:`input_sheets`).
+
+    Written by the package writer every xlseg output goes through (:mod:`xlseg.ooxml.new_book`),
+    streamed a band of rows at a time; strings that start with ``=`` are text, never formulas.
+    """
+    from xlseg.ooxml.new_book import write_new_book
+
+    write_new_book(path, input_sheets(customers, transactions, customer_sheet=customer_sheet,
+                                      transaction_sheet=transaction_sheet))
+
+
+def _sheet(title: str, df: pd.DataFrame) -> SheetPlan:
+    columns, kinds = _column_values(df)
+    n, width = len(df), len(df.columns)
+    sp = SheetPlan("data", title, freeze="A2")
+    frame = pd.DataFrame({j: _objects(vals) for j, vals in enumerate(columns)}, index=range(n))
+    sp.blocks.append(Block(1, 1, Rows(frame, head=[[str(c) for c in df.columns]])))
+    if width:
+        sp.styles.append(Style(ref(1, 1, 1, width), bold=True))
+    for j, (header, vals, kind) in enumerate(zip(df.columns, columns, kinds), start=1):
+        sp.widths[letters(j)] = _width(header, vals, kind)
+        if kind and n:
+            sp.styles.append(Style(ref(2, j, n + 1, j), number_format=DATE_FORMAT if kind == "date" else AMOUNT_FORMAT))
+    return sp
+
+
+def _objects(vals: list) -> np.ndarray:
+    out = np.empty(len(vals), dtype=object)
+    out[:] = vals
+    return out
 
 
 def _column_values(df: pd.DataFrame) -> tuple[list[list], list[str | None]]:
@@ -106,82 +125,3 @@ def _width(header, vals: list, kind) -> float:
             w = _text_width(str(v))
         widest = max(widest, w)
     return float(min(max(widest + 2, 8), 50))
-
-
-def _formula_safe(value):
-    """Strings starting with '=' would become formulas in openpyxl: keep them text."""
-    return isinstance(value, str) and value.startswith("=")
-
-
-def _write_normal(ws, df, columns, kinds, widths) -> None:
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
-
-    ws.append([str(c) for c in df.columns])
-    bold = Font(bold=True)
-    for cell in ws[1]:
-        cell.font = bold
-    for row in zip(*columns):
-        ws.append(row)
-    n = len(df)
-    for j, (vals, kind) in enumerate(zip(columns, kinds), start=1):
-        letter = get_column_letter(j)
-        ws.column_dimensions[letter].width = widths[j - 1]
-        has_text = any(isinstance(v, str) for v in vals)
-        if kind is None and not has_text:
-            continue
-        for (cell,) in ws.iter_rows(min_row=2, max_row=n + 1, min_col=j, max_col=j):
-            v = cell.value
-            if kind == "date" and isinstance(v, dt.date):
-                cell.number_format = DATE_FORMAT
-            elif kind == "money" and isinstance(v, (int, float)) and not isinstance(v, bool):
-                cell.number_format = AMOUNT_FORMAT
-            elif _formula_safe(v):
-                cell.data_type = "s"
-    ws.freeze_panes = "A2"
-
-
-def _write_streaming(ws, df, columns, kinds, widths) -> None:
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
-
-    for j, w in enumerate(widths, start=1):
-        ws.column_dimensions[get_column_letter(j)].width = w
-    ws.freeze_panes = "A2"
-    bold = Font(bold=True)
-    header = []
-    for c in df.columns:
-        cell = WriteOnlyCell(ws, value=str(c))
-        cell.font = bold
-        header.append(cell)
-    ws.append(header)
-    # one styled cell per formatted column, re-used: each row is serialised when appended
-    styled = {}
-    for j, kind in enumerate(kinds):
-        if kind:
-            cell = WriteOnlyCell(ws)
-            cell.number_format = DATE_FORMAT if kind == "date" else AMOUNT_FORMAT
-            styled[j] = (kind, cell)
-    text_cols = [j for j, vals in enumerate(columns) if any(_formula_safe(v) for v in vals)]
-    if not styled and not text_cols:
-        for row in zip(*columns):
-            ws.append(row)
-        return
-    for row in zip(*columns):
-        row = list(row)
-        for j, (kind, cell) in styled.items():
-            v = row[j]
-            if v is None:
-                continue
-            if (kind == "date" and isinstance(v, dt.date)) or (
-                    kind == "money" and isinstance(v, (int, float)) and not isinstance(v, bool)):
-                cell.value = v
-                row[j] = cell
-        for j in text_cols:
-            v = row[j]
-            if _formula_safe(v):
-                cell = WriteOnlyCell(ws, value=v)
-                cell.data_type = "s"
-                row[j] = cell
-        ws.append(row)
