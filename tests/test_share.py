@@ -174,3 +174,17 @@ def test_share_refuses_bombs_and_encrypted_files_with_one_message(tmp_path, buil
     assert not out.exists()
     res = CliRunner().invoke(main, ["share", str(src), "-o", str(out)])
     assert res.exit_code == 1 and words in res.output and "Traceback" not in res.output
+
+
+def test_parts_share_does_not_change_are_copied_as_their_compressed_bytes(tmp_path):
+    """One writer (issue 12): the copy goes through the package writer; a part share leaves alone (charts,
+    tables, drawings of a template) keeps its compressed bytes, CRC and date."""
+    src, out = TEMPLATES / "cross_border.xlsx", tmp_path / "shared.xlsx"
+    share_workbook(src, out)
+    with zipfile.ZipFile(src) as a, zipfile.ZipFile(out) as b:
+        same = [n for n in a.namelist() if n in b.namelist() and a.read(n) == b.read(n)]
+        assert any(n.startswith("xl/charts/") for n in same)
+        for n in same:
+            ia, ib = a.getinfo(n), b.getinfo(n)
+            assert (ia.CRC, ia.compress_size, ia.date_time) == (ib.CRC, ib.compress_size, ib.date_time), n
+        assert b.testzip() is None

@@ -1,7 +1,8 @@
 """``xlseg share``: a copy of a workbook that is safe to send outside the team.
 
 :func:`share_workbook` works on the package (the zip of XML parts), not
-through openpyxl, so charts, pictures and formats survive untouched:
+through openpyxl, so charts, pictures and formats survive untouched; the copy is
+written by the package writer (parts it does not change are copied byte for byte):
 
 * PII columns (``name``, ``phone``, ``email``, ``address`` by default, when a
   sheet has them; or the headers given in ``mask``) are replaced on every sheet
@@ -25,7 +26,6 @@ import os
 import posixpath
 import re
 import tempfile
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -246,6 +246,27 @@ def _owned_titles(parts: dict) -> dict:
 NOT_DATA = ("readme", "settings")
 
 
+def _write(src: Path, tmp, infos: list, parts: dict, original: dict) -> None:
+    """The copy through the package writer every xlseg output goes through (:mod:`xlseg.ooxml.package`):
+    a part share did not change is copied as its compressed bytes, a changed one written anew."""
+    from xlseg.ooxml.package import Package as Parts
+    from xlseg.ooxml.package import PackageWriter
+
+    with Parts(src) as raw:
+        writer = PackageWriter(tmp)
+        try:
+            for info in infos:
+                name = info.filename
+                if name not in parts:
+                    continue
+                if name in raw and parts[name] == original[name]:
+                    writer.copy(raw, name)
+                else:
+                    writer.write(name, parts[name])
+        finally:
+            writer.close()
+
+
 # ------------------------------------------------------------------ the command
 def share_workbook(src, out, mask=None, *, salt: str = "") -> ShareReport:
     """Write a copy of ``src`` to ``out`` that is safe to send (see the module docstring).
@@ -265,6 +286,7 @@ def share_workbook(src, out, mask=None, *, salt: str = "") -> ShareReport:
     with Package(src) as pkg:
         infos = pkg.zip.infolist()
         parts = {i.filename: pkg.read(i.filename, limit=MAX_PART_BYTES) for i in infos}
+    original = dict(parts)
     if "xl/workbook.xml" not in parts:
         raise WorkbookError(f"'{src.name}' is not an Excel workbook (no xl/workbook.xml).")
     wanted, _asked = _wanted(mask)
@@ -318,10 +340,7 @@ def share_workbook(src, out, mask=None, *, salt: str = "") -> ShareReport:
     fd, tmp = tempfile.mkstemp(prefix=f".{out.stem}.", suffix=".xlsx.tmp", dir=out.parent)
     os.close(fd)
     try:
-        with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zf:
-            for info in infos:
-                if info.filename in parts:
-                    zf.writestr(info.filename, parts[info.filename])
+        _write(src, tmp, infos, parts, original)
         os.replace(tmp, out)
     finally:
         if os.path.exists(tmp):
