@@ -36,7 +36,7 @@ import openpyxl  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from tests import libreoffice as lo  # noqa: E402
-from xlseg.filemode import xlsx  # noqa: E402
+from tests import openpyxl_book  # noqa: E402
 from xlseg.plan.build import OUTPUT_KEYS  # noqa: E402
 from xlseg.plan.formulas import FORMULA_KEYS  # noqa: E402
 from xlseg.filemode.run import analyse, classify_file  # noqa: E402
@@ -66,7 +66,7 @@ def cdnow_book(path: Path, scale: int) -> tuple[int, int]:
 def mismatches(path: Path, csvs: dict) -> tuple[int, int]:
     """(formula cells compared, cells whose LibreOffice value differs from Python's)."""
     wb = openpyxl.load_workbook(path)
-    an = analyse(lambda t: xlsx.sheet_rows(wb[t]), xlsx.book_state(wb))
+    an = analyse(lambda t: openpyxl_book.sheet_rows(wb[t]), openpyxl_book.book_state(wb))
     sheet = lo.read_csv_sheet(csvs[an.customer_sheet])
     cp = an.plan.columns
     exp = an.result.customers.set_index("customer_id")

@@ -13,7 +13,7 @@ from click.testing import CliRunner
 
 from xlseg.cli import main
 from xlseg.core import scores as S
-from xlseg.filemode import xlsx
+from tests import openpyxl_book
 from xlseg.plan.build import OUTPUT_KEYS
 from xlseg.plan.formulas import (FORMULA_KEYS, UNREACHABLE_HIGH, UNREACHABLE_LOW, effective_cuts, frozen_results,
                                      params_from_result, settings_positions)
@@ -241,7 +241,7 @@ def test_cli_template(tmp_path):
 # ------------------------------------------------------------------ messy data: three ways, one answer
 def _python(path):
     wb = openpyxl.load_workbook(path)
-    return analyse(lambda t: xlsx.sheet_rows(wb[t]), xlsx.book_state(wb))
+    return analyse(lambda t: openpyxl_book.sheet_rows(wb[t]), openpyxl_book.book_state(wb))
 
 
 def _differences(lo, path, an, expected: pd.DataFrame, outdir, *, sheet_title=None) -> tuple[int, list]:

@@ -21,13 +21,13 @@ from openpyxl.workbook.defined_name import DefinedName
 
 from xlseg.errors import WorkbookError
 from xlseg.read.book import check_formulas, open_book, plain_rows
-from xlseg.filemode import xlsx
+from tests import openpyxl_book
 from xlseg.filemode.run import analyse, classify_file
 
 
 def openpyxl_rows(path: Path, title: str) -> list:
     wb = openpyxl.load_workbook(path, data_only=True)
-    rows = xlsx.sheet_rows(wb[title])
+    rows = openpyxl_book.sheet_rows(wb[title])
     return [] if rows == [(None,)] else rows  # openpyxl's one blank cell of an empty sheet
 
 
@@ -136,7 +136,7 @@ def test_state_equals_openpyxl_book_state(tmp_path):
         state = book.state
         assert book.sheets["Chart"].kind == "chartsheet"
         assert book.rows("Chart") == []
-    assert state == xlsx.book_state(openpyxl.load_workbook(path))
+    assert state == openpyxl_book.book_state(openpyxl.load_workbook(path))
     assert state.titles == ["Customers", "It's 客户", "Chart", "Summary"]
     assert state.markers == {"xlseg_columns": ("Customers", "$K$1:$T$1"), "xlseg_sheet_summary": ("Summary", "$A$1"),
                              "xlseg_sheet_tags": ("It''s 客户", "$A$1")}
@@ -155,10 +155,10 @@ def test_state_after_a_run_equals_openpyxl(tmp_path):
     with open_book(out) as book:
         state = book.state
         theirs = openpyxl.load_workbook(out, data_only=True)
-        assert state == xlsx.book_state(theirs)
+        assert state == openpyxl_book.book_state(theirs)
         assert len(state.markers) >= 6
         for title in book.titles:  # xlseg writes 360.0 where Excel writes 360: openpyxl reads a float, we an int
-            assert loose(book.rows(title)) == loose(xlsx.sheet_rows(theirs[title])), title
+            assert loose(book.rows(title)) == loose(openpyxl_book.sheet_rows(theirs[title])), title
 
 
 def test_plain_rows_conversions():

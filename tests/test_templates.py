@@ -19,7 +19,7 @@ import pandas as pd
 import pytest
 
 from xlseg.templates import TEMPLATES, build_template
-from xlseg.filemode import xlsx
+from tests import openpyxl_book
 from xlseg.plan.build import OUTPUT_KEYS
 from xlseg.plan.formulas import FORMULA_KEYS, frozen_results, params_from_result
 from xlseg.filemode.run import analyse
@@ -36,7 +36,7 @@ def built(tmp_path_factory):
 
 def python_run(path):
     wb = openpyxl.load_workbook(path)
-    return analyse(lambda t: xlsx.sheet_rows(wb[t]), xlsx.book_state(wb))
+    return analyse(lambda t: openpyxl_book.sheet_rows(wb[t]), openpyxl_book.book_state(wb))
 
 
 def _plain(v, key):

@@ -118,7 +118,7 @@ class Book:
         self.state = BookState(titles=list(self.titles), markers=self._markers(), date1904=self.date1904)
 
     def _markers(self) -> dict:
-        """xlseg's markers exactly as ``xlseg.filemode.xlsx.book_state`` finds them in openpyxl."""
+        """xlseg's markers exactly as openpyxl finds them (``tests/openpyxl_book.book_state``)."""
         markers = {}
         for name, text in self.defined_names.items():
             if not name.startswith(MARKER_PREFIX):
