@@ -23,8 +23,9 @@ def book_state(wb) -> BookState:
             dests = list(dn.destinations)
         except Exception:  # a broken reference (#REF!) is not a marker any more
             continue
-        if dests:
-            markers[name] = dests[0]
+        if dests:  # openpyxl keeps a quoted title's doubled quotes ('It''s'): the sheet's name has one
+            title, ref = dests[0]
+            markers[name] = (title.replace("''", "'"), ref)
     return BookState(titles=list(wb.sheetnames), markers=markers, date1904=wb.epoch == CALENDAR_MAC_1904)
 
 

@@ -139,7 +139,7 @@ def test_state_equals_openpyxl_book_state(tmp_path):
     assert state == openpyxl_book.book_state(openpyxl.load_workbook(path))
     assert state.titles == ["Customers", "It's 客户", "Chart", "Summary"]
     assert state.markers == {"xlseg_columns": ("Customers", "$K$1:$T$1"), "xlseg_sheet_summary": ("Summary", "$A$1"),
-                             "xlseg_sheet_tags": ("It''s 客户", "$A$1")}
+                             "xlseg_sheet_tags": ("It's 客户", "$A$1")}
 
 
 def test_state_after_a_run_equals_openpyxl(tmp_path):

@@ -264,9 +264,9 @@ class ExcelBook:
 def _tables_fit(sheet, sp: SheetPlan) -> bool:
     """Every table on ``sheet`` is one ``sp`` writes again with its header in the same row and column
     (Excel's ListObject.Resize keeps the header row: xlwings.main.Table.resize)."""
-    from openpyxl.utils.cell import range_boundaries
+    from xlseg.a1 import range_bounds
 
-    planned = {t.name.lower(): range_boundaries(t.ref)[:2] for t in sp.tables}
+    planned = {t.name.lower(): range_bounds(t.ref)[:2] for t in sp.tables}
     for table in sheet.tables:
         rng = table.range
         if planned.get(table.name.lower()) != (rng.column, rng.row):
@@ -284,17 +284,17 @@ def _cosmetic(action) -> None:
 
 
 def _width(a1: str) -> int:
-    from openpyxl.utils.cell import range_boundaries
+    from xlseg.a1 import range_bounds
 
-    c1, _r1, c2, _r2 = range_boundaries(a1)
+    c1, _r1, c2, _r2 = range_bounds(a1)
     return c2 - c1 + 1
 
 
 def _adjacent(chart) -> bool:
-    from openpyxl.utils.cell import range_boundaries
+    from xlseg.a1 import range_bounds
 
-    k1, kr1, k2, kr2 = range_boundaries(chart.categories)
-    v1, vr1, v2, vr2 = range_boundaries(chart.values)
+    k1, kr1, k2, kr2 = range_bounds(chart.categories)
+    v1, vr1, v2, vr2 = range_bounds(chart.values)
     return k1 == k2 and v1 == k1 + 1 and (kr1, kr2) == (vr1, vr2)
 
 

@@ -59,7 +59,7 @@ def _csv_sheet(path: Path, rows: list):
 
 def _state_of(book) -> BookState:
     """Sheet titles and xlseg's markers, from the workbook part."""
-    from xlseg.ooxml.workbook_part import split_ref
+    from xlseg.a1 import split_ref
 
     markers = {}
     for name, local, text in book.wb.defined_names():

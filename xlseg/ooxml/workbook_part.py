@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from lxml import etree
 
+from xlseg.a1 import split_ref  # noqa: F401 (re-exported: a defined name's sheet and range)
 from xlseg.ooxml.xml import NS_MAIN, NS_R, parse, q, tostring
 
 # Children of <workbook> in schema order (new elements are inserted where the schema wants them).
@@ -20,34 +21,6 @@ class SheetEntry:
     sheet_id: int
     rid: str
     state: str  # visible, hidden, veryHidden
-
-
-def split_ref(text: str):
-    """(sheet title, A1 ref) of ``'Title'!$A$1:$B$2``; None when it is not one plain reference."""
-    text = text.strip().lstrip("=")
-    if text.startswith("'"):
-        i, title = 1, []
-        while i < len(text):
-            ch = text[i]
-            if ch == "'":
-                if text[i + 1:i + 2] == "'":
-                    title.append("'")
-                    i += 2
-                    continue
-                break
-            title.append(ch)
-            i += 1
-        rest = text[i + 1:]
-        title = "".join(title)
-    else:
-        title, sep, rest = text.partition("!")
-        if not sep:
-            return None
-        rest = "!" + rest
-    if not rest.startswith("!") or "!" in rest[1:] or "#" in rest or "," in rest:
-        return None
-    ref = rest[1:]
-    return (title, ref) if ref else None
 
 
 def tail_position(root, tag: str) -> int:

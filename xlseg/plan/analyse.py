@@ -41,12 +41,12 @@ def _owned_sheet_titles(state: BookState) -> set:
 
 def _blank_marked_columns(rows: list, state: BookState, sheet: str) -> list:
     """Hide xlseg's own columns from the reader (so they never feed back into a run)."""
-    from openpyxl.utils.cell import range_boundaries
+    from xlseg.a1 import range_bounds
 
     for name, marked in state.markers.items():
         if not name.startswith(COLUMNS_MARKER) or not marked or marked[0] != sheet:
             continue
-        c1, _r1, c2, _r2 = range_boundaries(marked[1].replace("$", ""))
+        c1, _r1, c2, _r2 = range_bounds(marked[1].replace("$", ""))
         if isinstance(rows, Rows):
             rows = rows.blanked(c1, c2)
             continue

@@ -16,7 +16,7 @@ import datetime as dt
 
 import numpy as np
 import pandas as pd
-from openpyxl.utils import get_column_letter
+from xlseg.a1 import column_letter
 
 from xlseg.core import labels as L
 from xlseg.core.engine import Result
@@ -71,9 +71,9 @@ def columns_plan(result: Result, layout: TableLayout, state: BookState) -> Colum
     first_col = max(layout.last_col, layout.used_last_col) + 1
     old_last = None
     if marked and marked[0] == layout.sheet:
-        from openpyxl.utils.cell import range_boundaries
+        from xlseg.a1 import range_bounds
 
-        c1, r1, c2, r2 = range_boundaries(marked[1].replace("$", ""))
+        c1, r1, c2, r2 = range_bounds(marked[1].replace("$", ""))
         if r1 == layout.header_row:
             first_col = c1
             old_last = r2
@@ -102,7 +102,7 @@ def columns_plan(result: Result, layout: TableLayout, state: BookState) -> Colum
         # of empty columns (the demo's customer sheet printed on 484 pages, now 308).
         plan.styles.append(Style(ref(first, col["why"], last, col["why"]), wrap=True))
     plan.cond_rules = label_rules(result, layout.header_row + 1, layout.last_row, col)
-    plan.widths = {get_column_letter(col[k]): WIDTHS[k] for k in OUTPUT_KEYS}
+    plan.widths = {column_letter(col[k]): WIDTHS[k] for k in OUTPUT_KEYS}
     if old_last is not None and old_last > layout.last_row:
         plan.clear_to_row = old_last
     return plan

@@ -40,7 +40,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from openpyxl.utils import get_column_letter
+from xlseg.a1 import column_letter
 
 from xlseg.core.engine import prepare_customers, prepare_transactions, resolve_as_of
 from xlseg.core.issues import IssueLog
@@ -185,7 +185,7 @@ def data_sheet(result, frames: tuple, layouts: tuple, title: str, replaces) -> t
         if tx_mode:
             for c in (LINE_COLS["date"], LINE_COLS["buy"], LIMIT_COL):
                 sp.styles.append(Style(ref(2, c, rows, c), number_format="yyyy-mm-dd"))
-    sp.widths = {get_column_letter(i + 1): 14 for i, h in enumerate(grid[0]) if h}
+    sp.widths = {column_letter(i + 1): 14 for i, h in enumerate(grid[0]) if h}
     sp.freeze = "A2"
     return sp, metrics
 
@@ -206,7 +206,7 @@ def _col_letter(layout, frame, header) -> str:
     """The sheet column of ``header`` (a column of the frame ``read_table`` made from ``layout``)."""
     heads = list(layout.headers)
     pos = heads.index(header) if header in heads else list(frame.columns).index(header)
-    return get_column_letter(layout.first_col + pos)
+    return column_letter(layout.first_col + pos)
 
 
 def _customer_sheet(result, frame, layout, firsts, cells, q) -> dict:
@@ -218,7 +218,7 @@ def _customer_sheet(result, frame, layout, firsts, cells, q) -> dict:
     fields = {"last": ("last_purchase", True), "first": ("first_purchase", True), "orders": ("orders", False),
               "money": ("monetary", False)}
     out = {}
-    C = {k: get_column_letter(v) for k, v in CUST_COLS.items()}
+    C = {k: column_letter(v) for k, v in CUST_COLS.items()}
     for r in range(layout.header_row + 1, layout.last_row + SPARE_ROWS + 1):
         for key, (fld, is_date) in fields.items():
             if fld not in cols:
@@ -253,7 +253,7 @@ def _transactions(result, frame, layout, firsts, cells, q) -> dict:
     limit = (limit if limit is not None else pd.Timestamp(dt.date.today())).to_pydatetime()
     cells[(1, LIMIT_COL)] = "Lines counted until" if cfg.lang == "en" else "统计截至"
     cells[(2, LIMIT_COL)] = limit
-    until = f"${get_column_letter(LIMIT_COL)}$2"
+    until = f"${column_letter(LIMIT_COL)}$2"
     src = quote_sheet(layout.sheet)
     date_col = _col_letter(layout, frame, cols["date"])
     # The amount follows the user's cell when it is one cell as typed; computed (quantity x unit price) or
@@ -270,8 +270,8 @@ def _transactions(result, frame, layout, firsts, cells, q) -> dict:
     tx = tx[tx["customer_id"].isin(list(wanted))]
     tx = tx.assign(_row=tx.index.to_numpy(), _cust=tx["customer_id"].map(wanted).to_numpy())
     tx = tx.sort_values(["_cust", "date", "order", "_row"], kind="stable")
-    L_ = {k: get_column_letter(v) for k, v in LINE_COLS.items()}
-    C = {k: get_column_letter(v) for k, v in CUST_COLS.items()}
+    L_ = {k: column_letter(v) for k, v in LINE_COLS.items()}
+    C = {k: column_letter(v) for k, v in CUST_COLS.items()}
     blocks = {}
     i = 2
     for cust_row, group in tx.groupby("_cust", sort=False):

@@ -48,7 +48,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from openpyxl.utils import get_column_letter
+from xlseg.a1 import column_letter
 
 from xlseg.core import labels as L
 from xlseg.core import scores as S
@@ -257,7 +257,7 @@ def add_formulas(plan: WritePlan, result, layout, state, *, settings_rows=None, 
 
     cp = plan.columns
     first_col = cp.first_col
-    out_col = {k: get_column_letter(first_col + i) for i, k in enumerate(OUTPUT_KEYS)}
+    out_col = {k: column_letter(first_col + i) for i, k in enumerate(OUTPUT_KEYS)}
     pos = {k: OUTPUT_KEYS.index(k) for k in FORMULA_KEYS}
     ids = result.row_ids
     first_row_of = {}
@@ -287,9 +287,9 @@ def _clear_old_helpers(plan: WritePlan, state, tx_layout) -> None:
     marked = state.markers.get(TX_MARKER)
     if not marked:
         return
-    from openpyxl.utils.cell import range_boundaries
+    from xlseg.a1 import range_bounds
 
-    c1, r1, c2, _r2 = range_boundaries(marked[1].replace("$", ""))
+    c1, r1, c2, _r2 = range_bounds(marked[1].replace("$", ""))
     plan.extra_columns.append(ColumnsPlan(marked[0], r1, c1, Block(r1, c1, [[None] * (c2 - c1 + 1)]),
                                           marker_name=TX_MARKER))
 
@@ -297,7 +297,7 @@ def _clear_old_helpers(plan: WritePlan, state, tx_layout) -> None:
 def _parameter_block(settings, cfg: Config, params: FormulaParams, positions: dict) -> None:
     lang = cfg.lang
     c0 = BLOCK_COL
-    L_ = get_column_letter
+    L_ = column_letter
     rows = [[_t("title", lang)], [None], list(_t("head", lang))]
     names = {}
     r = 4

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from openpyxl.utils import get_column_letter
+from xlseg.a1 import column_letter
 
 from xlseg.core import labels as L
 from xlseg.core.engine import Result
@@ -36,8 +36,8 @@ def customers_sheet(result: Result, title: str, replaces) -> SheetPlan:
             sp.styles.append(Style(ref(1, col[k]), align="right"))
     sp.cond_rules = label_rules(result, 2, last, col)
     own = list(CUSTOMER_KEYS) + predicted
-    sp.widths = {get_column_letter(col[k]): WIDTHS[k] for k in own}
-    sp.widths.update({get_column_letter(len(own) + 1 + i): 16 for i in range(len(keys) - len(own))})
+    sp.widths = {column_letter(col[k]): WIDTHS[k] for k in own}
+    sp.widths.update({column_letter(len(own) + 1 + i): 16 for i in range(len(keys) - len(own))})
     return sp
 
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from openpyxl.utils import get_column_letter
+from xlseg.a1 import column_letter
 
 MARKER_PREFIX = "xlseg_"
 # issue 7 appended "override" and "why": the block is 10 wide (8 before; see columns_plan for re-runs).
@@ -220,10 +220,10 @@ class WritePlan:
 
 def ref(r1: int, c1: int, r2: int | None = None, c2: int | None = None, *, absolute: bool = False) -> str:
     d = "$" if absolute else ""
-    a = f"{d}{get_column_letter(c1)}{d}{r1}"
+    a = f"{d}{column_letter(c1)}{d}{r1}"
     if r2 is None or (r2 == r1 and c2 == c1):
         return a
-    return f"{a}:{d}{get_column_letter(c2)}{d}{r2}"
+    return f"{a}:{d}{column_letter(c2)}{d}{r2}"
 
 
 def excel_string(text) -> str:

@@ -27,9 +27,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import python_calamine
-from openpyxl.utils import get_column_letter
-from openpyxl.workbook.defined_name import DefinedName
 
+from xlseg.a1 import column_letter, split_ref
 from xlseg.errors import WorkbookError
 from xlseg.read import sparse
 from xlseg.read.package import REPAIR, Package, local
@@ -118,17 +117,14 @@ class Book:
         self.state = BookState(titles=list(self.titles), markers=self._markers(), date1904=self.date1904)
 
     def _markers(self) -> dict:
-        """xlseg's markers exactly as openpyxl finds them (``tests/openpyxl_book.book_state``)."""
+        """xlseg's markers: name -> (sheet title, A1 ref), as file mode reads them (:func:`xlseg.a1.split_ref`);
+        a broken reference (``#REF!``) is not a marker any more."""
         markers = {}
         for name, text in self.defined_names.items():
-            if not name.startswith(MARKER_PREFIX):
-                continue
-            try:
-                dests = list(DefinedName(name, attr_text=text).destinations)
-            except Exception:  # a broken reference (#REF!) is not a marker any more
-                continue
-            if dests:
-                markers[name] = dests[0]
+            if name.startswith(MARKER_PREFIX):
+                ref = split_ref(text)
+                if ref is not None:
+                    markers[name] = ref
         return markers
 
     # ---------------------------------------------------------------- cells
@@ -383,7 +379,7 @@ def check_formulas(book: Book, title: str, layout, config=None) -> None:
             continue
         n = scan.formulas[col][0]
         raise WorkbookError(
-            f"Sheet '{title}', column {get_column_letter(col)} ({header!r}): its {n:,} formula "
+            f"Sheet '{title}', column {column_letter(col)} ({header!r}): its {n:,} formula "
             f"cell{'s' if n != 1 else ''} (from row {first}) have no saved results, so xlseg cannot read their "
             "values. The file was written by a program and never opened in a spreadsheet. Open it in Excel or "
             "LibreOffice, save it, and run xlseg again.")

@@ -14,8 +14,6 @@ import datetime as dt
 import re
 
 from lxml import etree
-from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format, is_timedelta_format
-from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900, from_excel
 
 from xlseg.errors import WorkbookError
 from xlseg.read.package import REPAIR, local, xml_error
@@ -64,6 +62,9 @@ def shared_strings(book) -> list:
 
 def date_styles(book) -> dict:
     """Style index -> "date", "timedelta" or absent, from styles.xml's cellXfs and numFmts."""
+    # openpyxl's number-format rules, loaded only on this rare path (never for a sheet calamine reads)
+    from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format, is_timedelta_format
+
     target = next((t for typ, t in book.package.rels(book.workbook_part).values() if typ.endswith("/styles")), None)
     if target is None or not book.package.has(target):
         return {}
@@ -90,6 +91,8 @@ def date_styles(book) -> dict:
 
 def read_rows(book, info, scan) -> list:
     """The sheet's rows, sparse (see the module docstring)."""
+    from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900, from_excel
+
     strings = shared_strings(book)
     styles = date_styles(book)
     epoch = CALENDAR_MAC_1904 if book.date1904 else CALENDAR_WINDOWS_1900
