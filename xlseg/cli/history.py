@@ -36,7 +36,7 @@ def history_show(input, top):
 
     from xlseg.core import history as H
     from xlseg.core import labels as L
-    from xlseg.filemode.run import history_frame
+    from xlseg.read.history_part import history_frame
 
     frame = history_frame(input)
     runs = H.run_numbers(frame)
@@ -92,7 +92,7 @@ def pd_isna(x) -> bool:
 def history_export(input, output):
     """Write every History row of INPUT to a CSV file (UTF-8), e.g. before capping it with history_keep_runs."""
     from xlseg.core import history as H
-    from xlseg.filemode.run import history_frame
+    from xlseg.read.history_part import history_frame
 
     frame = history_frame(input)
     if len(frame) == 0:

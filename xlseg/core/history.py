@@ -118,14 +118,11 @@ def from_rows(rows: list) -> pd.DataFrame:
     The header row is the first row; headers may be English or Chinese. Blank
     rows are skipped. An empty sheet gives an empty frame.
     """
-    empty = pd.DataFrame({c: pd.Series(dtype=object) for c in COLUMNS})
     if not rows:
-        return empty
-    words = {L.norm(w): k for k, pair in HEADERS.items() for w in pair}
-    head = [words.get(L.norm(v)) if v is not None else None for v in rows[0]]
-    if "customer_id" not in head or "run" not in head:
-        return empty
-    pos = {k: head.index(k) for k in COLUMNS if k in head}
+        return _empty()
+    pos = header_positions(rows[0])
+    if pos is None:
+        return _empty()
     # one transposition for all columns; blank rows have no run number and are dropped below
     body = list(itertools.zip_longest(*rows[1:], fillvalue=None)) if len(rows) > 1 else []
     n = len(rows) - 1
@@ -133,6 +130,29 @@ def from_rows(rows: list) -> pd.DataFrame:
     for k in COLUMNS:
         i = pos.get(k)
         data[k] = body[i] if i is not None and i < len(body) else [None] * n
+    return frame_from_columns(data)
+
+
+def _empty() -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype=object) for c in COLUMNS})
+
+
+def header_positions(header) -> dict | None:
+    """Canonical column -> 0-based position in a History header row (English or Chinese words); None when
+    the row is not a History header (no Customer ID or Run)."""
+    words = {L.norm(w): k for k, pair in HEADERS.items() for w in pair}
+    head = [words.get(L.norm(v)) if v is not None else None for v in header]
+    if "customer_id" not in head or "run" not in head:
+        return None
+    return {k: head.index(k) for k in COLUMNS if k in head}
+
+
+def frame_from_columns(data: dict) -> pd.DataFrame:
+    """The History frame from one sequence of cell values per canonical column (rows below the header).
+
+    A sequence may also come already typed (float64 numbers with NaN, datetime64[us] with NaT), as
+    :mod:`xlseg.read.history_part` gives it; the conversions below leave those as they are.
+    """
     frame = pd.DataFrame(data, columns=COLUMNS)
     frame["run"] = pd.to_numeric(frame["run"], errors="coerce").astype("Int64")
     for k in ("run_time", "as_of"):

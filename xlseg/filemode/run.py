@@ -189,10 +189,9 @@ def classify_file(path, output=None, *, sheet=None, transactions=None, as_of=Non
 
 def history_frame(path) -> pd.DataFrame:
     """The History rows of a workbook file (for ``xlseg history``); empty when it has none."""
-    from xlseg.plan.history_sheets import read_previous
+    from xlseg.read.history_part import history_frame as read_history
 
-    with open_book(path) as book:
-        return read_previous(book.rows, book.state).frame
+    return read_history(path)
 
 
 def _results_only(analysis: Analysis, target: Path) -> Path:

@@ -1,0 +1,108 @@
+"""``xlseg history`` reads the History sheet's part directly (xlseg.read.history_part): the same frame as the
+general reader (calamine, then xlseg.core.history.from_rows) on outputs with several runs, Chinese headers,
+a History sheet edited and saved by another program, and sheets the fast path leaves to the general reader."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import openpyxl
+import pandas as pd
+import pytest
+
+from xlseg.core import history as H
+from xlseg.demo import make_demo
+from xlseg.filemode.run import classify_file
+from xlseg.read.book import open_book
+from xlseg.read.history_part import fast_frame, history_frame
+
+T0 = dt.datetime(2026, 1, 5, 9, 0, 0)
+
+
+def _both(path, fast_taken=True):
+    """The fast and the general frame, checked equal; whether the fast path read the sheet is checked too."""
+    fast, general = history_frame(path), history_frame(path, fast=False)
+    pd.testing.assert_frame_equal(fast, general)
+    with open_book(path) as book:
+        title = book.state.markers["xlseg_sheet_history"][0]
+        assert (fast_frame(book, title) is not None) == fast_taken
+    return fast
+
+
+@pytest.fixture(scope="module")
+def three_runs(tmp_path_factory):
+    d = tmp_path_factory.mktemp("fast")
+    book = d / "demo.xlsx"
+    make_demo(book, n_customers=150)
+    classify_file(book, book, run_time=T0)
+    classify_file(book, book, run_time=T0 + dt.timedelta(hours=1, seconds=0.25))
+    return book
+
+
+def test_fast_path_equals_the_general_reader_over_three_runs(three_runs):
+    frame = _both(three_runs)
+    assert H.run_numbers(frame) == [1, 2, 3] and len(frame) == 3 * 150
+    assert frame["run_time"].dtype == "datetime64[us]" and frame["customer_id"].notna().all()
+
+
+def test_chinese_headers(tmp_path):
+    book = tmp_path / "zh.xlsx"
+    make_demo(book, n_customers=80, lang="zh")
+    classify_file(book, book, run_time=T0)
+    with open_book(book) as b:
+        title = b.state.markers["xlseg_sheet_history"][0]
+        assert b.rows(title)[0][0] == "运行序号"
+    frame = _both(book)
+    assert H.run_numbers(frame) == [1, 2]
+
+
+def _edit(src, dst, edit):
+    wb = openpyxl.load_workbook(src)
+    ws = wb[wb.defined_names["xlseg_sheet_history"].attr_text.split("!")[0].strip("'")]
+    edit(ws)
+    wb.save(dst)  # openpyxl writes shared strings, its own styles and number formats
+
+
+def test_history_edited_and_saved_by_another_program(three_runs, tmp_path):
+    def edit(ws):
+        ws["E2"] = "Champions"  # a segment changed by hand
+        ws["F3"] = None  # a value cleared
+        ws["D4"] = 12345  # a numeric id
+        ws["D5"] = "  C-pad  "  # an id with spaces
+        ws["L1"] = "Notes"  # a column of the user's own
+        ws["L2"] = "call back Monday & check <stock>"
+        ws["L7"] = 3.5
+        ws["K6"] = None  # no monetary
+        ws.insert_rows(10)  # a blank row inside the table
+        ws["G12"] = "（无）"  # non-ASCII text
+    out = tmp_path / "edited.xlsx"
+    _edit(three_runs, out, edit)
+    frame = _both(out)
+    assert frame.loc[0, "segment"] == "Champions" and "12345" in set(frame["customer_id"])
+    assert "C-pad" in set(frame["customer_id"]) and len(frame) == 3 * 150
+
+
+def test_reordered_and_chinese_headers_after_an_edit(three_runs, tmp_path):
+    def edit(ws):
+        for c, word in zip("ABCDEFGHIJK", [v[1] for v in H.HEADERS.values()]):
+            ws[f"{c}1"] = word
+        ws.move_range("D1:D500", cols=12)  # Customer ID moved far right (column P)
+    out = tmp_path / "moved.xlsx"
+    _edit(three_runs, out, edit)
+    frame = _both(out)
+    assert frame["customer_id"].notna().all()
+
+
+@pytest.mark.parametrize("cell,value", [("A3", "=1+1"), ("K4", "=NA()"), ("E5", True), ("A6", "two")])
+def test_what_the_fast_path_leaves_to_the_general_reader(three_runs, tmp_path, cell, value):
+    out = tmp_path / "odd.xlsx"
+    _edit(three_runs, out, lambda ws: ws.__setitem__(cell, value))
+    _both(out, fast_taken=False)
+
+
+def test_a_workbook_without_history(tmp_path):
+    p = tmp_path / "plain.xlsx"
+    wb = openpyxl.Workbook()
+    wb.active.append(["Customer ID", "Orders"])
+    wb.save(p)
+    assert len(history_frame(p)) == 0 and list(history_frame(p).columns) == H.COLUMNS

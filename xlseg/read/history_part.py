@@ -1,0 +1,222 @@
+"""The History sheet read fast, for ``xlseg history``: its one sheet part, scanned with numpy.
+
+:func:`history_frame` gives the same frame as reading the sheet with the general reader
+(:meth:`xlseg.read.book.Book.rows`, then :func:`xlseg.core.history.from_rows`), without its
+per-cell Python work: :func:`xlseg.read.sheetdata.scan` gives the cells of that one part as
+arrays (no other sheet is read, calamine is not used), and the History columns are typed from
+them here: numbers, dates by their cell style (1900 or 1904 system), ids and labels as text.
+
+Whatever the scan leaves to the general reader (see :mod:`xlseg.read.sheetdata`), and whatever
+the History columns would need the general reader's conversions for - text in a number or date
+column, a date-styled id, a number format this module does not judge - makes :func:`fast_frame`
+return None, and the general reader reads the sheet.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+
+from xlseg.core import history as H
+from xlseg.read.sheetdata import CHUNK, INLINE, NUM, SHARED, STR, Unplain, scan
+
+_INT_LIMIT = float(2**53)
+_EPOCH = {False: np.datetime64("1899-12-30", "ms"), True: np.datetime64("1904-01-01", "ms")}
+_NUMBER_CODES = {"general", "0", "0.00", "#,##0", "#,##0.00", "@"}
+_DATE_CHARS = set("ymdhs-/:. ")
+
+
+def history_frame(path, fast: bool = True) -> pd.DataFrame:
+    """The History rows of a workbook file (columns :data:`xlseg.core.history.COLUMNS`); empty when none.
+
+    ``fast=False`` reads the sheet with the general reader only (what the fast path must equal).
+    """
+    from xlseg.plan.history_sheets import read_previous
+    from xlseg.plan.write_plan import sheet_marker
+    from xlseg.read.book import open_book
+
+    with open_book(path) as book:
+        marked = book.state.markers.get(sheet_marker("history"))
+        if fast and marked and marked[0] in book.state.titles:
+            frame = fast_frame(book, marked[0])
+            if frame is not None:
+                return frame
+        return read_previous(book.rows, book.state).frame
+
+
+def fast_frame(book, title: str) -> pd.DataFrame | None:
+    """The History frame of sheet ``title`` of ``book`` (:class:`xlseg.read.book.Book`), or None (see above)."""
+    info = book.info(title)
+    if info.kind != "worksheet":
+        return None
+    part = book._part(info)
+    try:
+        cells = scan(book.package.chunks(part, CHUNK))
+        return _frame(book, cells)
+    except Unplain:
+        return None
+
+
+def _frame(book, cells: dict) -> pd.DataFrame:
+    row, col, kind = cells["row"], cells["col"], cells["type"]
+    valued = kind > 0
+    if not valued.any():
+        return H.from_rows([])
+    if row[valued].min() != 1 or col[valued].min() != 1:
+        raise Unplain  # calamine's range starts at the first used cell: leave that to the general reader
+    shared = _shared_strings(book) if (kind == SHARED).any() else None
+    dates = _date_styles(book, cells)
+    head_at = np.flatnonzero((row == 1) & valued)
+    width = int(col[head_at].max())
+    header = [None] * width
+    for i in head_at.tolist():
+        header[col[i] - 1] = _value(cells, i, shared, dates)
+    pos = H.header_positions(header)
+    if pos is None:
+        return H.from_rows([])
+    n = int(row.max()) - 1
+    data = {}
+    for k in H.COLUMNS:
+        at = np.flatnonzero((col == pos[k] + 1) & (row > 1) & (kind > 0)) if k in pos else np.zeros(0, np.int64)
+        data[k] = _column(k, cells, at, n, shared, dates, book.date1904)
+    return H.frame_from_columns(data)
+
+
+def _column(k, cells, at, n, shared, dates, date1904: bool):
+    """Column ``k`` for :func:`xlseg.core.history.frame_from_columns`: typed where the fast path can."""
+    if len(at) == 0:
+        return [None] * n
+    kind, num, rows = cells["type"][at], cells["num"][at], cells["row"][at] - 2
+    is_num = kind == NUM
+    is_date = is_num & dates[cells["style"][at]]
+    if k in ("run", "r_score", "f_score", "m_score", "monetary", "run_time", "as_of"):
+        if not is_num.all():
+            blank = _blank_texts(cells, at, shared)
+            if not (is_num | blank).all():
+                raise Unplain  # text in a number or date column: to_numeric / to_datetime would parse it
+            rows, num, is_date = rows[is_num], num[is_num], is_date[is_num]
+        if len(rows) == 0:
+            return [None] * n
+        if k in ("run_time", "as_of"):
+            if not is_date.all() or (num < 61).any() or (num > 2_958_465).any():
+                raise Unplain
+            out = np.full(n, np.datetime64("NaT"), "datetime64[us]")
+            ms = np.round(num * 86_400_000.0).astype(np.int64)
+            out[rows] = (_EPOCH[bool(date1904)] + ms.astype("timedelta64[ms]")).astype("datetime64[us]")
+            return out
+        if is_date.any() or (np.abs(num) >= _INT_LIMIT).any():
+            raise Unplain
+        if k != "monetary" and (num != np.floor(num)).any():
+            raise Unplain  # the general reader's Int64 conversion has the last word on fractions
+        out = np.full(n, np.nan)
+        out[rows] = num
+        return out
+    vals = np.empty(len(at), dtype=object)
+    texty = (kind == STR) | (kind == INLINE)
+    vals[texty] = cells["text"][at[texty]]
+    if (kind == SHARED).any():
+        vals[kind == SHARED] = shared[num[kind == SHARED].astype(np.int64)]
+    for j in np.flatnonzero(is_num).tolist():
+        if is_date[j] or k != "customer_id":
+            raise Unplain  # a date id, a number as a segment: the general reader's conversions
+        x = float(num[j])
+        vals[j] = int(x) if x.is_integer() and -_INT_LIMIT < x < _INT_LIMIT else x
+    vals[vals == ""] = None
+    out = np.full(n, None, dtype=object)
+    out[rows] = vals
+    return out.tolist()
+
+
+def _blank_texts(cells, at, shared) -> np.ndarray:
+    kind = cells["type"][at]
+    out = np.zeros(len(at), bool)
+    texty = (kind == STR) | (kind == INLINE)
+    out[texty] = cells["text"][at[texty]] == ""
+    if (kind == SHARED).any():
+        out[kind == SHARED] = shared[cells["num"][at[kind == SHARED]].astype(np.int64)] == ""
+    return out
+
+
+def _value(cells, i, shared, dates):
+    kd, x = int(cells["type"][i]), float(cells["num"][i])
+    if kd == NUM:
+        if dates[cells["style"][i]]:
+            raise Unplain
+        return int(x) if x.is_integer() and -_INT_LIMIT < x < _INT_LIMIT else x
+    v = shared[int(x)] if kd == SHARED else cells["text"][i]
+    return v or None  # calamine's '' is openpyxl's None
+
+
+def _shared_strings(book) -> list:
+    """The shared strings as calamine reads them (rich text runs joined, phonetic runs left out)."""
+    from xlseg.read.package import local
+
+    part = next((t for typ, t in book.package.rels(book.workbook_part).values()
+                 if typ.rsplit("/", 1)[-1] == "sharedStrings" and book.package.has(t)), None)
+    if part is None:
+        raise Unplain
+    out = []
+    for si in book.package.xml(part):
+        if local(si.tag) != "si":
+            continue
+        parts = []
+        for el in si:
+            name = local(el.tag)
+            if name == "t":
+                parts.append(el.text or "")
+            elif name == "r":
+                parts.extend(t.text or "" for t in el if local(t.tag) == "t")
+        s = "".join(parts)
+        if "_x" in s or "\r" in s:
+            raise Unplain
+        out.append(s)
+    arr = np.empty(len(out), dtype=object)
+    arr[:] = out
+    return arr
+
+
+def _date_styles(book, cells) -> np.ndarray:
+    """Per cell style index: True when calamine reads a number in it as a date; Unplain for unsure formats."""
+    from xlseg.read.package import local
+
+    top = int(cells["style"].max()) + 1 if len(cells["style"]) else 1
+    part = next((t for typ, t in book.package.rels(book.workbook_part).values()
+                 if typ.rsplit("/", 1)[-1] == "styles" and book.package.has(t)), None)
+    fmts, codes = [], {}
+    if part is not None:
+        root = book.package.xml(part)
+        for el in root:
+            if local(el.tag) == "numFmts":
+                codes = {int(f.get("numFmtId", "-1")): f.get("formatCode") or "" for f in el}
+            elif local(el.tag) == "cellXfs":
+                fmts = [int(xf.get("numFmtId", "0")) for xf in el if local(xf.tag) == "xf"]
+    out = np.zeros(max(top, len(fmts)), bool)
+    sure = np.zeros(len(out), bool)
+    for i, fid in enumerate(fmts):
+        kind = _format_kind(fid, codes.get(fid))
+        if kind is not None:
+            out[i], sure[i] = kind, True
+    if not fmts:
+        sure[0] = True  # no styles part: every cell is General
+    used = np.zeros(len(out), bool)
+    used[cells["style"][cells["type"] == NUM]] = True
+    if (used & ~sure).any():
+        raise Unplain
+    return out
+
+
+def _format_kind(fid: int, code: str | None) -> bool | None:
+    """True: a date format; False: a number format; None: one this reader does not judge."""
+    if code is None:
+        return False if fid in (0, 1, 2, 3, 4) else True if fid in (14, 15, 16, 17, 22) else None
+    plain = code.replace("\\", "").replace('"', "").strip().lower()
+    if plain in _NUMBER_CODES:
+        return False
+    if "[" in code or ";" in code or "am/pm" in plain:
+        return None
+    bare = re.sub(r'"[^"]*"', "", code).replace("\\", "").lower()  # quoted text (年, 月) and escapes out
+    if set(bare) <= _DATE_CHARS and "y" in bare and "d" in bare:
+        return True
+    return None

@@ -1,0 +1,288 @@
+"""Cells of a worksheet part scanned as bytes with numpy: the plain sheetData grammar, or :class:`Unplain`.
+
+:func:`scan` takes the inflated part a few megabytes at a time and returns every cell of
+``sheetData`` as arrays: row, column, type (number, shared string, formula string, inline
+string; 0 for an empty cell), style index, the number (or shared-string index) and the text.
+The tags are found with numpy (every ``<``, coded by the two bytes after it) and each cell's
+position, attributes and value are taken at fixed offsets around them; the attribute tails,
+numbers and texts are compared as 8-byte words, so each distinct one is parsed once.
+
+Only the plain grammar spreadsheet programs write is taken: cells ``<c r="B2" s="3" t="...">``
+holding ``<v>`` or ``<is><t>`` (or nothing), in order. A formula, an error or boolean cell,
+rich text, another attribute, a namespace prefix, CDATA, Excel's ``_xHHHH_`` escapes, cells out
+of order raise :class:`Unplain`: the caller then reads the sheet with the general reader.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+
+# tag codes, from the two bytes after "<"
+CELL, V, IS, T, ROW, END_C, END_V, END_IS, END_T, END_ROW = 1, 2, 3, 4, 5, 11, 12, 13, 14, 15
+# cell types
+NUM, SHARED, STR, INLINE = 1, 2, 3, 4
+CHUNK = 4 << 20  # inflated bytes per read
+MAX_NUMBER_TEXT = 40  # bytes in one <v> number; longer is not a number Excel writes
+WINDOW = 64  # longest tag tail or text compared as words (longer texts are taken one by one)
+_ENTITY = re.compile(r"&(#x[0-9a-fA-F]+|#[0-9]+|lt|gt|amp|quot|apos);")
+_NUMBER_BYTE = np.zeros(256, bool)
+_NUMBER_BYTE[np.frombuffer(b"\x000123456789.-+eE", np.uint8)] = True
+_NAMED = {"lt": "<", "gt": ">", "amp": "&", "quot": '"', "apos": "'"}
+
+
+class Unplain(Exception):
+    """The sheet holds something this reader leaves to the general one."""
+
+
+def scan(chunks) -> dict:
+    """Every cell of sheetData: row, col, type, style, number and text (arrays, in sheet order)."""
+    out = {k: [] for k in ("row", "col", "type", "style", "num", "text")}
+    buf, started, done, first = b"", False, False, True
+    for block in chunks:
+        if first:
+            first = False
+            head = block[:300]
+            if head.startswith(b"\xef\xbb\xbf"):
+                block, head = block[3:], head[3:]
+            if b"encoding=" in head and not re.search(rb"encoding=['\"]utf-8['\"]", head, re.IGNORECASE):
+                raise Unplain
+        buf += block
+        if not started:
+            at = buf.find(b"<sheetData")
+            if at < 0:
+                buf = buf[-20:]
+                continue
+            end = buf.find(b">", at)
+            if end < 0:
+                continue
+            if buf[end - 1:end] == b"/":
+                return _joined(out)
+            if buf[at - 1:at] == b":":  # a namespace prefix
+                raise Unplain
+            buf, started = buf[end + 1:], True
+        stop = buf.find(b"</sheetData>")
+        if stop >= 0:
+            _chunk(buf[:stop], out)
+            done = True
+            break
+        cut = buf.rfind(b"</row>")
+        if cut >= 0:
+            _chunk(buf[:cut + 6], out)
+            buf = buf[cut + 6:]
+    if started and not done:
+        raise Unplain  # a part that ends inside sheetData: the general reader says what is wrong
+    return _joined(out)
+
+
+def _joined(out: dict) -> dict:
+    if not out["row"]:
+        return {"row": np.zeros(0, np.int64), "col": np.zeros(0, np.int64), "type": np.zeros(0, np.int8),
+                "style": np.zeros(0, np.int64), "num": np.zeros(0), "text": np.zeros(0, object)}
+    joined = {k: np.concatenate(v) for k, v in out.items()}
+    key = joined["row"] * 20_000 + joined["col"]
+    if len(key) > 1 and not (np.diff(key) > 0).all():
+        raise Unplain  # cells out of order or twice at one position
+    return joined
+
+
+def _chunk(data: bytes, out: dict) -> None:
+    """Cells of a piece of sheetData that ends at a row's end."""
+    if not data.strip():
+        return
+    if b"\r" in data or b"_x" in data or b"<![CDATA[" in data:
+        raise Unplain  # line-end normalisation, Excel's _xHHHH_ escapes, CDATA: the general reader's job
+    a = np.frombuffer(data + bytes(WINDOW + 64), np.uint8)
+    lt = np.flatnonzero(a[:len(data)] == 60)
+    code = np.zeros(len(lt) + 8, np.int8)
+    c = code[:len(lt)]
+    c[:] = _tag_codes()[a[lt + 1] | (a[lt + 2].astype(np.uint16) << 8)]  # by the two bytes after "<"
+    if (c == 0).any():
+        raise Unplain  # a formula, rich text, a prefix, a comment: not the plain grammar
+    ci = np.flatnonzero(c == CELL)
+    if len(ci) == 0:
+        return
+    row, col, kind, style, selfclosed = _attributes(a, lt[ci])
+    # the cell's content: nothing, <v>x</v>, or <is><t>x</t></is>, then </c>
+    n1, n2, n3, n4, n5 = (code[ci + k] for k in range(1, 6))
+    empty = selfclosed | (n1 == END_C)
+    has_v = ~selfclosed & (n1 == V) & (n2 == END_V) & (n3 == END_C)
+    has_is = ~selfclosed & (n1 == IS) & (n2 == T) & (n3 == END_T) & (n4 == END_IS) & (n5 == END_C)
+    if not (empty | has_v | has_is).all():
+        raise Unplain
+    used = len(ci) + (~selfclosed).sum() + 2 * has_v.sum() + 4 * has_is.sum()
+    if used + ((c == ROW) | (c == END_ROW)).sum() != len(lt):
+        raise Unplain
+    if (has_is & (kind != INLINE)).any() or (has_v & (kind == INLINE)).any():
+        raise Unplain  # an <is> string in a cell not typed inlineStr, or the other way round
+    last = len(lt) - 1
+    vi, ii = np.flatnonzero(has_v), np.flatnonzero(has_is)
+    vs, ve = np.zeros(len(ci), np.int64), np.zeros(len(ci), np.int64)
+    vs[vi], ve[vi] = lt[ci[vi] + 1] + 3, lt[ci[vi] + 2]
+    if len(ii):
+        is_at, t_at = lt[ci[ii] + 1], lt[ci[ii] + 2]
+        if (a[is_at + 3] != 62).any():
+            raise Unplain
+        plain = a[t_at + 2] == 62  # <t>, or <t xml:space="preserve">
+        spaced = _rows_of(a, t_at, len(_PRESERVE)).view(f"S{len(_PRESERVE)}").ravel() == _PRESERVE
+        if not (plain | spaced).all():
+            raise Unplain
+        vs[ii], ve[ii] = np.where(plain, t_at + 3, t_at + len(_PRESERVE)), lt[np.minimum(ci[ii] + 3, last)]
+    kind = np.where(empty, 0, kind).astype(np.int8)
+    num = np.full(len(ci), np.nan)
+    numeric = np.flatnonzero((kind == NUM) | (kind == SHARED))
+    if len(numeric):
+        num[numeric] = _numbers(a, vs[numeric], ve[numeric])
+    text = np.full(len(ci), None, dtype=object)
+    texty = np.flatnonzero((kind == STR) | (kind == INLINE))
+    if len(texty):
+        text[texty] = _texts(data, a, vs[texty], ve[texty])
+    for k, v in (("row", row), ("col", col), ("type", kind), ("style", style), ("num", num), ("text", text)):
+        out[k].append(v)
+
+
+_PRESERVE = b'<t xml:space="preserve">'
+_LUT = []
+
+
+def _tag_codes() -> np.ndarray:
+    """Tag code by the two bytes after "<" (made once)."""
+    if not _LUT:
+        lut = np.zeros(1 << 16, np.int8)
+        for code, pair in ((CELL, "c "), (CELL, "c/"), (CELL, "c>"), (V, "v>"), (IS, "is"), (T, "t>"), (T, "t "),
+                           (ROW, "ro"), (END_C, "/c"), (END_V, "/v"), (END_IS, "/i"), (END_T, "/t"),
+                           (END_ROW, "/r")):
+            lut[ord(pair[0]) | ord(pair[1]) << 8] = code  # no other tag of sheetData starts with these two
+        _LUT.append(lut)
+    return _LUT[0]
+
+
+def _distinct(a, s, e):
+    """The byte strings a[s:e] (each at most WINDOW bytes) as (code per string, the distinct strings).
+
+    Each string is copied into a zero-padded row of 8-byte words, hashed to one word and factorised;
+    every row is then compared with its code's first row, so a hash collision cannot go unnoticed.
+    """
+    lengths = e - s
+    width = max(8, -(-int(lengths.max()) // 8) * 8)
+    m = _rows_of(a, s, width)
+    m *= np.arange(width) < lengths[:, None]
+    w = m.view(np.uint64)
+    h = w[:, 0].copy()
+    for j in range(1, w.shape[1]):
+        h = h * np.uint64(0x9E3779B97F4A7C15) + w[:, j]
+    codes, uniq = pd.factorize(h)
+    first = np.empty(len(uniq), np.int64)
+    first[codes[::-1]] = np.arange(len(codes))[::-1]
+    if not (w == w[first[codes]]).all():
+        raise Unplain  # two strings with one hash: never seen, but then the general reader
+    rows = m[first]
+    return codes, rows.view(f"S{width}").ravel()  # numpy bytes (zero padding dropped)
+
+
+def _rows_of(a, s, width):
+    """a[s:s+width] for every start in ``s``, as a (len(s), width) array (one copy, no index matrix)."""
+    return np.lib.stride_tricks.as_strided(a, shape=(len(a) - width + 1, width), strides=(1, 1))[s]
+
+
+_TAIL = re.compile(rb'^(?: (s|t)="([^"]*)")*$')
+_TAIL_ATTR = re.compile(rb' (s|t)="([^"]*)"')
+_TYPES = {b"n": NUM, b"s": SHARED, b"str": STR, b"inlineStr": INLINE}
+
+
+def _attributes(a, start):
+    """(row, col, type, style, self-closed) of the cells whose open tags start at ``start``."""
+    p = start + 3
+    if not ((a[p] == ord("r")) & (a[p + 1] == ord("=")) & (a[p + 2] == ord('"'))).all():
+        raise Unplain  # a cell without its position first
+    p = p + 3
+    col = np.zeros(len(p), np.int64)
+    letters = np.zeros(len(p), np.int64)
+    going = np.ones(len(p), bool)
+    for k in range(3):  # up to 3 letters
+        ch = a[p + k].astype(np.int64) - 64
+        going &= (ch >= 1) & (ch <= 26)
+        col[going] = col[going] * 26 + ch[going]
+        letters += going
+    row = np.zeros(len(p), np.int64)
+    digits = np.zeros(len(p), np.int64)
+    going = np.ones(len(p), bool)
+    q = p + letters
+    for k in range(8):  # then up to 7 digits
+        ch = a[q + k].astype(np.int64) - 48
+        going &= (ch >= 0) & (ch <= 9)
+        if not going.any():
+            break
+        row[going] = row[going] * 10 + ch[going]
+        digits += going
+    p = p + letters + digits
+    if (letters == 0).any() or (letters > 3).any() or (digits == 0).any() or (digits > 7).any() or \
+            (a[p] != ord('"')).any():
+        raise Unplain
+    # the rest of the tag (s="..." and t="...") has few distinct forms: judged once each
+    kind = np.full(len(p), NUM, np.int8)
+    style = np.zeros(len(p), np.int64)
+    found = _rows_of(a, p + 1, 32) == 62
+    if not found.any(axis=1).all():
+        raise Unplain  # a tag longer than any plain cell's
+    close = p + 1 + np.argmax(found, axis=1)
+    selfclosed = a[close - 1] == 47
+    end = close - selfclosed
+    if (end > p + 1).any():
+        codes, tails = _distinct(a, p + 1, end)
+        kinds, styles = np.zeros(len(tails), np.int8), np.zeros(len(tails), np.int64)
+        for i, tail in enumerate(tails):
+            if not _TAIL.match(tail):
+                raise Unplain  # another attribute (cm, vm, ph), other spacing: left to the general reader
+            attrs = dict(_TAIL_ATTR.findall(tail))
+            if b"t" in attrs and attrs[b"t"] not in _TYPES or b"s" in attrs and not attrs[b"s"].isdigit():
+                raise Unplain  # b, e, d: booleans, errors, ISO dates
+            kinds[i] = _TYPES[attrs.get(b"t", b"n")]
+            styles[i] = int(attrs.get(b"s", b"0"))
+        kind, style = kinds[codes], styles[codes]
+    return row, col, kind, style, selfclosed
+
+
+def _numbers(a, vs, ve) -> np.ndarray:
+    """The <v> texts a[vs:ve] as float64 (written as Excel writes numbers)."""
+    if ((ve - vs) == 0).any() or (ve - vs).max() > MAX_NUMBER_TEXT:
+        raise Unplain
+    codes, texts = _distinct(a, vs, ve)
+    if not _NUMBER_BYTE[np.frombuffer(texts.tobytes(), np.uint8)].all():
+        raise Unplain  # only the characters a number is written with
+    try:
+        return texts.astype(np.float64)[codes]
+    except ValueError:
+        raise Unplain from None
+
+
+def _texts(data: bytes, a, vs, ve) -> np.ndarray:
+    """The inline texts data[vs:ve] as an object array of str (entities resolved)."""
+    out = np.empty(len(vs), dtype=object)
+    short = (ve - vs) <= WINDOW
+    if short.any():
+        codes, texts = _distinct(a, vs[short], ve[short])
+        chars = np.frombuffer(texts.tobytes(), np.uint8)
+        words = np.empty(len(texts), dtype=object)
+        if chars.max(initial=0) < 128 and not (chars == 38).any():
+            words[:] = texts.astype("U").tolist()  # plain ASCII: numpy decodes it
+        else:
+            words[:] = [_text(t) for t in texts.tolist()]
+        out[short] = words[codes]
+    for i in np.flatnonzero(~short).tolist():
+        out[i] = _text(data[vs[i]:ve[i]])
+    return out
+
+
+def _text(raw: bytes) -> str:
+    s = raw.decode("utf-8")
+    return _ENTITY.sub(_entity, s) if "&" in s else s
+
+
+def _entity(m) -> str:
+    name = m.group(1)
+    if name[0] == "#":
+        return chr(int(name[2:], 16) if name[1] in "xX" else int(name[1:]))
+    return _NAMED[name]
