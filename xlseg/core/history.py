@@ -147,11 +147,13 @@ def header_positions(header) -> dict | None:
     return {k: head.index(k) for k in COLUMNS if k in head}
 
 
-def frame_from_columns(data: dict) -> pd.DataFrame:
+def frame_from_columns(data: dict, ids_are_text: bool = False) -> pd.DataFrame:
     """The History frame from one sequence of cell values per canonical column (rows below the header).
 
     A sequence may also come already typed (float64 numbers with NaN, datetime64[us] with NaT), as
     :mod:`xlseg.read.history_part` gives it; the conversions below leave those as they are.
+    ``ids_are_text``: every customer id is None or a str without surrounding blanks (what
+    :func:`_id_text` would give them already).
     """
     frame = pd.DataFrame(data, columns=COLUMNS)
     frame["run"] = pd.to_numeric(frame["run"], errors="coerce").astype("Int64")
@@ -160,7 +162,8 @@ def frame_from_columns(data: dict) -> pd.DataFrame:
     for k in ("r_score", "f_score", "m_score"):
         frame[k] = pd.to_numeric(frame[k], errors="coerce").astype("Int64")
     frame["monetary"] = pd.to_numeric(frame["monetary"], errors="coerce").astype("float64")
-    frame["customer_id"] = frame["customer_id"].map(_id_text)
+    if not ids_are_text:
+        frame["customer_id"] = frame["customer_id"].map(_id_text)
     return frame[frame["run"].notna()].reset_index(drop=True)
 
 
@@ -190,10 +193,10 @@ def keep_last_runs(history: pd.DataFrame, n: int) -> pd.DataFrame:
 def keys(words: pd.Series, kind: str) -> pd.Series:
     """Label words (either language) or keys -> keys; blank -> ``_blank``; unknown words kept as they are."""
     table = tables("en")[kind]
-    uniq = pd.Series(words.dropna().unique())
-    mapping = {w: (L.key_of(table, w) or str(w)) for w in uniq if str(w).strip() != ""}
-    out = words.map(mapping)
-    return out.where(out.notna(), BLANK).astype(object)
+    codes, uniq = pd.factorize(words)  # each distinct word judged once; missing -> -1
+    mapped = np.array([(L.key_of(table, w) or str(w)) if str(w).strip() != "" else BLANK for w in uniq] + [BLANK],
+                      dtype=object)
+    return pd.Series(mapped[codes], index=words.index, dtype=object)
 
 
 def category_order(kind: str, present, segment_keys=None) -> list[str]:
@@ -228,18 +231,21 @@ def joined(earlier: pd.DataFrame, later: pd.DataFrame) -> pd.DataFrame:
     ids = a.index.append(b.index.difference(a.index, sort=False))
     out = pd.DataFrame(index=ids)
     out.index.name = "customer_id"
-    in_a = np.arange(len(ids)) < len(a)  # ids: a's first, then b's others
-    in_b = b.index.get_indexer(ids) >= 0  # a hash lookup (Index.isin on str ids goes through Python objects)
+    # where each id is in a and in b: a's come first, in order; b's by one hash lookup (Index.isin and reindex on
+    # str ids go through Python objects, and each reindex would look them up again)
+    pos_a = np.where(np.arange(len(ids)) < len(a), np.arange(len(ids)), -1)
+    pos_b = b.index.get_indexer(ids)
+    in_a, in_b = pos_a >= 0, pos_b >= 0
+    take_a, take_b = np.where(in_a, pos_a, 0), np.where(in_b, pos_b, 0)
     for kind in KINDS:
-        fa = keys(a[kind], kind).reindex(ids)
-        fb = keys(b[kind], kind).reindex(ids)
-        out[f"{kind}_from"] = np.where(in_a, fa.to_numpy(), ABSENT)
-        out[f"{kind}_to"] = np.where(in_b, fb.to_numpy(), ABSENT)
-    rev_b = b["monetary"].reindex(ids)
-    rev_a = a["monetary"].reindex(ids)
-    out["revenue"] = rev_b.where(in_b, rev_a).fillna(0.0).to_numpy(dtype="float64")
-    out["monetary_from"] = rev_a.to_numpy(dtype="float64")
-    out["monetary_to"] = rev_b.to_numpy(dtype="float64")
+        out[f"{kind}_from"] = np.where(in_a, keys(a[kind], kind).to_numpy()[take_a], ABSENT)
+        out[f"{kind}_to"] = np.where(in_b, keys(b[kind], kind).to_numpy()[take_b], ABSENT)
+    rev_a = np.where(in_a, a["monetary"].to_numpy(dtype="float64")[take_a], np.nan)
+    rev_b = np.where(in_b, b["monetary"].to_numpy(dtype="float64")[take_b], np.nan)
+    revenue = np.where(in_b, rev_b, rev_a)
+    out["revenue"] = np.where(np.isnan(revenue), 0.0, revenue)
+    out["monetary_from"] = rev_a
+    out["monetary_to"] = rev_b
     return out
 
 

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from xlseg.core import history as H
-from xlseg.read.sheetdata import CHUNK, INLINE, NUM, SHARED, STR, Unplain, scan
+from xlseg.read.sheetdata import CHUNK, INLINE, NUM, SHARED, STR, Unplain, ahead, scan
 
 _INT_LIMIT = float(2**53)
 _EPOCH = {False: np.datetime64("1899-12-30", "ms"), True: np.datetime64("1904-01-01", "ms")}
@@ -53,7 +53,7 @@ def fast_frame(book, title: str) -> pd.DataFrame | None:
         return None
     part = book._part(info)
     try:
-        cells = scan(book.package.chunks(part, CHUNK))
+        cells = scan(ahead(book.package.chunks(part, CHUNK)))
         return _frame(book, cells)
     except Unplain:
         return None
@@ -81,7 +81,9 @@ def _frame(book, cells: dict) -> pd.DataFrame:
     for k in H.COLUMNS:
         at = np.flatnonzero((col == pos[k] + 1) & (row > 1) & (kind > 0)) if k in pos else np.zeros(0, np.int64)
         data[k] = _column(k, cells, at, n, shared, dates, book.date1904)
-    return H.frame_from_columns(data)
+    ids = data["customer_id"]
+    plain = all(v is None or (v.__class__ is str and not v[:1].isspace() and not v[-1:].isspace()) for v in ids)
+    return H.frame_from_columns(data, ids_are_text=plain)
 
 
 def _column(k, cells, at, n, shared, dates, date1904: bool):
