@@ -33,7 +33,6 @@ def history_frame(path, fast: bool = True) -> pd.DataFrame:
 
     ``fast=False`` reads the sheet with the general reader only (what the fast path must equal).
     """
-    from xlseg.plan.history_sheets import read_previous
     from xlseg.plan.write_plan import sheet_marker
     from xlseg.read.book import open_book
 
@@ -43,6 +42,8 @@ def history_frame(path, fast: bool = True) -> pd.DataFrame:
             frame = fast_frame(book, marked[0])
             if frame is not None:
                 return frame
+        from xlseg.plan.history_sheets import read_previous
+
         return read_previous(book.rows, book.state).frame
 
 
