@@ -106,3 +106,25 @@ def test_a_workbook_without_history(tmp_path):
     wb.active.append(["Customer ID", "Orders"])
     wb.save(p)
     assert len(history_frame(p)) == 0 and list(history_frame(p).columns) == H.COLUMNS
+
+
+def test_bytes_the_scan_cannot_read_go_to_the_general_reader(three_runs, tmp_path):
+    """An inline string with invalid UTF-8 or an entity beyond U+10FFFF: no traceback from the fast path."""
+    import zipfile
+
+    from xlseg.read.history_part import fast_frame as fast
+
+    with open_book(three_runs) as book:
+        title = book.state.markers["xlseg_sheet_history"][0]
+        part = book.sheets[title].part
+    for bad in (b"\xff\xfe", b"&#1114112;"):
+        out = tmp_path / "bad.xlsx"
+        with zipfile.ZipFile(three_runs) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
+            for info in zin.infolist():
+                data = zin.read(info)
+                if info.filename == part:
+                    at = data.index(b'<t xml:space="preserve">', data.index(b'r="E2"')) + 24
+                    data = data[:at] + bad + data[at:]
+                zout.writestr(info, data)
+        with open_book(out) as book:
+            assert fast(book, title) is None

@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from xlseg.core import history as H
+from xlseg.errors import XlsegError
 from xlseg.read.sheetdata import CHUNK, INLINE, NUM, SHARED, STR, Unplain, ahead, scan
 
 _INT_LIMIT = float(2**53)
@@ -56,7 +57,11 @@ def fast_frame(book, title: str) -> pd.DataFrame | None:
     try:
         cells = scan(ahead(book.package.chunks(part, CHUNK)))
         return _frame(book, cells)
-    except Unplain:
+    except XlsegError:
+        raise  # the package's own messages (damaged part, sizes)
+    except (Unplain, ValueError, IndexError, KeyError, OverflowError, UnicodeDecodeError):
+        # outside the plain grammar, or bytes the scan cannot make sense of (invalid UTF-8, an entity beyond
+        # U+10FFFF, a shared-string index out of range): the general reader reads it, or says what is wrong
         return None
 
 
