@@ -142,7 +142,7 @@ def _chunk(data: bytes, out: dict) -> None:
         return
     if b"\r" in data or b"_x" in data or b"<![CDATA[" in data:
         raise Unplain  # line-end normalisation, Excel's _xHHHH_ escapes, CDATA: the general reader's job
-    a = np.frombuffer(data + bytes(WINDOW + 64), np.uint8)
+    a = np.frombuffer(data + bytes(WINDOW + 64 + (-len(data)) % 8), np.uint8)  # padded to whole words
     lt = np.flatnonzero(a[:len(data)] == 60)
     code = np.zeros(len(lt) + 8, np.int8)
     c = code[:len(lt)]
@@ -210,24 +210,52 @@ def _tag_codes() -> np.ndarray:
 def _distinct(a, s, e):
     """The byte strings a[s:e] (each at most WINDOW bytes) as (code per string, the distinct strings).
 
-    Each string is copied into a zero-padded row of 8-byte words, hashed to one word and factorised;
-    every row is then compared with its code's first row, so a hash collision cannot go unnoticed.
+    Each string is read as 8-byte words (bytes past its end masked off), hashed to one word and
+    factorised; every string's words are then compared with its code's first string, so a hash
+    collision cannot go unnoticed.
     """
     lengths = e - s
-    width = max(8, -(-int(lengths.max()) // 8) * 8)
-    m = _rows_of(a, s, width)
-    m *= np.arange(width) < lengths[:, None]
-    w = m.view(np.uint64)
-    h = w[:, 0].copy()
-    for j in range(1, w.shape[1]):
-        h = h * np.uint64(0x9E3779B97F4A7C15) + w[:, j]
+    u = _words(a)
+    ws = []
+    h = np.zeros(len(s), np.uint64)
+    for j in range(max(1, -(-int(lengths.max()) // 8))):
+        w = u[s + 8 * j] & _MASKS[np.clip(lengths - 8 * j, 0, 8)]
+        ws.append(w)
+        h = h * np.uint64(0x9E3779B97F4A7C15) + w
     codes, uniq = pd.factorize(h)
     first = np.empty(len(uniq), np.int64)
     first[codes[::-1]] = np.arange(len(codes))[::-1]
-    if not (w == w[first[codes]]).all():
+    if not all((w == w[first[codes]]).all() for w in ws):
         raise Unplain  # two strings with one hash: never seen, but then the general reader
-    rows = m[first]
-    return codes, rows.view(f"S{width}").ravel()  # numpy bytes (zero padding dropped)
+    rows = np.ascontiguousarray(np.stack([w[first] for w in ws], axis=1))
+    return codes, rows.view(f"S{8 * len(ws)}").ravel()  # numpy bytes (zero padding dropped)
+
+
+def _words(a):
+    """The 8 bytes starting at every offset of ``a`` as one little-endian word (a view: nothing is copied)."""
+    whole = a[:len(a) // 8 * 8].view("<u8")
+    return np.lib.stride_tricks.as_strided(whole, shape=(len(whole) * 8 - 7,), strides=(1,))
+
+
+def _find(a, start, byte: int, limit: int):
+    """Offset from each ``start`` of the first ``byte`` within ``limit`` bytes (-1: none), 8 bytes a step."""
+    u = _words(a)
+    pos = np.full(len(start), -1, np.int64)
+    pattern = np.uint64(int.from_bytes(bytes([byte]) * 8, "little"))
+    for j in range(0, limit, 8):
+        todo = np.flatnonzero(pos < 0)
+        if len(todo) == 0:
+            break
+        v = u[start[todo] + j] ^ pattern  # a zero byte where ``byte`` is
+        t = (v - _ONES) & ~v & _HIGHS  # the lowest flagged byte is the first zero byte
+        hit = np.flatnonzero(t)
+        low = t[hit] & (~t[hit] + np.uint64(1))
+        pos[todo[hit]] = j + (np.log2(low.astype(np.float64)).astype(np.int64) >> 3)
+    return pos
+
+
+_MASKS = np.array([(1 << (8 * k)) - 1 for k in range(9)], np.uint64)
+_ONES, _HIGHS = np.uint64(0x0101010101010101), np.uint64(0x8080808080808080)
 
 
 def _rows_of(a, s, width):
@@ -272,10 +300,10 @@ def _attributes(a, start):
     # the rest of the tag (s="..." and t="...") has few distinct forms: judged once each
     kind = np.full(len(p), NUM, np.int8)
     style = np.zeros(len(p), np.int64)
-    found = _rows_of(a, p + 1, 32) == 62
-    if not found.any(axis=1).all():
+    off = _find(a, p + 1, 62, 32)  # the tag's ">"
+    if (off < 0).any():
         raise Unplain  # a tag longer than any plain cell's
-    close = p + 1 + np.argmax(found, axis=1)
+    close = p + 1 + off
     selfclosed = a[close - 1] == 47
     end = close - selfclosed
     if (end > p + 1).any():
