@@ -93,7 +93,8 @@ class DuckEngine:
         values = cur.fetchone()
         return dict(zip([d[0] for d in cur.description], values))
 
-    def materialise(self, name: str, query: str) -> None:
+    def materialise(self, name: str, query: str, *, lines: bool = False) -> None:
+        """A temp table (``lines``: the order lines, read and cleaned once; else one row per customer)."""
         self._exec(f"CREATE OR REPLACE TEMP TABLE {name} AS {query}")
 
     def frame(self, query: str) -> pd.DataFrame:
