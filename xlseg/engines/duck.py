@@ -93,8 +93,7 @@ class DuckEngine:
         values = cur.fetchone()
         return dict(zip([d[0] for d in cur.description], values))
 
-    def materialise(self, name: str, query: str, *, lines: bool = False) -> None:
-        """A temp table (``lines``: the order lines, read and cleaned once; else one row per customer)."""
+    def materialise(self, name: str, query: str) -> None:
         self._exec(f"CREATE OR REPLACE TEMP TABLE {name} AS {query}")
 
     def frame(self, query: str) -> pd.DataFrame:

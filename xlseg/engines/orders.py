@@ -75,7 +75,7 @@ def aggregate_lines(engine, schemas, config: Config, *, progress=None) -> Aggreg
     limit = explicit.date() if explicit is not None else dt.date.today()
     # The files are read and their values cleaned once (then spilled to disk if they do not fit in memory):
     # the queries below read ``xlseg_all_lines`` five times.
-    engine.materialise("xlseg_all_lines", sql.all_lines_sql(), lines=True)
+    engine.materialise("xlseg_all_lines", sql.all_lines_sql())
     cancellations = "order_id" in fields and engine.scalar(sql.numeric_orders_sql()) > 0
     engine.register_view("xlseg_usable", sql.usable_sql(cancellations, attributes))
     engine.register_view("xlseg_lines", sql.kept_sql(limit))

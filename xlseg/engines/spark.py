@@ -76,7 +76,6 @@ class SparkEngine:
 
     def __init__(self, spark):
         self.spark = spark
-        self._persisted = []
 
     # -------------------------------------------------------------- sources
     def _read(self, path: str, schema=None):
@@ -133,22 +132,11 @@ class SparkEngine:
     def row(self, query: str) -> dict:
         return self._sql(query).collect()[0].asDict()
 
-    def materialise(self, name: str, query: str, *, lines: bool = False) -> None:
-        """``lines``: a view, not a cache: caching every order line in local mode held them in the driver's heap
-        and made 10M lines take 2,343 s against 397 s without it (bench/README.md); each scan re-reads the files,
-        which Spark splits over the cluster, and ids already plain skip the costly cleaning (sql.id_expr).
-
-        One row per customer (``xlseg_metrics``) is persisted (memory, then disk): as a view, each query over
-        it (the count, the latest purchase, every rank and join of the classification) aggregated the lines
-        again.
-        """
-        df = self._sql(query)
-        if not lines:
-            from pyspark import StorageLevel
-
-            df = df.persist(StorageLevel.MEMORY_AND_DISK)
-            self._persisted.append(df)
-        df.createOrReplaceTempView(name)
+    def materialise(self, name: str, query: str) -> None:
+        # A view, not a cache: caching every order line in local mode held them in the driver's heap and made
+        # 10M lines take 2,343 s against 397 s without it (bench/README.md); each scan re-reads the files,
+        # which Spark splits over the cluster, and ids already plain skip the costly cleaning (sql.id_expr).
+        self._sql(query).createOrReplaceTempView(name)
 
     def dataframe(self, query: str):
         """The query's result as a Spark DataFrame (not collected)."""
@@ -176,10 +164,7 @@ class SparkEngine:
             raise InputError(f"Spark could not run xlseg's query ({_first_line(exc)}).") from None
 
     def close(self) -> None:
-        """Unpersist the per-customer tables; the lines are views, and the Spark session belongs to whoever made it."""
-        for df in self._persisted:
-            df.unpersist()
-        self._persisted.clear()
+        """Nothing to free: the lines are views, and the Spark session belongs to whoever made it."""
 
 
 def _first_line(exc: Exception) -> str:
