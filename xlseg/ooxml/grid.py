@@ -3,14 +3,18 @@
 Blocks (values) and Styles (formats over ranges) of a plan are merged here
 once: rows are visited in bands over which the same blocks and styles apply,
 and within a band each column is rendered in one tight loop (a 100,000-row
-block costs one dictionary of column formats, not one per cell). A later
-block wins over an earlier one at the same cell; a later style sets its parts
-over an earlier one's (as the openpyxl adapter assigned them).
+block costs one dictionary of column formats, not one per cell), then the
+columns are joined into rows. A column whose values are all text, all numbers
+or all dates (blanks allowed) is rendered by one comprehension, its text
+checked for characters to escape once for the whole column. A later block
+wins over an earlier one at the same cell; a later style sets its parts over
+an earlier one's (as the openpyxl adapter assigned them).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from xlseg.ooxml.cells import render, serial
 from xlseg.ooxml.styles import DATE_FORMAT, StyleBook, merge, style_key
@@ -18,7 +22,33 @@ from xlseg.ooxml.xml import bounds, letters, text
 from xlseg.plan.write_plan import Formula
 
 _RISKY = ("=", "+", "-", "@")
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _needs_escape(joined: str) -> bool:
+    """Whether some text of a column (joined by line breaks) needs :func:`xlseg.ooxml.xml.text`'s escaping
+    (substring tests: a regular expression with alternatives is slow on a whole column)."""
+    return ("&" in joined or "<" in joined or ">" in joined or "_x" in joined or
+            _CONTROL.search(joined) is not None)
+
+
+def _edge_space(joined: str) -> bool:
+    """Whether some text starts or ends with a space, or holds a tab, a carriage return or two spaces in a
+    row: XML whitespace a reader could fold unless the cell says xml:space="preserve"."""
+    return (joined[:1] == " " or joined[-1:] == " " or "\n " in joined or " \n" in joined or "\t" in joined or
+            "\r" in joined or "  " in joined)
+
+
+def _risky_start(joined: str) -> bool:
+    """Whether some text starts like a formula (=, +, -, @): written with a quote prefix."""
+    return joined[:1] in _RISKY or any(f"\n{ch}" in joined for ch in _RISKY)
+
+
 _EMPTY = (None, None, None, None)
+_NONE = type(None)
+_TEXT = frozenset((str, _NONE))
+_NUMBER = frozenset((float, int, _NONE))
+_DATE = frozenset((dt.datetime, dt.date, _NONE))
 BAND_ROWS = 20_000  # rows rendered at once
 
 
@@ -26,6 +56,18 @@ def width(rows) -> int:
     """Columns of a block's rows (held as columns: known without making a row)."""
     w = getattr(rows, "width", None)
     return w if w is not None else max((len(x) for x in rows), default=0)
+
+
+def band_columns(values, lo: int, hi: int) -> list:
+    """Rows ``lo``..``hi``-1 of a block's values as columns, as wide as the longest of those rows."""
+    columns = getattr(values, "columns", None)
+    if columns is not None:  # rows held as columns (xlseg.plan.rows.Rows)
+        return columns(lo, hi)
+    part = values[lo:hi]
+    w = max((len(x) for x in part), default=0)
+    if all(len(x) == w for x in part):
+        return [list(c) for c in zip(*part)] if w else []
+    return [[x[j] if j < len(x) else None for x in part] for j in range(w)]
 
 
 class Grid:
@@ -54,11 +96,67 @@ class Grid:
             numfmt = DATE_FORMAT
         return self.book.xf(font, fill, align, numfmt, kind_ == 2)
 
-    def _column(self, c: int, vals: list, first_row: int, key) -> list:
+    def _column(self, c: int, vals, first_row: int, key) -> list:
         """The ``<c>`` elements of one column for consecutive rows from ``first_row`` ('' for no cell)."""
         col = letters(c)
         plain = self._xf(key, 0)
         sp = f' s="{plain}"' if plain else ""
+        pre = f'<c r="{col}'
+        rows = range(first_row, first_row + len(vals))
+        kinds = set(map(type, vals))
+        if kinds == {_NONE}:
+            return [f'{pre}{r}"{sp}/>' for r in rows] if plain else [""] * len(vals)
+        if kinds <= _TEXT:
+            cells = self._text_column(pre, sp, plain, key, vals, rows)
+            if cells is not None:
+                return cells
+        elif kinds <= _NUMBER:
+            mid = f'"{sp}><v>'
+            if plain:
+                return [f"{pre}{r}{mid}{x!r}</v></c>" if x is not None and x - x == 0 else f'{pre}{r}"{sp}/>'
+                        for r, x in zip(rows, vals)]
+            return [f"{pre}{r}{mid}{x!r}</v></c>" if x is not None and x - x == 0 else ""
+                    for r, x in zip(rows, vals)]
+        elif kinds <= _DATE:
+            serials = self._dates
+            for x in set(vals) - serials.keys():
+                if x is not None:
+                    try:
+                        serials[x] = repr(serial(x, self.date1904))
+                    except (ValueError, OverflowError, TypeError):
+                        serials[x] = ""
+            mid = f'" s="{self._xf(key, 1)}"><v>'
+            blank = f'"{sp}/>' if plain else None
+            out = []
+            for r, x in zip(rows, vals):
+                v = serials.get(x) if x is not None else None
+                out.append(f"{pre}{r}{mid}{v}</v></c>" if v else (f"{pre}{r}{blank}" if blank else ""))
+            return out
+        return self._column_cells(col, vals, first_row, key, plain, sp)
+
+    def _text_column(self, pre: str, sp: str, plain: int, key, vals, rows):
+        """A column of text and blanks, checked once over its distinct strings; None when a string holds a
+        line break (the column is then rendered cell by cell)."""
+        distinct = {x for x in vals if x}
+        joined = "\n".join(distinct)
+        if joined.count("\n") != len(distinct) - 1 and distinct:
+            return None
+        space = ' xml:space="preserve"' if _edge_space(joined) else ""
+        mid = f'"{sp} t="inlineStr"><is><t{space}>'
+        blank = f'"{sp}/>' if plain else None
+        if _needs_escape(joined):
+            esc = {x: text(x) for x in distinct}
+            vals = [esc[x] if x else x for x in vals]
+        if not _risky_start(joined):
+            if blank:
+                return [f"{pre}{r}{mid}{x}</t></is></c>" if x else f"{pre}{r}{blank}" for r, x in zip(rows, vals)]
+            return [f"{pre}{r}{mid}{x}</t></is></c>" if x else "" for r, x in zip(rows, vals)]
+        quoted = f'" s="{self._xf(key, 2)}" t="inlineStr"><is><t{space}>'
+        return [f"{pre}{r}{quoted if x[0] in _RISKY else mid}{x}</t></is></c>" if x else
+                (f"{pre}{r}{blank}" if blank else "") for r, x in zip(rows, vals)]
+
+    def _column_cells(self, col: str, vals, first_row: int, key, plain: int, sp: str) -> list:
+        """A column of mixed values, cell by cell."""
         empty = bool(plain)
         out = []
         append = out.append
@@ -107,8 +205,8 @@ class Grid:
             for start in range(a, b, BAND_ROWS):
                 yield start, min(start + BAND_ROWS, b)
 
-    def rows(self):
-        """(row number, [(column, cell XML), ...]) for every row with a cell, in order."""
+    def bands(self):
+        """(first row, [each row's cells as one XML string ('' for a row without a cell)]) band by band."""
         for a, b in self._bands():
             active = [blk for blk in self.blocks if blk[0] <= a <= blk[1]]
             styled: dict = {}
@@ -122,14 +220,37 @@ class Grid:
             columns: dict = {}
             n = b - a
             for r0, _r1, c0, v in active:
-                part = v[a - r0:b - r0]
-                width = max((len(x) for x in part), default=0)
-                for j in range(width):
-                    columns[c0 + j] = [x[j] if j < len(x) else None for x in part]
+                for j, column in enumerate(band_columns(v, a - r0, b - r0)):
+                    columns[c0 + j] = column
             cols = sorted(set(styled) | set(columns))
             none = [None] * n
             rendered = [self._column(c, columns.get(c, none), a, styled.get(c, _EMPTY)) for c in cols]
-            for i, cells in enumerate(zip(*rendered)):
-                out = [(c, x) for c, x in zip(cols, cells) if x]
-                if out:
-                    yield a + i, out
+            yield a, list(map("".join, zip(*rendered))) if rendered else [""] * n
+
+    def rows(self):
+        """(row number, the row's cells as one XML string) for every row with a cell, in order."""
+        for a, joined in self.bands():
+            for i, cells in enumerate(joined):
+                if cells:
+                    yield a + i, cells
+
+    def row_chunks(self):
+        """The ``<row>`` elements of the sheet, a band's rows as one string at a time."""
+        for a, joined in self.bands():
+            yield "".join([f'<row r="{r}">{cells}</row>' for r, cells in zip(range(a, a + len(joined)), joined)
+                           if cells])
+
+
+_CELL_START = '<c r="'
+
+
+def cell_columns(cells: str) -> list:
+    """[(column letters, cell XML)] of a row's cells as :meth:`Grid.rows` renders them (text is escaped, so
+    ``<c r="`` only ever starts a cell)."""
+    out = []
+    for piece in cells.split(_CELL_START)[1:]:
+        k = 0
+        while piece[k].isalpha():
+            k += 1
+        out.append((piece[:k], _CELL_START + piece))
+    return out

@@ -10,7 +10,9 @@ beyond :data:`MAX_PART_BYTES`.
 from __future__ import annotations
 
 import posixpath
+import queue
 import struct
+import threading
 import zipfile
 import zlib
 
@@ -125,10 +127,60 @@ class PackageWriter:
         self.written.add(name)
         info = _info(name)
         info._compresslevel = 1  # Python 3.11/3.12 (3.13 also reads it through its alias)
-        return self.zip.open(info, "w", force_zip64=True)
+        return _Deflating(self.zip.open(info, "w", force_zip64=True))
 
     def close(self) -> None:
         self.zip.close()
+
+
+class _Deflating:
+    """A zip entry written by a second thread: zlib and crc32 release the GIL, so a big part is deflated
+    while the next rows are rendered (two cores: about the deflate time saved). Writes are queued (at
+    most two chunks wait), an error in the thread is raised in the caller on the next write or close."""
+
+    def __init__(self, dest):
+        self.dest = dest
+        self.queue: queue.Queue = queue.Queue(maxsize=2)
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._run, name="xlseg-deflate", daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        while True:
+            data = self.queue.get()
+            if data is None:
+                return
+            if self.error is None:
+                try:
+                    self.dest.write(data)
+                except BaseException as exc:  # noqa: BLE001 - handed to the writing thread
+                    self.error = exc
+
+    def write(self, data: bytes) -> int:
+        if self.error is not None:
+            raise self.error
+        if data:
+            self.queue.put(data)
+        return len(data)
+
+    def close(self) -> None:
+        if self.thread.is_alive():
+            self.queue.put(None)
+            self.thread.join()
+        if self.error is not None:
+            error, self.error = self.error, None
+            try:
+                self.dest.close()
+            except Exception:  # noqa: BLE001 - the first error is the one to report
+                pass
+            raise error
+        self.dest.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
 
 
 def _is_ole(path) -> bool:

@@ -9,7 +9,8 @@ happen: the editor copies by construction).
 from __future__ import annotations
 
 from xlseg.ooxml.package import Package
-from xlseg.ooxml.sheet_editor import _CELL_R, _ROW_R, cell_pattern, row_pattern, split
+from xlseg.ooxml.rowscan import cell_col, row_spans
+from xlseg.ooxml.sheet_editor import _CELL_R, cell_pattern, split
 from xlseg.ooxml.xml import col_index
 
 MAX_REPORTED = 10
@@ -33,19 +34,15 @@ def prove(src: Package, dst_path, written) -> list:
     return problems[:MAX_REPORTED]
 
 
-def _rows(xml: bytes, label: str) -> tuple:
+def _rows(xml: bytes, label: str):
+    """(prefix, iterator of (row number, the row's inner bytes)) of a sheet part, in order."""
     _head, prefix, body, _tail = split(xml, label)
-    rows = {}
-    last = 0
-    for m in row_pattern(prefix).finditer(body):
-        row = m.group(0)
-        end = row.find(b">") + 1
-        rm = _ROW_R.search(row, 0, end)
-        r = int(rm.group(1)) if rm else last + 1
-        last = r
-        close = b"</" + prefix + b"row>"
-        rows[r] = b"" if row.endswith(b"/>") and end == len(row) else row[end:len(row) - len(close)]
-    return rows, prefix
+    close = len(b"</" + prefix + b"row>")
+
+    def rows():
+        for start, open_end, end, r in row_spans(body, prefix, label):
+            yield r, b"" if open_end == end else body[open_end:end - close]
+    return prefix, rows()
 
 
 def _cells(inner: bytes, cells_re):
@@ -68,37 +65,45 @@ def _union(spans: list) -> list:
 
 
 def _cells_kept(before: bytes, after: bytes, rects: list, title: str) -> list:
-    a_rows, prefix = _rows(before, title)
-    b_rows, _p = _rows(after, title)
+    prefix, a_rows = _rows(before, title)
+    _p, b_rows = _rows(after, title)
     cells_re = cell_pattern(prefix)
     cell_open = b"<" + prefix + b"c "
     problems = []
-    for r, inner in a_rows.items():
-        ours = [(c1, c2) for c1, r1, c2, r2 in rects if r1 <= r <= r2]
-        out = b_rows.get(r)
-        if out is None:
+    b_r, out = next(b_rows, (None, None))
+    for r, inner in a_rows:
+        while b_r is not None and b_r < r:  # rows xlseg added
+            b_r, out = next(b_rows, (None, None))
+        if b_r != r:
             problems.append(f"sheet '{title}': row {r} would be missing")
+            if len(problems) >= MAX_REPORTED:
+                break
             continue
+        ours = [(c1, c2) for c1, r1, c2, r2 in rects if r1 <= r <= r2]
         if not ours:
             if out != inner:
                 problems.append(f"sheet '{title}': row {r} would change")
-            continue
-        if out.startswith(inner):
-            # xlseg's cells appended after the user's: cells are in column order, so the first and the
-            # last appended cell inside xlseg's columns means every appended cell is
-            rest = out[len(inner):]
-            first = _CELL_R.search(rest)
-            last = _CELL_R.search(rest, rest.rfind(cell_open)) if first else None
-            spans = _union(ours)
-            if not rest or (len(spans) == 1 and first and last and rest.startswith(cell_open) and
-                            first.start() < rest.find(b">") and
-                            spans[0][0] <= col_index(first.group(1).decode()) and
-                            col_index(last.group(1).decode()) <= spans[0][1]):
-                continue
-        keep_a = [x for c, x in _cells(inner, cells_re) if not any(c1 <= c <= c2 for c1, c2 in ours)]
-        keep_b = [x for c, x in _cells(out, cells_re) if not any(c1 <= c <= c2 for c1, c2 in ours)]
-        if keep_a != keep_b:
-            problems.append(f"sheet '{title}': cells of row {r} would change")
+        elif not _appended_only(inner, out, ours, cell_open):
+            keep_a = [x for c, x in _cells(inner, cells_re) if not any(c1 <= c <= c2 for c1, c2 in ours)]
+            keep_b = [x for c, x in _cells(out, cells_re) if not any(c1 <= c <= c2 for c1, c2 in ours)]
+            if keep_a != keep_b:
+                problems.append(f"sheet '{title}': cells of row {r} would change")
         if len(problems) >= MAX_REPORTED:
             break
     return problems
+
+
+def _appended_only(inner: bytes, out: bytes, ours: list, cell_open: bytes) -> bool:
+    """The row is the user's bytes followed only by cells inside xlseg's columns (cells are in column order, so
+    checking the first and the last appended cell checks them all)."""
+    if not out.startswith(inner):
+        return False
+    if len(out) == len(inner):
+        return True
+    spans = _union(ours)
+    n = len(inner)
+    if len(spans) != 1 or not out.startswith(cell_open, n):
+        return False
+    first = cell_col(out, n)
+    last = cell_col(out, out.rfind(cell_open, n))
+    return bool(first and last and spans[0][0] <= first and last <= spans[0][1])

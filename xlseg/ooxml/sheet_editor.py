@@ -12,7 +12,8 @@ from __future__ import annotations
 import re
 
 from xlseg.errors import WorkbookError
-from xlseg.ooxml.grid import Grid
+from xlseg.ooxml.grid import Grid, cell_columns
+from xlseg.ooxml.rowscan import cell_col, row_spans
 from xlseg.ooxml.sheet_writer import cond_xml
 from xlseg.ooxml.styles import StyleBook
 from xlseg.ooxml.xml import NS_R, bounds, col_index, letters, parse
@@ -24,9 +25,9 @@ ORDER = ("sheetPr", "dimension", "sheetViews", "sheetFormatPr", "cols", "sheetDa
          "cellWatches", "ignoredErrors", "smartTags", "drawing", "legacyDrawing", "legacyDrawingHF", "drawingHF",
          "picture", "oleObjects", "controls", "webPublishItems", "tableParts", "extLst")
 SHEET_DATA = re.compile(rb"<((?:[A-Za-z_][\w.-]*:)?)sheetData\b[^>]*?(/?)>")
-_ROW_R = re.compile(rb'\sr="(\d+)"')
 _SPANS = re.compile(rb'\sspans="(\d+):(\d+)"')
 _CELL_R = re.compile(rb'\sr="([A-Za-z]{1,3})(\d+)"')
+FLUSH = 10_000  # pieces written at once
 _TAGS = re.compile(r"<(/?)(c|v|is|t|f|row)\b")
 
 
@@ -45,11 +46,6 @@ def split(xml: bytes, label: str):
         raise WorkbookError(f"The sheet part '{label}' is not well-formed XML (its cell grid does not end). Open "
                             "the file in Excel, save it again and retry; nothing was written.")
     return xml[:m.start()], prefix, xml[m.end():end], xml[end + len(close):]
-
-
-def row_pattern(prefix: bytes):
-    p = re.escape(prefix)
-    return re.compile(rb"<" + p + rb"row\b[^>]*?(?:/>|>.*?</" + p + rb"row>)", re.S)
 
 
 def cell_pattern(prefix: bytes):
@@ -188,7 +184,7 @@ def edit_sheet(xml: bytes, edit: Edit, book: StyleBook, out, *, date1904: bool =
     pfx = prefix.decode()
     open_tag, close_tag = f"<{pfx}sheetData>".encode(), f"</{pfx}sheetData>".encode()
     out.write(new_head + open_tag)
-    _stream_rows(body, prefix, grid, edit.clear, out)
+    _stream_rows(body, prefix, grid, edit.clear, out, label)
     out.write(close_tag + new_tail)
     return grid.formulas
 
@@ -197,78 +193,84 @@ def _prefixed(s: str, pfx: str) -> str:
     return _TAGS.sub(lambda m: f"<{m.group(1)}{pfx}{m.group(2)}", s) if pfx else s
 
 
-def _stream_rows(body: bytes, prefix: bytes, grid: Grid, clear: list, out) -> None:
+def _stream_rows(body: bytes, prefix: bytes, grid: Grid, clear: list, out, label: str = "") -> None:
     pfx = prefix.decode()
-    rows = row_pattern(prefix)
     cells_re = cell_pattern(prefix)
     cell_open = b"<" + prefix + b"c "
     row_close = b"</" + prefix + b"row>"
-    ours = iter(grid.rows())
+    ours = grid.rows()
     nxt = next(ours, None)
     pieces = []
-    size = 0
     pos = 0
-    last_r = 0
 
     def new_row(r, cells):
-        return _prefixed(f'<row r="{r}">' + "".join(x for _c, x in cells) + "</row>", pfx).encode()
+        return _prefixed(f'<row r="{r}">{cells}</row>', pfx).encode()
 
-    for m in rows.finditer(body):
-        row = m.group(0)
-        rm = _ROW_R.search(row, 0, row.find(b">") + 1)
-        r = int(rm.group(1)) if rm else last_r + 1
-        last_r = r
-        while nxt is not None and nxt[0] < r:
-            pieces.append(body[pos:m.start()])
-            pos = m.start()
-            pieces.append(new_row(*nxt))
-            nxt = next(ours, None)
-            size += 1
-            if size >= 5000:  # a stray cell a million rows down: as many new rows before it
-                out.write(b"".join(pieces))
-                pieces, size = [], 0
-        hit_clear = [c for c in clear if c[1] <= r <= c[3]]
+    def flush():
+        out.write(b"".join(pieces))
+        pieces.clear()
+
+    for start, open_end, end, r in row_spans(body, prefix, label):
+        if nxt is not None and nxt[0] < r:
+            pieces.append(body[pos:start])
+            pos = start
+            while nxt is not None and nxt[0] < r:  # a stray cell a million rows down: as many new rows
+                pieces.append(new_row(*nxt))
+                nxt = next(ours, None)
+                if len(pieces) >= FLUSH:
+                    flush()
+        hit_clear = [c for c in clear if c[1] <= r <= c[3]] if clear else None
         mine = nxt[1] if nxt is not None and nxt[0] == r else None
         if mine is None and not hit_clear:
             continue
-        pieces.append(body[pos:m.start()])
-        pos = m.end()
+        pieces.append(body[pos:start])
+        pos = end
         if mine is not None:
             nxt = next(ours, None)
-        pieces.append(_merge_row(row, r, mine or [], hit_clear, prefix, pfx, cells_re, cell_open, row_close))
-        size += 1
-        if size >= 5000:
-            out.write(b"".join(pieces))
-            pieces, size = [], 0
+        pieces.append(_merge_row(body[start:end], open_end - start, mine, hit_clear or (), prefix, pfx, cells_re,
+                                 cell_open, row_close))
+        if len(pieces) >= FLUSH:
+            flush()
     pieces.append(body[pos:])
     while nxt is not None:  # rows below the user's last row (flushed as above: they may be a million)
         pieces.append(new_row(*nxt))
         nxt = next(ours, None)
-        size += 1
-        if size >= 5000:
-            out.write(b"".join(pieces))
-            pieces, size = [], 0
-    out.write(b"".join(pieces))
+        if len(pieces) >= FLUSH:
+            flush()
+    flush()
 
 
-def _merge_row(row: bytes, r: int, mine: list, clear: list, prefix: bytes, pfx: str, cells_re, cell_open,
+def _letters(cells: str, at: int) -> str:
+    """The column letters of the cell whose ``<c r="`` starts at ``at`` in xlseg's rendered ``cells``."""
+    k = at + 6
+    j = k
+    while cells[j].isalpha():
+        j += 1
+    return cells[k:j]
+
+
+def _merge_row(row: bytes, open_end: int, mine: str | None, clear, prefix: bytes, pfx: str, cells_re, cell_open,
                row_close) -> bytes:
-    open_end = row.find(b">") + 1
-    self_closing = row.endswith(b"/>") and open_end == len(row)
+    self_closing = open_end == len(row) and row.endswith(b"/>")
     tag_open = row[:open_end]
     if self_closing:
         tag_open = tag_open[:-2].rstrip() + b">"
         inner = b""
     else:
         inner = row[open_end:len(row) - len(row_close)]
-    our_cols = {c for c, _x in mine}
-    lo = min(our_cols) if our_cols else None
-    if mine and not clear:
-        last = inner.rfind(cell_open)
-        m = _CELL_R.search(inner, last) if last >= 0 else None
-        if last < 0 or (m is not None and m.start() < inner.find(b">", last) and col_index(m.group(1).decode()) < lo):
-            ours = _prefixed("".join(x for _c, x in mine), pfx).encode()
-            return _spans(tag_open, mine) + inner + ours + row_close
+    if mine:
+        lo = col_index(_letters(mine, 0))
+        hi = col_index(_letters(mine, mine.rfind('<c r="')))
+        spans = _spans(tag_open, lo, hi)
+        if not clear:
+            last = inner.rfind(cell_open)
+            c = cell_col(inner, last) if last >= 0 else None
+            if last < 0 or (c is not None and c < lo):
+                return spans + inner + _prefixed(mine, pfx).encode() + row_close
+        ours = [(col_index(c), x) for c, x in cell_columns(mine)]
+    else:
+        spans, ours = tag_open, []
+    our_cols = {c for c, _x in ours}
     kept = []
     col = 0
     for cm in cells_re.finditer(inner):
@@ -278,18 +280,16 @@ def _merge_row(row: bytes, r: int, mine: list, clear: list, prefix: bytes, pfx: 
         if col in our_cols or any(c1 <= col <= c2 for c1, _r1, c2, _r2 in clear):
             continue
         kept.append((col, cell))
-    merged = sorted(kept + [(c, _prefixed(x, pfx).encode()) for c, x in mine], key=lambda t: t[0])
+    merged = sorted(kept + [(c, _prefixed(x, pfx).encode()) for c, x in ours], key=lambda t: t[0])
     # anything between cells that is not a cell (an extLst inside a row) stays at the end
     rest = cells_re.sub(b"", inner)
-    return _spans(tag_open, mine) + b"".join(x for _c, x in merged) + rest + row_close
+    return spans + b"".join(x for _c, x in merged) + rest + row_close
 
 
-def _spans(tag_open: bytes, mine: list) -> bytes:
-    if not mine:
-        return tag_open
+def _spans(tag_open: bytes, lo: int, hi: int) -> bytes:
     m = _SPANS.search(tag_open)
     if m is None:
         return tag_open
-    lo = min(int(m.group(1)), mine[0][0])
-    hi = max(int(m.group(2)), mine[-1][0])
+    lo = min(int(m.group(1)), lo)
+    hi = max(int(m.group(2)), hi)
     return tag_open[:m.start()] + f' spans="{lo}:{hi}"'.encode() + tag_open[m.end():]

@@ -10,7 +10,6 @@ from xlseg.plan.write_plan import excel_string
 HEAD = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
         '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
         'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">')
-FLUSH_ROWS = 5000
 
 
 def cols_xml(widths: dict) -> str:
@@ -64,13 +63,9 @@ def write_owned(out, sp, book: StyleBook, *, date1904: bool, drawing_rid: str | 
         head.append(f"<cols>{cols_xml(sp.widths)}</cols>")
     head.append("<sheetData>")
     out.write("".join(head).encode())
-    buf = []
-    for r, cells in grid.rows():
-        buf.append(f'<row r="{r}">' + "".join(x for _c, x in cells) + "</row>")
-        if len(buf) >= FLUSH_ROWS:
-            out.write("".join(buf).encode())
-            buf = []
-    buf.append("</sheetData>")
+    for chunk in grid.row_chunks():
+        out.write(chunk.encode())
+    buf = ["</sheetData>"]
     buf.append(cond_xml(sp.cond_rules, book))
     if sp.validations:
         dv = "".join(f'<dataValidation type="list" allowBlank="1" showErrorMessage="1" sqref="{v.ref}">'

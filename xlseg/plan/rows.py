@@ -96,6 +96,38 @@ class Rows(Sequence):
     def __repr__(self) -> str:
         return f"Rows({len(self)} rows x {self.width})"
 
+    def columns(self, lo: int, hi: int) -> list:
+        """Rows ``lo``..``hi``-1 as columns (the grid renders a band column by column), as many as the
+        longest of those rows has (a ``trim`` sheet's rows count at full width: only blanks differ)."""
+        h = len(self.head)
+        n = hi - lo
+        heads = self.head[lo:min(hi, h)] if lo < h else []
+        a, b = max(lo - h, 0), max(hi - h, 0)
+        widths = [len(x) for x in heads]
+        span = None
+        if b > a:
+            if self.at is None:
+                widths.append(self.frame.shape[1])
+            else:
+                span = np.searchsorted(self.at, [a, b])
+                if span[1] > span[0]:
+                    widths.append(self.frame.shape[1])
+                if span[1] - span[0] < b - a:  # blank rows are full-width rows of None
+                    widths.append(self.width)
+        cols = []
+        for j in range(max(widths, default=0)):
+            col = np.full(n, None, dtype=object)
+            for k, row in enumerate(heads):
+                if j < len(row):
+                    col[k] = row[j]
+            if b > a and j < self.frame.shape[1]:
+                if span is None:
+                    col[len(heads):] = plain_column(self.frame.iloc[a:b, j])
+                elif span[1] > span[0]:
+                    col[self.at[span[0]:span[1]] - a + len(heads)] = plain_column(self.frame.iloc[span[0]:span[1], j])
+            cols.append(col)
+        return cols
+
     def blanked(self, c1: int, c2: int) -> "Rows":
         """The same rows with columns c1..c2 (1-based) blank (xlseg's own columns hidden from the reader)."""
         frame = self.frame.copy(deep=False)
