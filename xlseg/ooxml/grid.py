@@ -16,6 +16,10 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from xlseg.ooxml import arrow_cells
 from xlseg.ooxml.cells import render, serial
 from xlseg.ooxml.styles import DATE_FORMAT, StyleBook, merge, style_key
 from xlseg.ooxml.xml import bounds, letters, text
@@ -50,6 +54,7 @@ _TEXT = frozenset((str, _NONE))
 _NUMBER = frozenset((float, int, _NONE))
 _DATE = frozenset((dt.datetime, dt.date, _NONE))
 BAND_ROWS = 20_000  # rows rendered at once
+ARROW_ROWS = 256  # a band at least this long renders its typed columns with Arrow
 
 
 def width(rows) -> int:
@@ -137,7 +142,7 @@ class Grid:
     def _text_column(self, pre: str, sp: str, plain: int, key, vals, rows):
         """A column of text and blanks, checked once over its distinct strings; None when a string holds a
         line break (the column is then rendered cell by cell)."""
-        distinct = {x for x in vals if x}
+        distinct = list({x for x in vals if x})
         joined = "\n".join(distinct)
         if joined.count("\n") != len(distinct) - 1 and distinct:
             return None
@@ -145,7 +150,7 @@ class Grid:
         mid = f'"{sp} t="inlineStr"><is><t{space}>'
         blank = f'"{sp}/>' if plain else None
         if _needs_escape(joined):
-            esc = {x: text(x) for x in distinct}
+            esc = dict(zip(distinct, text(joined).split("\n")))  # escaping keeps the line breaks
             vals = [esc[x] if x else x for x in vals]
         if not _risky_start(joined):
             if blank:
@@ -206,7 +211,8 @@ class Grid:
                 yield start, min(start + BAND_ROWS, b)
 
     def bands(self):
-        """(first row, [each row's cells as one XML string ('' for a row without a cell)]) band by band."""
+        """(first row, each row's cells as one XML string, '' for a row without a cell) band by band: a list,
+        or an Arrow string array when the band's big columns went through :mod:`xlseg.ooxml.arrow_cells`."""
         for a, b in self._bands():
             active = [blk for blk in self.blocks if blk[0] <= a <= blk[1]]
             styled: dict = {}
@@ -220,16 +226,43 @@ class Grid:
             columns: dict = {}
             n = b - a
             for r0, _r1, c0, v in active:
-                for j, column in enumerate(band_columns(v, a - r0, b - r0)):
-                    columns[c0 + j] = column
+                typed = v.arrow_columns(a - r0, b - r0) if n >= ARROW_ROWS and hasattr(v, "arrow_columns") else None
+                if typed is None:
+                    for j, column in enumerate(band_columns(v, a - r0, b - r0)):
+                        columns[c0 + j] = column
+                else:
+                    for j, arr in enumerate(typed):
+                        columns[c0 + j] = (arr, v, a - r0, b - r0, j)
             cols = sorted(set(styled) | set(columns))
             none = [None] * n
-            rendered = [self._column(c, columns.get(c, none), a, styled.get(c, _EMPTY)) for c in cols]
-            yield a, list(map("".join, zip(*rendered))) if rendered else [""] * n
+            if not any(type(x) is tuple for x in columns.values()):
+                rendered = [self._column(c, columns.get(c, none), a, styled.get(c, _EMPTY)) for c in cols]
+                yield a, list(map("".join, zip(*rendered))) if rendered else [""] * n
+                continue
+            numbers = arrow_cells.row_numbers(a, n)
+            rendered = []
+            for c in cols:
+                vals, key = columns.get(c, none), styled.get(c, _EMPTY)
+                if type(vals) is tuple:
+                    arr, v, lo, hi, j = vals
+                    cells = None if arr is None else self._arrow_column(c, arr, numbers, key)
+                    if cells is not None:
+                        rendered.append(cells)
+                        continue
+                    vals = v.columns(lo, hi, only=j)[0]
+                rendered.append(pa.array(self._column(c, vals, a, key), pa.string()))
+            yield a, pc.binary_join_element_wise(*rendered, "")
+
+    def _arrow_column(self, c: int, arr, numbers, key):
+        plain = self._xf(key, 0)
+        return arrow_cells.render(arr, f'<c r="{letters(c)}', numbers, f' s="{plain}"' if plain else "", plain,
+                                  lambda: self._xf(key, 1), lambda: self._xf(key, 2), self.date1904)
 
     def rows(self):
         """(row number, the row's cells as one XML string) for every row with a cell, in order."""
         for a, joined in self.bands():
+            if not isinstance(joined, list):
+                joined = joined.to_pylist()
             for i, cells in enumerate(joined):
                 if cells:
                     yield a + i, cells
@@ -237,8 +270,13 @@ class Grid:
     def row_chunks(self):
         """The ``<row>`` elements of the sheet, a band's rows as one string at a time."""
         for a, joined in self.bands():
-            yield "".join([f'<row r="{r}">{cells}</row>' for r, cells in zip(range(a, a + len(joined)), joined)
-                           if cells])
+            if isinstance(joined, list):
+                yield "".join([f'<row r="{r}">{cells}</row>' for r, cells in zip(range(a, a + len(joined)), joined)
+                               if cells])
+            else:
+                rows = pc.binary_join_element_wise('<row r="', arrow_cells.row_numbers(a, len(joined)), '">', joined,
+                                                   "</row>", "")
+                yield "".join(rows.filter(pc.not_equal(pc.binary_length(joined), 0)).to_pylist())
 
 
 _CELL_START = '<c r="'

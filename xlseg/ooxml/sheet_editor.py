@@ -200,6 +200,7 @@ def _stream_rows(body: bytes, prefix: bytes, grid: Grid, clear: list, out, label
     row_close = b"</" + prefix + b"row>"
     ours = grid.rows()
     nxt = next(ours, None)
+    floor = grid.extent[0] if grid.extent else 1
     pieces = []
     pos = 0
 
@@ -228,7 +229,7 @@ def _stream_rows(body: bytes, prefix: bytes, grid: Grid, clear: list, out, label
         if mine is not None:
             nxt = next(ours, None)
         pieces.append(_merge_row(body[start:end], open_end - start, mine, hit_clear or (), prefix, pfx, cells_re,
-                                 cell_open, row_close))
+                                 cell_open, row_close, floor))
         if len(pieces) >= FLUSH:
             flush()
     pieces.append(body[pos:])
@@ -250,7 +251,9 @@ def _letters(cells: str, at: int) -> str:
 
 
 def _merge_row(row: bytes, open_end: int, mine: str | None, clear, prefix: bytes, pfx: str, cells_re, cell_open,
-               row_close) -> bytes:
+               row_close, floor: int) -> bytes:
+    """The user's row with xlseg's cells ``mine`` put in; ``floor`` is the leftmost column xlseg writes on the
+    sheet (a row whose last cell is left of it only gets xlseg's cells appended)."""
     self_closing = open_end == len(row) and row.endswith(b"/>")
     tag_open = row[:open_end]
     if self_closing:
@@ -259,15 +262,13 @@ def _merge_row(row: bytes, open_end: int, mine: str | None, clear, prefix: bytes
     else:
         inner = row[open_end:len(row) - len(row_close)]
     if mine:
-        lo = col_index(_letters(mine, 0))
-        hi = col_index(_letters(mine, mine.rfind('<c r="')))
-        spans = _spans(tag_open, lo, hi)
         if not clear:
             last = inner.rfind(cell_open)
             c = cell_col(inner, last) if last >= 0 else None
-            if last < 0 or (c is not None and c < lo):
-                return spans + inner + _prefixed(mine, pfx).encode() + row_close
+            if last < 0 or (c is not None and (c < floor or c < col_index(_letters(mine, 0)))):
+                return _spans(tag_open, mine) + inner + _prefixed(mine, pfx).encode() + row_close
         ours = [(col_index(c), x) for c, x in cell_columns(mine)]
+        spans = _spans(tag_open, mine)
     else:
         spans, ours = tag_open, []
     our_cols = {c for c, _x in ours}
@@ -286,10 +287,13 @@ def _merge_row(row: bytes, open_end: int, mine: str | None, clear, prefix: bytes
     return spans + b"".join(x for _c, x in merged) + rest + row_close
 
 
-def _spans(tag_open: bytes, lo: int, hi: int) -> bytes:
+def _spans(tag_open: bytes, mine: str) -> bytes:
+    """The row's ``spans`` (when it has one) widened to xlseg's first and last cell in ``mine``."""
+    if b"spans=" not in tag_open:
+        return tag_open
     m = _SPANS.search(tag_open)
     if m is None:
         return tag_open
-    lo = min(int(m.group(1)), lo)
-    hi = max(int(m.group(2)), hi)
+    lo = min(int(m.group(1)), col_index(_letters(mine, 0)))
+    hi = max(int(m.group(2)), col_index(_letters(mine, mine.rfind('<c r="'))))
     return tag_open[:m.start()] + f' spans="{lo}:{hi}"'.encode() + tag_open[m.end():]

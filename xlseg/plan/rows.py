@@ -15,6 +15,7 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from xlseg.plan.write_plan import plain_column
 
@@ -96,9 +97,10 @@ class Rows(Sequence):
     def __repr__(self) -> str:
         return f"Rows({len(self)} rows x {self.width})"
 
-    def columns(self, lo: int, hi: int) -> list:
+    def columns(self, lo: int, hi: int, only: int | None = None) -> list:
         """Rows ``lo``..``hi``-1 as columns (the grid renders a band column by column), as many as the
-        longest of those rows has (a ``trim`` sheet's rows count at full width: only blanks differ)."""
+        longest of those rows has (a ``trim`` sheet's rows count at full width: only blanks differ);
+        ``only``: just that column (0-based), as a one-item list."""
         h = len(self.head)
         n = hi - lo
         heads = self.head[lo:min(hi, h)] if lo < h else []
@@ -115,7 +117,7 @@ class Rows(Sequence):
                 if span[1] - span[0] < b - a:  # blank rows are full-width rows of None
                     widths.append(self.width)
         cols = []
-        for j in range(max(widths, default=0)):
+        for j in range(max(widths, default=0)) if only is None else [only]:
             col = np.full(n, None, dtype=object)
             for k, row in enumerate(heads):
                 if j < len(row):
@@ -127,6 +129,28 @@ class Rows(Sequence):
                     col[self.at[span[0]:span[1]] - a + len(heads)] = plain_column(self.frame.iloc[span[0]:span[1], j])
             cols.append(col)
         return cols
+
+    def arrow_columns(self, lo: int, hi: int):
+        """Body rows ``lo``..``hi``-1 as one Arrow array per frame column (None for a column of Python
+        objects: rendered cell by cell), or None when the range holds head rows or the row would be wider."""
+        h = len(self.head)
+        if lo < h or self.width != self.frame.shape[1]:
+            return None
+        a, b = lo - h, hi - h
+        if self.at is None:
+            take, (s0, s1) = None, (a, b)
+        else:
+            s0, s1 = (int(x) for x in np.searchsorted(self.at, [a, b]))
+            index = np.full(b - a, -1, dtype=np.int64)
+            index[self.at[s0:s1] - a] = np.arange(s1 - s0)
+            take = pa.array(index, mask=index < 0)
+        out = []
+        for j in range(self.frame.shape[1]):
+            arr = _arrow(self.frame.iloc[s0:s1, j])
+            if arr is not None and take is not None:
+                arr = arr.take(take)
+            out.append(arr)
+        return out
 
     def blanked(self, c1: int, c2: int) -> "Rows":
         """The same rows with columns c1..c2 (1-based) blank (xlseg's own columns hidden from the reader)."""
@@ -157,3 +181,16 @@ class Rows(Sequence):
                     col[self.at[lo:hi] + h - r0] = plain_column(self.frame.iloc[lo:hi, c])
             cols.append(col)
         return numbers, cols
+
+
+def _arrow(s: pd.Series):
+    """A frame column as an Arrow array for the grid's Arrow path: text, numbers and naive datetimes only."""
+    dtype = s.dtype
+    if isinstance(dtype, pd.StringDtype) or (dtype.kind in "iuf" and not pd.api.types.is_bool_dtype(dtype)) or \
+            (dtype.kind == "M" and getattr(dtype, "tz", None) is None):
+        try:
+            arr = pa.array(s, from_pandas=True)
+        except (pa.ArrowException, TypeError, ValueError):
+            return None
+        return arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
+    return None

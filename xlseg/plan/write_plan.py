@@ -273,6 +273,8 @@ def plain_column(s: pd.Series) -> np.ndarray:
         f = s.to_numpy(dtype="float64")
         arr = f.astype(object)
         arr[np.isnan(f)] = None
+    elif isinstance(s.dtype, pd.StringDtype):
+        arr = s.to_numpy(dtype=object, na_value=None)
     else:
         arr = s.astype(object).to_numpy()
         arr = np.where(pd.isna(arr), None, arr)
