@@ -67,17 +67,28 @@ def test_user_formulas_keep_their_saved_values(tmp_path):
     assert openpyxl.load_workbook(out, data_only=True)["Data"]["G2"].value == 200
 
 
-def test_the_proof_refuses_when_a_user_cell_would_change(tmp_path, monkeypatch):
+@pytest.mark.parametrize("path", ["merge", "split"])
+def test_the_proof_refuses_when_a_user_cell_would_change(tmp_path, monkeypatch, path):
     from xlseg.ooxml import sheet_editor
 
     src = book(tmp_path / "a.xlsx")
     before = src.read_bytes()
-    real = sheet_editor._merge_row
+    if path == "merge":  # the general row merge (rows without r, re-runs clearing old cells)
+        real = sheet_editor._merge_row
 
-    def lossy(row, *args):
-        return real(row.replace(b"Name 3", b"Name X"), *args)
+        def lossy(row, *args):
+            return real(row.replace(b"Name 3", b"Name X"), *args)
 
-    monkeypatch.setattr(sheet_editor, "_merge_row", lossy)
+        monkeypatch.setattr(sheet_editor, "regular_rows", lambda body, prefix: None)
+        monkeypatch.setattr(sheet_editor, "_merge_row", lossy)
+    else:  # the first run's pass over regular rows
+        real = sheet_editor.regular_rows
+
+        def lossy(body, prefix):
+            numbers, parts = real(body, prefix)
+            return numbers, [p.replace(b"Name 3", b"Name X") for p in parts]
+
+        monkeypatch.setattr(sheet_editor, "regular_rows", lossy)
     target = tmp_path / "out.xlsx"
     with pytest.raises(WouldLoseDataError) as err:
         classify_file(src, target, generated="fixed")

@@ -9,7 +9,7 @@ happen: the editor copies by construction).
 from __future__ import annotations
 
 from xlseg.ooxml.package import Package
-from xlseg.ooxml.rowscan import cell_col, row_spans
+from xlseg.ooxml.rowscan import cell_col, regular_rows, row_spans
 from xlseg.ooxml.sheet_editor import _CELL_R, cell_pattern, split
 from xlseg.ooxml.xml import col_index
 
@@ -38,11 +38,18 @@ def _rows(xml: bytes, label: str):
     """(prefix, iterator of (row number, the row's inner bytes)) of a sheet part, in order."""
     _head, prefix, body, _tail = split(xml, label)
     close = len(b"</" + prefix + b"row>")
+    tag = b"<" + prefix + b"row"
+    regular = regular_rows(body, prefix)
 
-    def rows():
+    def spans():
         for start, open_end, end, r in row_spans(body, prefix, label):
             yield r, b"" if open_end == end else body[open_end:end - close]
-    return prefix, rows()
+
+    def pieces():
+        numbers, parts = regular
+        for r, piece in zip(numbers, parts):
+            yield int(r), piece[piece.find(b">", piece.find(tag)) + 1:]
+    return prefix, spans() if regular is None else pieces()
 
 
 def _cells(inner: bytes, cells_re):

@@ -84,3 +84,17 @@ def cell_col(buf: bytes, start: int) -> int | None:
         else:
             return c or None
         j += 1
+
+
+def regular_rows(body: bytes, prefix: bytes):
+    """(row numbers, pieces) when every row of ``body`` is ``<row r="N" ...>...</row>`` with ``r`` first (as
+    Excel, LibreOffice and openpyxl write them): ``pieces`` is ``body`` split at each ``</row>`` (piece i is
+    row i without its end tag; the last piece is what follows the last row). None otherwise (a row without
+    ``r``, an empty ``<row/>``): the caller then walks :func:`row_spans`. Splitting costs no Python call per row.
+    """
+    tag = b"<" + prefix + b"row"
+    close = b"</" + prefix + b"row>"
+    numbers = re.findall(re.escape(tag) + rb' r="(\d+)"', body)
+    if body.count(close) != len(numbers) or body.count(tag) != len(numbers):
+        return None
+    return numbers, body.split(close)

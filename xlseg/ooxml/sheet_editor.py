@@ -13,7 +13,7 @@ import re
 
 from xlseg.errors import WorkbookError
 from xlseg.ooxml.grid import Grid, cell_columns
-from xlseg.ooxml.rowscan import cell_col, row_spans
+from xlseg.ooxml.rowscan import cell_col, regular_rows, row_spans
 from xlseg.ooxml.sheet_writer import cond_xml
 from xlseg.ooxml.styles import StyleBook
 from xlseg.ooxml.xml import NS_R, bounds, col_index, letters, parse
@@ -194,6 +194,10 @@ def _prefixed(s: str, pfx: str) -> str:
 
 
 def _stream_rows(body: bytes, prefix: bytes, grid: Grid, clear: list, out, label: str = "") -> None:
+    if not clear:
+        regular = regular_rows(body, prefix)
+        if regular is not None:
+            return _stream_regular(*regular, prefix, grid, out)
     pfx = prefix.decode()
     cells_re = cell_pattern(prefix)
     cell_open = b"<" + prefix + b"c "
@@ -239,6 +243,59 @@ def _stream_rows(body: bytes, prefix: bytes, grid: Grid, clear: list, out, label
         if len(pieces) >= FLUSH:
             flush()
     flush()
+
+
+def _stream_regular(numbers: list, parts: list, prefix: bytes, grid: Grid, out) -> None:
+    """:func:`_stream_rows` for a sheet of regular rows (:func:`xlseg.ooxml.rowscan.regular_rows`) and nothing
+    to clear (a first run): one pass over the split rows, xlseg's cells appended where the user's row ends left
+    of them, the general merge otherwise."""
+    pfx = prefix.decode()
+    tag = b"<" + prefix + b"row"
+    cell_open = b"<" + prefix + b"c "
+    row_close = b"</" + prefix + b"row>"
+    cells_re = cell_pattern(prefix)
+    floor = grid.extent[0] if grid.extent else 1
+    ours = grid.rows()
+    nxt = next(ours, None)
+    pieces = []
+    append = pieces.append
+    for number, piece in zip(numbers, parts):
+        r = int(number)
+        while nxt is not None and nxt[0] < r:  # new rows between the user's
+            append(_prefixed(f'<row r="{nxt[0]}">{nxt[1]}</row>', pfx).encode())
+            nxt = next(ours, None)
+        if nxt is None or nxt[0] != r:
+            append(piece)
+            append(row_close)
+        else:
+            mine = nxt[1]
+            nxt = next(ours, None)
+            last = piece.rfind(cell_open)
+            c = cell_col(piece, last) if last >= 0 else 0
+            i = piece.find(tag)
+            gt = piece.find(b">", i) + 1
+            if c is not None and c < floor and piece[gt - 2] != 0x2F:
+                if b"spans=" in piece[i:gt]:
+                    append(piece[:i] + _spans(piece[i:gt], mine) + piece[gt:])
+                else:
+                    append(piece)
+                append(_prefixed(mine, pfx).encode())
+                append(row_close)
+            else:
+                append(piece[:i])
+                append(_merge_row(piece[i:] + row_close, gt - i, mine, (), prefix, pfx, cells_re, cell_open,
+                                  row_close, floor))
+        if len(pieces) >= FLUSH:
+            out.write(b"".join(pieces))
+            pieces.clear()
+    append(parts[-1])
+    while nxt is not None:  # rows below the user's last row
+        append(_prefixed(f'<row r="{nxt[0]}">{nxt[1]}</row>', pfx).encode())
+        nxt = next(ours, None)
+        if len(pieces) >= FLUSH:
+            out.write(b"".join(pieces))
+            pieces.clear()
+    out.write(b"".join(pieces))
 
 
 def _letters(cells: str, at: int) -> str:
