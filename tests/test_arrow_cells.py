@@ -117,9 +117,9 @@ def test_rows_placed_among_blanks_and_line_breaks_fall_back(monkeypatch):
 
 
 def test_serials_equal_the_python_serial_function():
-    from xlseg.ooxml.arrow_cells import render, row_numbers
     import pyarrow as pa
 
+    from xlseg.ooxml.arrow_cells import render, row_numbers
     from xlseg.ooxml.cells import serial
     when = [dt.datetime(1900, 1, 1), dt.datetime(1900, 2, 28, 23, 59, 59, 999999), dt.datetime(1900, 3, 1),
             dt.datetime(2026, 12, 2, 20, 4, 53, 123456), dt.datetime(1904, 1, 1), dt.datetime(1899, 12, 30, 6)]

@@ -9,6 +9,7 @@ beyond :data:`MAX_PART_BYTES`.
 
 from __future__ import annotations
 
+import contextlib
 import posixpath
 import queue
 import struct
@@ -169,10 +170,8 @@ class _Deflating:
             self.thread.join()
         if self.error is not None:
             error, self.error = self.error, None
-            try:
+            with contextlib.suppress(Exception):  # the first error is the one to report
                 self.dest.close()
-            except Exception:  # noqa: BLE001 - the first error is the one to report
-                pass
             raise error
         self.dest.close()
 

@@ -8,8 +8,10 @@ happen: the editor copies by construction).
 
 from __future__ import annotations
 
+import re
+
 from xlseg.ooxml.package import Package
-from xlseg.ooxml.rowscan import cell_col, regular_rows, row_spans
+from xlseg.ooxml.rowscan import cell_col, columns_from, regular_rows, row_spans
 from xlseg.ooxml.sheet_editor import _CELL_R, cell_pattern, split
 from xlseg.ooxml.xml import col_index
 
@@ -77,6 +79,11 @@ def _cells_kept(before: bytes, after: bytes, rects: list, title: str) -> list:
     cells_re = cell_pattern(prefix)
     cell_open = b"<" + prefix + b"c "
     problems = []
+    several = len(rects) != 1
+    appended: list = []  # with one rectangle: what follows the user's cells in each row
+    if not several:
+        c1_, r1_, c2_, r2_ = rects[0]
+        span = [(c1_, c2_)]
     b_r, out = next(b_rows, (None, None))
     for r, inner in a_rows:
         while b_r is not None and b_r < r:  # rows xlseg added
@@ -86,10 +93,13 @@ def _cells_kept(before: bytes, after: bytes, rects: list, title: str) -> list:
             if len(problems) >= MAX_REPORTED:
                 break
             continue
-        ours = [(c1, c2) for c1, r1, c2, r2 in rects if r1 <= r <= r2]
+        ours = [(c1, c2) for c1, r1, c2, r2 in rects if r1 <= r <= r2] if several else \
+            (span if r1_ <= r <= r2_ else [])
         if not ours:
             if out != inner:
                 problems.append(f"sheet '{title}': row {r} would change")
+        elif not several and out.startswith(inner) and out.startswith(cell_open, len(inner)):
+            appended.append(out[len(inner):])  # checked all at once below
         elif not _appended_only(inner, out, ours, cell_open):
             keep_a = [x for c, x in _cells(inner, cells_re) if not any(c1 <= c <= c2 for c1, c2 in ours)]
             keep_b = [x for c, x in _cells(out, cells_re) if not any(c1 <= c <= c2 for c1, c2 in ours)]
@@ -97,7 +107,24 @@ def _cells_kept(before: bytes, after: bytes, rects: list, title: str) -> list:
                 problems.append(f"sheet '{title}': cells of row {r} would change")
         if len(problems) >= MAX_REPORTED:
             break
-    return problems
+    if appended and not _only_cells_in(b"".join(appended), prefix, span[0]):
+        problems.append(f"sheet '{title}': cells outside xlseg's columns would change")
+    return problems[:MAX_REPORTED]
+
+
+def _only_cells_in(data: bytes, prefix: bytes, span: tuple) -> bool:
+    """``data`` (cells xlseg appended to rows) holds cells in columns span[0]..span[1] only: every cell has
+    attributes, and as many cells start in those columns as there are cells."""
+    p = re.escape(prefix)
+    cells = data.count(b"<" + prefix + b"c ")
+    if data.count(b"<" + prefix + b"c") != cells + data.count(b"<" + prefix + b"c>"):
+        return False  # something else starting with <c ...
+    if data.count(b"<" + prefix + b"c>"):
+        return False
+    start = rb"<" + p + rb'c r="'
+    at_or_right = len(re.findall(start + columns_from(span[0]).encode() + rb"[0-9]", data))
+    beyond = len(re.findall(start + columns_from(span[1] + 1).encode() + rb"[0-9]", data)) if span[1] < 16384 else 0
+    return at_or_right - beyond == cells
 
 
 def _appended_only(inner: bytes, out: bytes, ours: list, cell_open: bytes) -> bool:

@@ -98,3 +98,23 @@ def regular_rows(body: bytes, prefix: bytes):
     if body.count(close) != len(numbers) or body.count(tag) != len(numbers):
         return None
     return numbers, body.split(close)
+
+
+def columns_from(first: int) -> str:
+    """A regular expression (text) for the column letters of column ``first`` (1-based) and every column right of
+    it (A to XFD), case-insensitive by construction."""
+    from xlseg.ooxml.xml import letters
+    word = letters(first)
+    k = len(word)
+    alts = [f"[A-Za-z]{{{k + 1},3}}"] if k < 3 else []
+    for i, ch in enumerate(word):
+        if ch != "Z":
+            alts.append(word[:i] + f"[{chr(ord(ch) + 1)}-Z{chr(ord(ch) + 33)}-z]" + ("[A-Za-z]" * (k - i - 1)))
+    alts.append(word)
+    return "(?:" + "|".join(alts) + ")"
+
+
+def cells_from(body: bytes, prefix: bytes, first: int) -> bool:
+    """Whether any cell of ``body`` is in column ``first`` or right of it (one search over the whole grid)."""
+    pattern = (rb"(?i)<" + re.escape(prefix) + rb'c\b[^>]*?\sr="' + columns_from(first).encode() + rb"[0-9]")
+    return re.search(pattern, body) is not None

@@ -13,7 +13,7 @@ import re
 
 from xlseg.errors import WorkbookError
 from xlseg.ooxml.grid import Grid, cell_columns
-from xlseg.ooxml.rowscan import cell_col, regular_rows, row_spans
+from xlseg.ooxml.rowscan import cell_col, cells_from, regular_rows, row_spans
 from xlseg.ooxml.sheet_writer import cond_xml
 from xlseg.ooxml.styles import StyleBook
 from xlseg.ooxml.xml import NS_R, bounds, col_index, letters, parse
@@ -197,7 +197,8 @@ def _stream_rows(body: bytes, prefix: bytes, grid: Grid, clear: list, out, label
     if not clear:
         regular = regular_rows(body, prefix)
         if regular is not None:
-            return _stream_regular(*regular, prefix, grid, out)
+            floor = grid.extent[0] if grid.extent else 1
+            return _stream_regular(*regular, prefix, grid, out, appendable=not cells_from(body, prefix, floor))
     pfx = prefix.decode()
     cells_re = cell_pattern(prefix)
     cell_open = b"<" + prefix + b"c "
@@ -245,10 +246,11 @@ def _stream_rows(body: bytes, prefix: bytes, grid: Grid, clear: list, out, label
     flush()
 
 
-def _stream_regular(numbers: list, parts: list, prefix: bytes, grid: Grid, out) -> None:
+def _stream_regular(numbers: list, parts: list, prefix: bytes, grid: Grid, out, *, appendable: bool) -> None:
     """:func:`_stream_rows` for a sheet of regular rows (:func:`xlseg.ooxml.rowscan.regular_rows`) and nothing
     to clear (a first run): one pass over the split rows, xlseg's cells appended where the user's row ends left
-    of them, the general merge otherwise."""
+    of them, the general merge otherwise. ``appendable``: no cell of the sheet is at or right of xlseg's first
+    column (one search found none), so every row is appended to without looking at its cells."""
     pfx = prefix.decode()
     tag = b"<" + prefix + b"row"
     cell_open = b"<" + prefix + b"c "
@@ -270,18 +272,16 @@ def _stream_regular(numbers: list, parts: list, prefix: bytes, grid: Grid, out) 
         else:
             mine = nxt[1]
             nxt = next(ours, None)
-            last = piece.rfind(cell_open)
+            last = -1 if appendable else piece.rfind(cell_open)
             c = cell_col(piece, last) if last >= 0 else 0
-            i = piece.find(tag)
-            gt = piece.find(b">", i) + 1
-            if c is not None and c < floor and piece[gt - 2] != 0x2F:
-                if b"spans=" in piece[i:gt]:
-                    append(piece[:i] + _spans(piece[i:gt], mine) + piece[gt:])
-                else:
-                    append(piece)
+            if c is not None and c < floor:
+                gt = piece.find(b">") + 1
+                append(piece if piece.find(b"spans=", 0, gt) < 0 else _with_spans(piece, tag, mine))
                 append(_prefixed(mine, pfx).encode())
                 append(row_close)
             else:
+                i = piece.find(tag)
+                gt = piece.find(b">", i) + 1
                 append(piece[:i])
                 append(_merge_row(piece[i:] + row_close, gt - i, mine, (), prefix, pfx, cells_re, cell_open,
                                   row_close, floor))
@@ -296,6 +296,12 @@ def _stream_regular(numbers: list, parts: list, prefix: bytes, grid: Grid, out) 
             out.write(b"".join(pieces))
             pieces.clear()
     out.write(b"".join(pieces))
+
+
+def _with_spans(piece: bytes, tag: bytes, mine: str) -> bytes:
+    i = piece.find(tag)
+    gt = piece.find(b">", i) + 1
+    return piece[:i] + _spans(piece[i:gt], mine) + piece[gt:]
 
 
 def _letters(cells: str, at: int) -> str:
