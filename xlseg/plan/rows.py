@@ -184,13 +184,19 @@ class Rows(Sequence):
 
 
 def _arrow(s: pd.Series):
-    """A frame column as an Arrow array for the grid's Arrow path: text, numbers and naive datetimes only."""
+    """A frame column as an Arrow array for the grid's Arrow path: text, numbers and naive datetimes only (a
+    column of Python objects too when they are all of one such kind, as a reader's columns are)."""
     dtype = s.dtype
     if isinstance(dtype, pd.StringDtype) or (dtype.kind in "iuf" and not pd.api.types.is_bool_dtype(dtype)) or \
-            (dtype.kind == "M" and getattr(dtype, "tz", None) is None):
+            (dtype.kind == "M" and getattr(dtype, "tz", None) is None) or dtype == object:
         try:
             arr = pa.array(s, from_pandas=True)
-        except (pa.ArrowException, TypeError, ValueError):
+        except (pa.ArrowException, TypeError, ValueError, OverflowError):
             return None
-        return arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
+        arr = arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
+        if dtype == object and not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type) or
+                                    pa.types.is_int64(arr.type) or pa.types.is_float64(arr.type) or
+                                    (pa.types.is_timestamp(arr.type) and arr.type.tz is None)):
+            return None  # booleans, dates, decimals, nothing but blanks: cell by cell
+        return arr
     return None
