@@ -86,10 +86,14 @@ def cell_col(buf: bytes, start: int) -> int | None:
         j += 1
 
 
+WINDOW = 32 << 20  # bytes of a sheet split at a time
+
+
 def regular_rows(body: bytes, prefix: bytes):
     """(row numbers, pieces) when every row of ``body`` is ``<row r="N" ...>...</row>`` with ``r`` first (as
-    Excel, LibreOffice and openpyxl write them): ``pieces`` is ``body`` split at each ``</row>`` (piece i is
-    row i without its end tag; the last piece is what follows the last row). None otherwise (a row without
+    Excel, LibreOffice and openpyxl write them): ``pieces`` iterates over ``body`` split at each ``</row>``
+    (piece i is row i without its end tag; the piece after the last row comes last), a window of
+    :data:`WINDOW` bytes at a time, so a million-row sheet is not copied whole. None otherwise (a row without
     ``r``, an empty ``<row/>``): the caller then walks :func:`row_spans`. Splitting costs no Python call per row.
     """
     tag = b"<" + prefix + b"row"
@@ -97,7 +101,19 @@ def regular_rows(body: bytes, prefix: bytes):
     numbers = re.findall(re.escape(tag) + rb' r="(\d+)"', body)
     if body.count(close) != len(numbers) or body.count(tag) != len(numbers):
         return None
-    return numbers, body.split(close)
+    return numbers, _pieces(body, close)
+
+
+def _pieces(body: bytes, close: bytes):
+    start, n = 0, len(body)
+    while True:
+        end = body.find(close, min(start + WINDOW, n))
+        if end < 0:
+            yield from body[start:].split(close)
+            return
+        end += len(close)
+        yield from body[start:end].split(close)[:-1]
+        start = end
 
 
 def columns_from(first: int) -> str:

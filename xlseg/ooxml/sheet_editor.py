@@ -246,7 +246,7 @@ def _stream_rows(body: bytes, prefix: bytes, grid: Grid, clear: list, out, label
     flush()
 
 
-def _stream_regular(numbers: list, parts: list, prefix: bytes, grid: Grid, out, *, appendable: bool) -> None:
+def _stream_regular(numbers: list, parts, prefix: bytes, grid: Grid, out, *, appendable: bool) -> None:
     """:func:`_stream_rows` for a sheet of regular rows (:func:`xlseg.ooxml.rowscan.regular_rows`) and nothing
     to clear (a first run): one pass over the split rows, xlseg's cells appended where the user's row ends left
     of them, the general merge otherwise. ``appendable``: no cell of the sheet is at or right of xlseg's first
@@ -288,7 +288,7 @@ def _stream_regular(numbers: list, parts: list, prefix: bytes, grid: Grid, out, 
         if len(pieces) >= FLUSH:
             out.write(b"".join(pieces))
             pieces.clear()
-    append(parts[-1])
+    append(next(parts))  # what follows the last row
     while nxt is not None:  # rows below the user's last row
         append(_prefixed(f'<row r="{nxt[0]}">{nxt[1]}</row>', pfx).encode())
         nxt = next(ours, None)
