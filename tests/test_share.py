@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import os
 import zipfile
 from pathlib import Path
 
@@ -188,3 +189,16 @@ def test_parts_share_does_not_change_are_copied_as_their_compressed_bytes(tmp_pa
             ia, ib = a.getinfo(n), b.getinfo(n)
             assert (ia.CRC, ia.compress_size, ia.date_time) == (ib.CRC, ib.compress_size, ib.date_time), n
         assert b.testzip() is None
+
+
+@pytest.mark.skipif(os.name == "nt", reason="POSIX permission bits")
+def test_the_shared_copy_keeps_the_input_permissions(tmp_path):
+    """A copy made to share is readable by whoever could read the input (mkstemp alone makes it 0600)."""
+    src, out = tmp_path / "in.xlsx", tmp_path / "out.xlsx"
+    _pii_book(src)
+    src.chmod(0o644)
+    share_workbook(src, out)
+    assert out.stat().st_mode & 0o777 == 0o644
+    out.chmod(0o640)  # an existing copy keeps its own
+    share_workbook(src, out)
+    assert out.stat().st_mode & 0o777 == 0o640

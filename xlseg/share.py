@@ -341,6 +341,8 @@ def share_workbook(src, out, mask=None, *, salt: str = "") -> ShareReport:
     os.close(fd)
     try:
         _write(src, tmp, infos, parts, original)
+        # the copy gets the permissions of the file it replaces, else of the input (mkstemp made it 0600)
+        os.chmod(tmp, (out if out.exists() else Path(src)).stat().st_mode & 0o7777)
         os.replace(tmp, out)
     finally:
         if os.path.exists(tmp):
