@@ -189,6 +189,11 @@ def edit_sheet(xml: bytes, edit: Edit, book: StyleBook, out, *, date1904: bool =
     return grid.formulas
 
 
+def _new_row(r: int, cells: str, pfx: str) -> bytes:
+    """A row of xlseg's cells only (a row the user's sheet does not have)."""
+    return _prefixed(f'<row r="{r}">{cells}</row>', pfx).encode()
+
+
 def _prefixed(s: str, pfx: str) -> str:
     return _TAGS.sub(lambda m: f"<{m.group(1)}{pfx}{m.group(2)}", s) if pfx else s
 
@@ -209,9 +214,6 @@ def _stream_rows(body: bytes, prefix: bytes, grid: Grid, clear: list, out, label
     pieces = []
     pos = 0
 
-    def new_row(r, cells):
-        return _prefixed(f'<row r="{r}">{cells}</row>', pfx).encode()
-
     def flush():
         out.write(b"".join(pieces))
         pieces.clear()
@@ -221,7 +223,7 @@ def _stream_rows(body: bytes, prefix: bytes, grid: Grid, clear: list, out, label
             pieces.append(body[pos:start])
             pos = start
             while nxt is not None and nxt[0] < r:  # a stray cell a million rows down: as many new rows
-                pieces.append(new_row(*nxt))
+                pieces.append(_new_row(*nxt, pfx))
                 nxt = next(ours, None)
                 if len(pieces) >= FLUSH:
                     flush()
@@ -239,7 +241,7 @@ def _stream_rows(body: bytes, prefix: bytes, grid: Grid, clear: list, out, label
             flush()
     pieces.append(body[pos:])
     while nxt is not None:  # rows below the user's last row (flushed as above: they may be a million)
-        pieces.append(new_row(*nxt))
+        pieces.append(_new_row(*nxt, pfx))
         nxt = next(ours, None)
         if len(pieces) >= FLUSH:
             flush()
@@ -264,7 +266,7 @@ def _stream_regular(numbers: list, parts, prefix: bytes, grid: Grid, out, *, app
     for number, piece in zip(numbers, parts):
         r = int(number)
         while nxt is not None and nxt[0] < r:  # new rows between the user's
-            append(_prefixed(f'<row r="{nxt[0]}">{nxt[1]}</row>', pfx).encode())
+            append(_new_row(*nxt, pfx))
             nxt = next(ours, None)
         if nxt is None or nxt[0] != r:
             append(piece)
@@ -290,7 +292,7 @@ def _stream_regular(numbers: list, parts, prefix: bytes, grid: Grid, out, *, app
             pieces.clear()
     append(next(parts))  # what follows the last row
     while nxt is not None:  # rows below the user's last row
-        append(_prefixed(f'<row r="{nxt[0]}">{nxt[1]}</row>', pfx).encode())
+        append(_new_row(*nxt, pfx))
         nxt = next(ours, None)
         if len(pieces) >= FLUSH:
             out.write(b"".join(pieces))
