@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from xlseg.core import labels as L
 from xlseg.core import segments as S
@@ -62,50 +64,70 @@ def num(x) -> str:
     return f"{x:,.0f}" if x == int(x) else f"{x:,.2f}"
 
 
-def _format_unique(arr: np.ndarray, ok: np.ndarray, fmt) -> np.ndarray:
-    out = np.full(len(arr), "", dtype=object)
-    if ok.any():
-        uniq, inverse = np.unique(arr[ok], return_inverse=True)
-        out[ok] = np.array([fmt(v) for v in uniq], dtype=object)[inverse]
-    return out
+def _format_unique(arr: np.ndarray, ok: np.ndarray, fmt) -> pa.Array:
+    """``fmt`` of each value where ``ok`` (called once per distinct value), '' elsewhere, as Arrow text."""
+    if not ok.any():
+        return pa.array(np.full(len(arr), "", dtype=object), type=pa.string())
+    uniq, inverse = np.unique(arr[ok], return_inverse=True)
+    where = np.full(len(arr), len(uniq), dtype=np.int64)
+    where[ok] = inverse
+    return pa.array([fmt(v) for v in uniq] + [""], type=pa.string()).take(pa.array(where))
 
 
-def _nums(values) -> np.ndarray:
+def _nums(values) -> pa.Array:
     arr = np.asarray(values, dtype="float64")
     return _format_unique(arr, np.isfinite(arr), num)
 
 
-def _pct(values) -> np.ndarray:
+def _pct(values) -> pa.Array:
     arr = np.asarray(values, dtype="float64")
     return _format_unique(arr, np.isfinite(arr), lambda v: f"{v:.2%}")
 
 
-def _fill(template: str, mask: np.ndarray, **parts) -> np.ndarray:
-    """``template`` filled row by row where ``mask``; '' elsewhere. ``parts``: arrays or scalars.
+def _text(v):
+    """Arrow text of a part: arrays become string arrays ('' for a missing value), anything else a str."""
+    if isinstance(v, (pa.Array, pa.ChunkedArray)):
+        return pc.fill_null(v, "")
+    if isinstance(v, (np.ndarray, pd.Series, list)):
+        return pc.fill_null(pa.array(np.asarray(v, dtype=object), type=pa.string(), from_pandas=True), "")
+    return str(v)
 
-    Built by concatenating object arrays (literal pieces and the parts' columns), not by a
-    ``str.format`` call per row.
+
+def _fill(template: str, mask: np.ndarray, **parts) -> pa.Array:
+    """``template`` filled row by row where ``mask``; null elsewhere. ``parts``: arrays or scalars.
+
+    Built by Arrow's element-wise concatenation of the literal pieces and the parts' columns,
+    not by a ``str.format`` call per row.
     """
     import string
 
-    out = np.full(len(mask), "", dtype=object)
-    idx = np.flatnonzero(mask)
-    if not len(idx):
-        return out
-    from itertools import repeat
-
+    mask = np.asarray(mask, dtype=bool)
+    if not mask.any():
+        return pa.nulls(len(mask), pa.string())
     columns = []
     for literal, name, _spec, _conv in string.Formatter().parse(template):
         if literal:
-            columns.append(repeat(literal))
+            columns.append(literal)
         if name is not None:
-            v = parts[name]
-            if isinstance(v, (np.ndarray, pd.Series, list)):
-                columns.append(np.asarray(v, dtype=object)[idx].tolist())  # already text
-            else:
-                columns.append(repeat(str(v)))
-    out[idx] = ["".join(row) for row, _ in zip(zip(*columns), range(len(idx)))]
-    return out
+            columns.append(_text(parts[name]))
+    if not any(isinstance(c, pa.Array) for c in columns):
+        columns.append(pa.array(np.full(len(mask), "", dtype=object), type=pa.string()))
+    filled = pc.binary_join_element_wise(*columns, "")
+    return pc.if_else(pa.array(mask), filled, pa.nulls(len(mask), pa.string()))
+
+
+def _labels(keys, words: dict) -> tuple[pa.Array, np.ndarray]:
+    """The words of ``keys`` (a key that is not text, or unknown, gives ''), as Arrow text, and where they are
+    not ''. Looked up once per distinct key."""
+    codes, uniques = pd.factorize(np.asarray(keys, dtype=object))
+    found = [words.get(k, "") if isinstance(k, str) else "" for k in uniques] + [""]
+    codes = np.where(codes < 0, len(uniques), codes)
+    has = np.array([w != "" for w in found])[codes]
+    return pa.array(found, type=pa.string()).take(pa.array(codes)), has
+
+
+def _where(mask: np.ndarray, a: pa.Array, b: pa.Array) -> pa.Array:
+    return pc.if_else(pa.array(np.asarray(mask, dtype=bool)), a, b)
 
 
 def _mean(x) -> str:
@@ -117,7 +139,7 @@ def _rules(cut_points: pd.DataFrame, letter: str) -> dict:
     return {int(s): r for s, r in zip(cp["score"], cp["rule"]) if r}
 
 
-def _score_text(c, cut_points, letter, col, metric, lang, i) -> np.ndarray:
+def _score_text(c, cut_points, letter, col, metric, lang, i) -> pa.Array:
     score = c[col]
     ok = score.notna().to_numpy() & c[metric].notna().to_numpy()
     rules = _rules(cut_points, letter.upper())
@@ -128,15 +150,15 @@ def _score_text(c, cut_points, letter, col, metric, lang, i) -> np.ndarray:
     return _fill(T[letter][i], ok, s=_nums(s), v=_nums(c[metric].to_numpy(dtype="float64")), rule=rule)
 
 
-def _tier_reason(c, abc_class, cfg, lang, i) -> np.ndarray:
+def _tier_reason(c, abc_class, cfg, lang, i) -> pa.Array:
     use_clv = cfg.tier_method == "clv" and "clv" in c and c["clv"].notna().any()  # else abc on spend
     money = (c["clv"].fillna(0.0) if use_clv else c["monetary"]).where(c["is_buyer"].astype(bool)).astype("float64")
     m = money.to_numpy()
-    v = _nums(m)
     cls = abc_class.to_numpy(dtype=object)
-    out = np.full(len(c), "", dtype=object)
+    out = pa.nulls(len(c), pa.string())
     has = pd.notna(cls) & np.isfinite(m)
     if cfg.tier_method == "threshold":
+        v = _nums(m)
         hi, med = num(cfg.threshold_high), num(cfg.threshold_medium)
         cmp_ = np.select([cls == "A", cls == "B"], [f">= {hi}", f">= {med} and < {hi}"], f"< {med}")
         if lang == "zh":
@@ -161,14 +183,14 @@ def _tier_reason(c, abc_class, cfg, lang, i) -> np.ndarray:
             before = (groups.cumsum() - groups) / total
             share[(money > 0).to_numpy()] = before.reindex(positive.to_numpy()).to_numpy()
         zero = has & ~np.isfinite(share)
-        out = _fill(T["clv_zero" if use_clv else "abc_zero"][i], zero, v=v)
+        out = _fill(T["clv_zero" if use_clv else "abc_zero"][i], zero, v=_nums(np.where(zero, m, np.nan)))
         tmpl = T["clv_share" if use_clv else "abc_share"][i]
-    pa, pb = f"{a:.0%}", f"{b:.0%}"
+    lo, hi = f"{a:.0%}", f"{b:.0%}"
     both = "且" if lang == "zh" else "and"
-    cmp_ = np.select([cls == "A", cls == "B"], [f"< {pa}", f">= {pa} {both} < {pb}"], f">= {pb}")
+    cmp_ = np.select([cls == "A", cls == "B"], [f"< {lo}", f">= {lo} {both} < {hi}"], f">= {hi}")
     ok = has & np.isfinite(share)
     filled = _fill(tmpl, ok, p=_pct(share), cmp=cmp_)
-    return np.where(ok, filled, out)
+    return _where(ok, filled, out)
 
 
 def why(customers: pd.DataFrame, computed: pd.DataFrame, cut_points: pd.DataFrame, config,
@@ -189,8 +211,7 @@ def why(customers: pd.DataFrame, computed: pd.DataFrame, cut_points: pd.DataFram
 
     seg_key = computed["segment_key"].to_numpy(dtype=object)
     seg_words = L.labels(L.SEGMENTS, lang)
-    seg = np.array([seg_words.get(k, "") if isinstance(k, str) else "" for k in seg_key], dtype=object)
-    has_seg = seg != ""
+    seg, has_seg = _labels(seg_key, seg_words)
     if config.segment_scheme == "rfm8":
         flags = S.rfm8_flags(c.assign(is_buyer=c["is_buyer"].astype(bool)))
         means = flags.attrs["means"]
@@ -210,12 +231,13 @@ def why(customers: pd.DataFrame, computed: pd.DataFrame, cut_points: pd.DataFram
 
     tier_key = computed["tier_key"].to_numpy(dtype=object)
     tier_words = L.labels(L.TIERS, lang)
-    tier = np.array([tier_words.get(k, "") if isinstance(k, str) else "" for k in tier_key], dtype=object)
+    tier, has_tier = _labels(tier_key, tier_words)
     abc_class = computed["abc"]
     reason = _tier_reason(c, abc_class, config, lang, i)
     pot = _fill(T["pot"][i], tier_key == "potential", seg=seg)
     cls = abc_class.astype(object).where(abc_class.notna(), "").to_numpy()
-    parts.append(_fill(T["tier"][i], (tier != "") & (reason != ""), tier=tier, cls=cls, why=reason, pot=pot))
+    has_reason = reason.is_valid().to_numpy(zero_copy_only=False)
+    parts.append(_fill(T["tier"][i], has_tier & has_reason, tier=tier, cls=cls, why=reason, pot=pot))
 
     parts.append(_stage_text(c, computed["stage_key"].to_numpy(dtype=object), config, as_of, lang, i))
 
@@ -224,13 +246,13 @@ def why(customers: pd.DataFrame, computed: pd.DataFrame, cut_points: pd.DataFram
         parts.append(_fill(T["override"][i], ov != "", text=ov))
 
     sep = "" if lang == "zh" else " "
-    text = [sep.join([p for p in row if p]) for row in zip(*parts)]
-    return pd.Series(text, index=c.index, dtype=object)
+    text = pc.binary_join_element_wise(*parts, sep, null_handling="skip")
+    return pd.Series(text.to_numpy(zero_copy_only=False), index=c.index, dtype=object)
 
 
-def _stage_text(c, stage_key, cfg, as_of, lang, i) -> np.ndarray:
+def _stage_text(c, stage_key, cfg, as_of, lang, i) -> pa.Array:
     words = L.labels(L.STAGES, lang)
-    st = np.array([words.get(k, "") if isinstance(k, str) else "" for k in stage_key], dtype=object)
+    st, _has = _labels(stage_key, words)
     rec = c["recency"].to_numpy(dtype="float64")
     freq = c["frequency"].to_numpy(dtype="float64")
     gap = c["mean_gap"].to_numpy(dtype="float64")
@@ -240,33 +262,33 @@ def _stage_text(c, stage_key, cfg, as_of, lang, i) -> np.ndarray:
         since_first = np.full(len(c), np.nan)
     k = num(cfg.churn_gap_multiple)
     rec_txt, gap_txt_all = _nums(rec), _nums(gap)
-    out = np.full(len(c), "", dtype=object)
+    out = pa.nulls(len(c), pa.string())
     is_ = {key: stage_key == key for key in words}
-    out = np.where(is_["prospect"], _fill(T["prospect"][i], is_["prospect"], st=st), out)
-    out = np.where(is_["lost"], _fill(T["lost"][i], is_["lost"], st=st, v=rec_txt, d=num(cfg.lost_days)), out)
-    out = np.where(is_["reactivated"], _fill(T["reactivated"][i], is_["reactivated"], st=st,
+    out = _where(is_["prospect"], _fill(T["prospect"][i], is_["prospect"], st=st), out)
+    out = _where(is_["lost"], _fill(T["lost"][i], is_["lost"], st=st, v=rec_txt, d=num(cfg.lost_days)), out)
+    out = _where(is_["reactivated"], _fill(T["reactivated"][i], is_["reactivated"], st=st,
                                              v=_nums(c["gap_before_last"].to_numpy(dtype="float64")),
                                              d=num(cfg.lost_days)), out)
-    out = np.where(is_["new"], _fill(T["new"][i], is_["new"], st=st, v=_nums(since_first), d=num(cfg.new_days)),
+    out = _where(is_["new"], _fill(T["new"][i], is_["new"], st=st, v=_nums(since_first), d=num(cfg.new_days)),
                    out)
     with np.errstate(invalid="ignore"):
         by_days = is_["churn_warning"] & (rec > cfg.active_days)
-    out = np.where(by_days, _fill(T["churn_days"][i], by_days, st=st, v=rec_txt, d=num(cfg.active_days)), out)
+    out = _where(by_days, _fill(T["churn_days"][i], by_days, st=st, v=rec_txt, d=num(cfg.active_days)), out)
     with np.errstate(invalid="ignore"):
         gap_rule = (freq >= cfg.churn_min_purchases) & (rec > cfg.churn_gap_multiple * gap)
     by_gap = is_["churn_warning"] & ~by_days & (gap_rule | ("p_alive" not in c))
     by_palive = is_["churn_warning"] & ~by_days & ~by_gap
     if by_palive.any():  # the P(alive) rule (Settings palive_warning)
         p_alive = c["p_alive"].to_numpy(dtype="float64")
-        out = np.where(by_palive, _fill(T["churn_palive"][i], by_palive, st=st, p=_pct(p_alive),
+        out = _where(by_palive, _fill(T["churn_palive"][i], by_palive, st=st, p=_pct(p_alive),
                                         w=f"{cfg.palive_warning * 100:g}%"), out)
-    out = np.where(by_gap, _fill(T["churn_gap"][i], by_gap, st=st, v=rec_txt, k=k, g=gap_txt_all,
+    out = _where(by_gap, _fill(T["churn_gap"][i], by_gap, st=st, v=rec_txt, k=k, g=gap_txt_all,
                                  n=_nums(freq), mn=num(cfg.churn_min_purchases)), out)
     act = is_["active"]
     with np.errstate(invalid="ignore"):
         gap_applies = act & (freq >= cfg.churn_min_purchases) & np.isfinite(gap)
     gap_txt = _fill(T["active_gap"][i], gap_applies, k=k, g=gap_txt_all)
-    out = np.where(act, _fill(T["active"][i], act, st=st, v=rec_txt, d=num(cfg.active_days), gap=gap_txt), out)
+    out = _where(act, _fill(T["active"][i], act, st=st, v=rec_txt, d=num(cfg.active_days), gap=gap_txt), out)
     return out
 
 
