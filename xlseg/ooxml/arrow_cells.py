@@ -31,6 +31,21 @@ def row_numbers(first: int, n: int) -> pa.Array:
     return pc.cast(pa.array(np.arange(first, first + n, dtype=np.int64)), pa.string())
 
 
+def concatenated(arr: pa.Array) -> memoryview:
+    """The UTF-8 bytes of all the strings of ``arr`` one after the other (no nulls), without a copy: a string
+    array keeps its values back to back in one buffer."""
+    if arr.null_count:
+        arr = pc.fill_null(arr, "")
+    if pa.types.is_large_string(arr.type):
+        arr = arr.cast(pa.string()) if arr.nbytes < 2**31 - 1 else arr
+    _validity, offsets, data = arr.buffers()
+    if not len(arr) or data is None:
+        return memoryview(b"")
+    kind = np.int64 if pa.types.is_large_string(arr.type) else np.int32
+    ends = np.frombuffer(offsets, dtype=kind, count=len(arr) + 1, offset=arr.offset * np.dtype(kind).itemsize)
+    return memoryview(data)[int(ends[0]):int(ends[-1])]
+
+
 def _any(mask) -> bool:
     return bool(pc.any(mask).as_py())
 

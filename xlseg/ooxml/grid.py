@@ -268,7 +268,8 @@ class Grid:
                     yield a + i, cells
 
     def row_chunks(self):
-        """The ``<row>`` elements of the sheet, a band's rows as one string at a time."""
+        """The ``<row>`` elements of the sheet, a band's rows at a time: a str, or the UTF-8 bytes of an Arrow
+        band as a memoryview (no Python string per row)."""
         for a, joined in self.bands():
             if isinstance(joined, list):
                 yield "".join([f'<row r="{r}">{cells}</row>' for r, cells in zip(range(a, a + len(joined)), joined)
@@ -276,7 +277,7 @@ class Grid:
             else:
                 rows = pc.binary_join_element_wise('<row r="', arrow_cells.row_numbers(a, len(joined)), '">', joined,
                                                    "</row>", "")
-                yield "".join(rows.filter(pc.not_equal(pc.binary_length(joined), 0)).to_pylist())
+                yield arrow_cells.concatenated(rows.filter(pc.not_equal(pc.binary_length(joined), 0)))
 
 
 _CELL_START = '<c r="'
