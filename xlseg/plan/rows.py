@@ -190,7 +190,9 @@ def _arrow(s: pd.Series):
     if isinstance(dtype, pd.StringDtype) or (dtype.kind in "iuf" and not pd.api.types.is_bool_dtype(dtype)) or \
             (dtype.kind == "M" and getattr(dtype, "tz", None) is None) or dtype == object:
         try:
-            arr = pa.array(s, from_pandas=True)
+            # the values, not the Series: pyarrow's attribute probes on a Series look the name up in its index,
+            # which builds a hash table of a fresh slice's index every time (milliseconds a column)
+            arr = pa.array(s.array if isinstance(dtype, pd.StringDtype) else s.to_numpy(), from_pandas=True)
         except (pa.ArrowException, TypeError, ValueError, OverflowError):
             return None
         arr = arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
