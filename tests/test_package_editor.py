@@ -199,12 +199,49 @@ def test_removing_a_sheet_entry_shifts_later_sheet_scoped_names_and_the_active_t
 def test_rows_split_a_window_at_a_time_give_the_same_file(tmp_path, monkeypatch):
     """The editor and the proof split a regular sheet a window of bytes at a time (bounded memory on a
     million rows): tiny windows, cut inside rows and end tags, write the same sheet."""
-    from xlseg.ooxml import rowscan
+    from xlseg.ooxml import package, rowscan
 
     src = book(tmp_path / "a.xlsx")
     whole = tmp_path / "whole.xlsx"
     classify_file(src, whole, generated="fixed", run_time=dt.datetime(2026, 1, 1))
     monkeypatch.setattr(rowscan, "WINDOW", 7)
+    monkeypatch.setattr(package, "CHUNK", 5)  # the proof reads both parts 5 inflated bytes at a time
     windows = tmp_path / "windows.xlsx"
     classify_file(src, windows, generated="fixed", run_time=dt.datetime(2026, 1, 1))
     assert parts(whole) == parts(windows)
+
+
+@pytest.mark.parametrize("window", [7, 300, 1 << 25])
+def test_the_proof_reads_both_parts_a_window_at_a_time(tmp_path, monkeypatch, window):
+    """The proof streams the input's and the output's sheet (bounded memory on a million rows) and still finds
+    a changed user cell, a missing row and a cell put left of xlseg's columns, wherever the windows fall."""
+    from xlseg.ooxml import package, proof, rowscan
+    from xlseg.ooxml.package import Package
+
+    src = book(tmp_path / "a.xlsx")
+    out = tmp_path / "b.xlsx"
+    classify_file(src, out, generated="fixed")
+    monkeypatch.setattr(rowscan, "WINDOW", window)
+    monkeypatch.setattr(package, "CHUNK", 11)
+    sheet = "xl/worksheets/sheet1.xml"
+    before, after = parts(src)[sheet], parts(out)[sheet]
+    rects = [(8, 1, 17, 1_048_576)]  # xlseg's columns H..Q
+
+    def check(changed: bytes) -> list:
+        items = parts(out)
+        items[sheet] = changed
+        bad = tmp_path / "bad.xlsx"
+        with zipfile.ZipFile(bad, "w", zipfile.ZIP_DEFLATED) as z:
+            for name, data in items.items():
+                z.writestr(name, data)
+        with Package(src) as a, Package(bad) as b:
+            return proof._cells_kept(a.chunks(sheet), b.chunks(sheet), rects, "Data")
+
+    assert check(after) == []
+    assert check(after.replace(b"Name 3", b"Name X")) == ["sheet 'Data': cells of row 4 would change"]
+    row5 = after[after.index(b'<row r="5"'):after.index(b"</row>", after.index(b'<row r="5"')) + 6]
+    assert check(after.replace(row5, b"")) == ["sheet 'Data': row 5 would be missing"]
+    end3 = after.index(b"</row>", after.index(b'<row r="3"'))
+    assert check(after[:end3] + b'<c r="Z3"><v>1</v></c>' + after[end3:]) == [
+        "sheet 'Data': cells outside xlseg's columns would change"]
+    assert before != after

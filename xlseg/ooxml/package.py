@@ -20,6 +20,7 @@ import zlib
 from xlseg.errors import WorkbookError
 
 MAX_PART_BYTES = 1 << 31  # 2 GiB of XML in one part is more than any real sheet holds
+CHUNK = 4 << 20  # inflated bytes read at a time by :meth:`Package.chunks`
 _LOCAL_HEADER = struct.Struct("<4s2B4HL2L2H")
 
 
@@ -79,6 +80,32 @@ class Package:
             raise WorkbookError(f"'{self.label}': its part '{name}' inflates beyond {MAX_PART_BYTES:,} bytes; "
                                 "that is not a real workbook. Nothing was written.")
         return data
+
+    def chunks(self, name: str, size: int | None = None):
+        """A part's bytes as a stream of inflated pieces (bounded as :meth:`read`); WorkbookError when broken."""
+        info = self.infos.get(name)
+        if info is None:
+            raise WorkbookError(f"'{self.label}' is damaged: its part '{name}' is missing. Open the file in "
+                                "Excel, save it again and retry.")
+        if info.file_size > MAX_PART_BYTES:
+            raise WorkbookError(f"'{self.label}': its part '{name}' would inflate to {info.file_size:,} bytes; "
+                                "that is not a real workbook. Nothing was written.")
+        total, size = 0, size or CHUNK
+        try:
+            with self.zip.open(info) as f:
+                while True:
+                    block = f.read(size)
+                    if not block:
+                        return
+                    total += len(block)
+                    if total > MAX_PART_BYTES:
+                        raise WorkbookError(f"'{self.label}': its part '{name}' inflates beyond "
+                                            f"{MAX_PART_BYTES:,} bytes; that is not a real workbook. Nothing was "
+                                            "written.")
+                    yield block
+        except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError) as exc:
+            raise WorkbookError(f"'{self.label}' is damaged: its part '{name}' cannot be read ({exc}). Open the "
+                                "file in Excel, save it again and retry.") from None
 
     def raw(self, name: str) -> tuple:
         """(ZipInfo, compressed bytes) of a part, read straight from the file."""

@@ -11,8 +11,9 @@ from __future__ import annotations
 import re
 
 from xlseg.ooxml.package import Package
-from xlseg.ooxml.rowscan import cell_col, columns_from, regular_rows, row_spans
-from xlseg.ooxml.sheet_editor import _CELL_R, cell_pattern, split
+from xlseg.ooxml import rowscan
+from xlseg.ooxml.rowscan import cell_col, columns_from, grid_windows, regular_rows, row_spans
+from xlseg.ooxml.sheet_editor import _CELL_R, cell_pattern
 from xlseg.ooxml.xml import col_index
 
 MAX_REPORTED = 10
@@ -32,26 +33,31 @@ def prove(src: Package, dst_path, written) -> list:
             if a.CRC != b.CRC or a.file_size != b.file_size or src.raw(name)[1] != out.raw(name)[1]:
                 problems.append(f"part '{name}' would change")
         for part, (title, rects) in written.edited.items():
-            problems += _cells_kept(src.read(part), out.read(part), rects, title)
+            problems += _cells_kept(src.chunks(part), out.chunks(part), rects, title)
     return problems[:MAX_REPORTED]
 
 
-def _rows(xml: bytes, label: str):
-    """(prefix, iterator of (row number, the row's inner bytes)) of a sheet part, in order."""
-    _head, prefix, body, _tail = split(xml, label)
+def _rows(chunks, label: str):
+    """(prefix, iterator of (row number, the row's inner bytes)) of a sheet part read as a stream of inflated
+    ``chunks``, in order, a window of rows at a time (a million-row sheet is never held whole)."""
+    prefix, windows = grid_windows(chunks, label)
     close = len(b"</" + prefix + b"row>")
     tag = b"<" + prefix + b"row"
-    regular = regular_rows(body, prefix)
 
-    def spans():
-        for start, open_end, end, r in row_spans(body, prefix, label):
-            yield r, b"" if open_end == end else body[open_end:end - close]
-
-    def pieces():
-        numbers, parts = regular
-        for r, piece in zip(numbers, parts):
-            yield int(r), piece[piece.find(b">", piece.find(tag)) + 1:]
-    return prefix, spans() if regular is None else pieces()
+    def rows():
+        last = 0
+        for body in windows:
+            regular = regular_rows(body, prefix)
+            if regular is None:
+                for start, open_end, end, r in row_spans(body, prefix, label, last):
+                    last = r
+                    yield r, b"" if open_end == end else body[open_end:end - close]
+                continue
+            numbers, parts = regular
+            for r, piece in zip(numbers, parts):
+                last = int(r)
+                yield last, piece[piece.find(b">", piece.find(tag)) + 1:]
+    return prefix, rows()
 
 
 def _cells(inner: bytes, cells_re):
@@ -73,7 +79,8 @@ def _union(spans: list) -> list:
     return out
 
 
-def _cells_kept(before: bytes, after: bytes, rects: list, title: str) -> list:
+def _cells_kept(before, after, rects: list, title: str) -> list:
+    """Differences in the user's cells between two streams of a sheet part's inflated bytes."""
     prefix, a_rows = _rows(before, title)
     _p, b_rows = _rows(after, title)
     cells_re = cell_pattern(prefix)
@@ -81,6 +88,7 @@ def _cells_kept(before: bytes, after: bytes, rects: list, title: str) -> list:
     problems = []
     several = len(rects) != 1
     appended: list = []  # with one rectangle: what follows the user's cells in each row
+    size = 0
     if not several:
         c1_, r1_, c2_, r2_ = rects[0]
         span = [(c1_, c2_)]
@@ -99,7 +107,14 @@ def _cells_kept(before: bytes, after: bytes, rects: list, title: str) -> list:
             if out != inner:
                 problems.append(f"sheet '{title}': row {r} would change")
         elif not several and out.startswith(inner) and out.startswith(cell_open, len(inner)):
-            appended.append(out[len(inner):])  # checked all at once below
+            appended.append(out[len(inner):])  # checked a window at a time
+            size += len(out) - len(inner)
+            if size >= rowscan.WINDOW:
+                if not _only_cells_in(b"".join(appended), prefix, span[0]):
+                    problems.append(f"sheet '{title}': cells outside xlseg's columns would change")
+                    appended = []
+                    break
+                appended, size = [], 0
         elif not _appended_only(inner, out, ours, cell_open):
             keep_a = [x for c, x in _cells(inner, cells_re) if not any(c1 <= c <= c2 for c1, c2 in ours)]
             keep_b = [x for c, x in _cells(out, cells_re) if not any(c1 <= c <= c2 for c1, c2 in ours)]

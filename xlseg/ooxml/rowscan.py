@@ -16,17 +16,17 @@ ROW_R = re.compile(rb'\sr="(\d+)"')
 _AFTER_NAME = (b" ", b">", b"/", b"\t", b"\n", b"\r")
 
 
-def row_spans(body: bytes, prefix: bytes, label: str = ""):
+def row_spans(body: bytes, prefix: bytes, label: str = "", last: int = 0):
     """(start, end of the opening tag, end, row number) of every ``<row>`` in ``body``, in order.
 
-    A row without ``r`` is the row after the previous one (as Excel reads it).
+    A row without ``r`` is the row after the previous one (as Excel reads it); ``last`` is the row before
+    ``body`` (when it is a window of a longer grid).
     """
     tag = b"<" + prefix + b"row"
     close = b"</" + prefix + b"row>"
     n = len(tag)
     find = body.find
     pos = 0
-    last = 0
     while True:
         start = find(tag, pos)
         if start < 0:
@@ -138,3 +138,54 @@ def cells_from(body: bytes, prefix: bytes, first: int) -> bool:
     caller down the general path, which reads every row's cells; a cell there is never missed."""
     del prefix  # any element, any namespace prefix: a superset of the cells
     return re.search(rb'r="' + columns_from(first).encode() + rb"[0-9]", body) is not None
+
+
+def grid_windows(chunks, label: str, window: int | None = None):
+    """(prefix, windows) of a sheet part read as a stream of inflated ``chunks``: ``windows`` yields the cell
+    grid (what ``<sheetData>`` holds) as consecutive pieces that each end after a ``</row>`` (the last one
+    where the grid ends), about ``window`` bytes each, so a million-row sheet is never held whole."""
+    from xlseg.ooxml.sheet_editor import SHEET_DATA
+
+    window = window or WINDOW
+    it = iter(chunks)
+    buf = b""
+    while True:
+        m = SHEET_DATA.search(buf)
+        if m is not None:
+            break
+        more = next(it, None)
+        if more is None:
+            raise WorkbookError(f"The sheet part '{label}' has no cell grid (sheetData). Open the file in Excel, "
+                                "save it again and retry; nothing was written.")
+        buf += more
+    prefix = m.group(1)
+    if m.group(2):
+        return prefix, iter(())
+    end_grid = b"</" + prefix + b"sheetData>"
+    close = b"</" + prefix + b"row>"
+
+    def windows():
+        first = buf[m.end():]
+        pending, size, seen = [first], len(first), first[-len(end_grid):]
+        found = end_grid in first
+        while True:
+            if found or size >= window:
+                data = b"".join(pending)
+                if found:
+                    yield data[:data.find(end_grid)]
+                    return
+                cut = data.rfind(close)
+                if cut >= 0:  # else one row longer than a window: read on
+                    cut += len(close)
+                    yield data[:cut]
+                    data = data[cut:]
+                pending, size = [data], len(data)
+            more = next(it, None)
+            if more is None:
+                _broken(label)
+            found = end_grid in seen + more[:len(end_grid)] or end_grid in more
+            seen = (seen + more)[-len(end_grid):] if len(more) < len(end_grid) else more[-len(end_grid):]
+            pending.append(more)
+            size += len(more)
+
+    return prefix, windows()
