@@ -12,9 +12,9 @@ import re
 
 from xlseg.ooxml.package import Package
 from xlseg.ooxml import rowscan
-from xlseg.ooxml.rowscan import cell_col, columns_from, grid_windows, regular_rows, row_spans
+from xlseg.ooxml.rowscan import cell_col, grid_windows, regular_rows, row_spans
 from xlseg.ooxml.sheet_editor import _CELL_R, cell_pattern
-from xlseg.ooxml.xml import col_index
+from xlseg.ooxml.xml import col_index, letters
 
 MAX_REPORTED = 10
 
@@ -128,18 +128,12 @@ def _cells_kept(before, after, rects: list, title: str) -> list:
 
 
 def _only_cells_in(data: bytes, prefix: bytes, span: tuple) -> bool:
-    """``data`` (cells xlseg appended to rows) holds cells in columns span[0]..span[1] only: every cell has
-    attributes, and as many cells start in those columns as there are cells."""
-    p = re.escape(prefix)
-    cells = data.count(b"<" + prefix + b"c ")
-    if data.count(b"<" + prefix + b"c") != cells + data.count(b"<" + prefix + b"c>"):
-        return False  # something else starting with <c ...
-    if data.count(b"<" + prefix + b"c>"):
-        return False
-    start = rb"<" + p + rb'c r="'
-    at_or_right = len(re.findall(start + columns_from(span[0]).encode() + rb"[0-9]", data))
-    beyond = len(re.findall(start + columns_from(span[1] + 1).encode() + rb"[0-9]", data)) if span[1] < 16384 else 0
-    return at_or_right - beyond == cells
+    """``data`` (cells xlseg appended to rows) holds cells in columns span[0]..span[1] only: everything that
+    starts with ``<c`` is a cell with an ``r``, and the set of their column letters is within the span."""
+    cols = re.findall(rb"<" + re.escape(prefix) + rb'c r="([A-Za-z]+)[0-9]', data)
+    if data.count(b"<" + prefix + b"c") != len(cols):
+        return False  # a cell without r first, or something else starting with <c
+    return set(cols) <= {letters(c).encode() for c in range(span[0], min(span[1], 16384) + 1)}
 
 
 def _appended_only(inner: bytes, out: bytes, ours: list, cell_open: bytes) -> bool:
