@@ -128,3 +128,32 @@ def test_serials_equal_the_python_serial_function():
                        lambda: 9, lambda: 10, date1904).to_pylist()
         got = [float(c.split("<v>")[1].split("</v>")[0]) for c in cells]
         assert got == [serial(w, date1904) for w in when]
+
+
+def test_text_checks_answer_as_the_regular_expressions_do():
+    """The byte searches of ``text_checks`` give, for any set of distinct strings, what Arrow's regular
+    expressions gave per string (a match made only across two strings may say more, never less)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from xlseg.ooxml import arrow_cells as A
+
+    rng = np.random.default_rng(3)
+    alphabet = ["a", "Z", " ", "\t", "\n", "\r", "\x01", "\x0b", "\x0c", "\x1f", "_", "x", "&", "<", ">", "=", "+",
+                "-", "@", "客", "\ufffe", "\uffff", "é"]
+    for _ in range(3000):
+        words = list({"".join(rng.choice(alphabet, size=rng.integers(0, 5))) for _ in range(rng.integers(1, 6))})
+        arr = pa.array(words, type=pa.large_string() if rng.random() < 0.3 else pa.string())
+        if rng.random() < 0.3 and len(arr) > 1:
+            arr = arr.slice(1)
+        esc, special, space, risky = A.text_checks(arr)
+
+        def anyre(pattern):
+            return bool(pc.any(pc.match_substring_regex(arr, pattern)).as_py()) if len(arr) else False
+
+        assert special == anyre(A._XML_SPECIAL)
+        assert esc >= anyre(A._NEEDS_EXCEL_ESCAPE)
+        if not esc:
+            assert esc == anyre(A._NEEDS_EXCEL_ESCAPE) and space == anyre(A._EDGE_SPACE), arr.to_pylist()
+        expect = pc.match_substring_regex(arr, A._RISKY).to_pylist()
+        assert (risky.to_pylist() if risky is not None else [False] * len(arr)) == expect
