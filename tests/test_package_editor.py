@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import zipfile
 
 import openpyxl
@@ -212,13 +213,22 @@ def test_rows_split_a_window_at_a_time_give_the_same_file(tmp_path, monkeypatch)
 
 
 @pytest.mark.parametrize("window", [7, 300, 1 << 25])
-def test_the_proof_reads_both_parts_a_window_at_a_time(tmp_path, monkeypatch, window):
+@pytest.mark.parametrize("spans", [False, True])
+def test_the_proof_reads_both_parts_a_window_at_a_time(tmp_path, monkeypatch, window, spans):
     """The proof streams the input's and the output's sheet (bounded memory on a million rows) and still finds
-    a changed user cell, a missing row and a cell put left of xlseg's columns, wherever the windows fall."""
+    a changed user cell, a missing row and a cell put right of xlseg's columns, wherever the windows fall; rows
+    with Excel's spans (widened by the editor, so checked row by row) and without (checked a window at once)."""
     from xlseg.ooxml import package, proof, rowscan
     from xlseg.ooxml.package import Package
 
     src = book(tmp_path / "a.xlsx")
+    if spans:  # as Excel writes rows: <row r="2" spans="1:7">
+        items = parts(src)
+        name = "xl/worksheets/sheet1.xml"
+        items[name] = re.sub(rb'<row r="(\d+)"', rb'<row r="\1" spans="1:7"', items[name])
+        with zipfile.ZipFile(src, "w", zipfile.ZIP_DEFLATED) as z:
+            for n, data in items.items():
+                z.writestr(n, data)
     out = tmp_path / "b.xlsx"
     classify_file(src, out, generated="fixed")
     monkeypatch.setattr(rowscan, "WINDOW", window)
@@ -245,3 +255,4 @@ def test_the_proof_reads_both_parts_a_window_at_a_time(tmp_path, monkeypatch, wi
     assert check(after[:end3] + b'<c r="Z3"><v>1</v></c>' + after[end3:]) == [
         "sheet 'Data': cells outside xlseg's columns would change"]
     assert before != after
+    assert (b'spans="1:7"' in before) == spans and (b'spans="1:17"' in after) == spans

@@ -9,6 +9,9 @@ happen: the editor copies by construction).
 from __future__ import annotations
 
 import re
+from itertools import islice
+
+import numpy as np
 
 from xlseg.ooxml.package import Package
 from xlseg.ooxml import rowscan
@@ -37,27 +40,37 @@ def prove(src: Package, dst_path, written) -> list:
     return problems[:MAX_REPORTED]
 
 
-def _rows(chunks, label: str):
-    """(prefix, iterator of (row number, the row's inner bytes)) of a sheet part read as a stream of inflated
-    ``chunks``, in order, a window of rows at a time (a million-row sheet is never held whole)."""
+def _windows(chunks, label: str):
+    """(prefix, iterator of (row numbers, the rows)) of a sheet part read as a stream of inflated ``chunks``, a
+    window of rows at a time, in order (a million-row sheet is never held whole). A row is its bytes up to its
+    end tag (what precedes its start tag may come first): :func:`_inner` gives its cells."""
     prefix, windows = grid_windows(chunks, label)
     close = len(b"</" + prefix + b"row>")
-    tag = b"<" + prefix + b"row"
 
-    def rows():
+    def gen():
         last = 0
         for body in windows:
             regular = regular_rows(body, prefix)
             if regular is None:
+                nums, rows = [], []
                 for start, open_end, end, r in row_spans(body, prefix, label, last):
                     last = r
-                    yield r, b"" if open_end == end else body[open_end:end - close]
-                continue
-            numbers, parts = regular
-            for r, piece in zip(numbers, parts):
-                last = int(r)
-                yield last, piece[piece.find(b">", piece.find(tag)) + 1:]
-    return prefix, rows()
+                    nums.append(r)
+                    rows.append(body[start:end] if open_end == end else body[start:end - close])
+            else:
+                numbers, parts = regular
+                nums = list(map(int, numbers))
+                rows = list(islice(parts, len(nums)))
+            if nums:
+                last = nums[-1]
+                yield nums, rows
+    return prefix, gen()
+
+
+def _inner(row: bytes, tag: bytes) -> bytes:
+    """The cells of a row given as :func:`_windows` does ('' for ``<row .../>``)."""
+    gt = row.find(b">", row.find(tag)) + 1
+    return b"" if row[gt - 2:gt] == b"/>" else row[gt:]
 
 
 def _cells(inner: bytes, cells_re):
@@ -80,50 +93,89 @@ def _union(spans: list) -> list:
 
 
 def _cells_kept(before, after, rects: list, title: str) -> list:
-    """Differences in the user's cells between two streams of a sheet part's inflated bytes."""
-    prefix, a_rows = _rows(before, title)
-    _p, b_rows = _rows(after, title)
+    """Differences in the user's cells between two streams of a sheet part's inflated bytes.
+
+    Rows are compared a window at a time. Where every row of a window is in xlseg's one rectangle and the
+    output has each of them with the user's bytes first (the first run's append), the window is checked in
+    bulk; anything else goes row by row, cell by cell where needed."""
+    prefix, a_windows = _windows(before, title)
+    _p, b_windows = _windows(after, title)
     cells_re = cell_pattern(prefix)
     cell_open = b"<" + prefix + b"c "
-    problems = []
+    tag = b"<" + prefix + b"row"
+    problems: list = []
     several = len(rects) != 1
-    appended: list = []  # with one rectangle: what follows the user's cells in each row
+    appended: list = []  # with one rectangle: what follows the user's cells in each row, checked a window at a time
     size = 0
     if not several:
         c1_, r1_, c2_, r2_ = rects[0]
         span = [(c1_, c2_)]
-    b_r, out = next(b_rows, (None, None))
-    for r, inner in a_rows:
-        while b_r is not None and b_r < r:  # rows xlseg added
-            b_r, out = next(b_rows, (None, None))
-        if b_r != r:
-            problems.append(f"sheet '{title}': row {r} would be missing")
+    b_nums: list = []
+    b_rows: list = []
+    k = 0  # the next output row not yet passed
+
+    def fill(r: int) -> None:
+        """Read output windows until row ``r`` (or the end) is in b_nums; rows already passed are dropped."""
+        nonlocal b_nums, b_rows, k
+        while not b_nums[k:] or b_nums[-1] < r:
+            w = next(b_windows, None)
+            if w is None:
+                return
+            b_nums, b_rows, k = b_nums[k:] + w[0], b_rows[k:] + w[1], 0
+
+    def flush() -> bool:
+        nonlocal appended, size
+        ok = _only_cells_in(b"".join(appended), prefix, span[0])
+        appended, size = [], 0
+        if not ok:
+            problems.append(f"sheet '{title}': cells outside xlseg's columns would change")
+        return ok
+
+    for nums, rows in a_windows:
+        fill(nums[-1])
+        if not several and r1_ <= nums[0] and nums[-1] <= r2_ and k < len(b_nums):
+            here = np.asarray(b_nums[k:])
+            at = np.searchsorted(here, nums)
+            if (at < len(here)).all() and (here[np.minimum(at, len(here) - 1)] == nums).all():
+                outs = [b_rows[k + j] for j in at.tolist()]
+                if all(map(bytes.startswith, outs, rows)):  # the row's tag too: unchanged (no spans to widen)
+                    tails = [o[len(i):] for o, i in zip(outs, rows)]
+                    if all(t.startswith(cell_open) for t in tails if t):
+                        appended += tails
+                        size += sum(map(len, tails))
+                        k += int(at[-1]) + 1
+                        if size >= rowscan.WINDOW and not flush():
+                            break
+                        continue
+        for r, row in zip(nums, rows):  # row by row
+            inner = _inner(row, tag)
+            while k < len(b_nums) and b_nums[k] < r:  # rows xlseg added
+                k += 1
+            if k >= len(b_nums) or b_nums[k] != r:
+                problems.append(f"sheet '{title}': row {r} would be missing")
+                if len(problems) >= MAX_REPORTED:
+                    break
+                continue
+            out = _inner(b_rows[k], tag)
+            ours = [(c1, c2) for c1, r1, c2, r2 in rects if r1 <= r <= r2] if several else \
+                (span if r1_ <= r <= r2_ else [])
+            if not ours:
+                if out != inner:
+                    problems.append(f"sheet '{title}': row {r} would change")
+            elif not several and out.startswith(inner) and out.startswith(cell_open, len(inner)):
+                appended.append(out[len(inner):])
+                size += len(out) - len(inner)
+            elif not _appended_only(inner, out, ours, cell_open):
+                keep_a = [x for c, x in _cells(inner, cells_re) if not any(c1 <= c <= c2 for c1, c2 in ours)]
+                keep_b = [x for c, x in _cells(out, cells_re) if not any(c1 <= c <= c2 for c1, c2 in ours)]
+                if keep_a != keep_b:
+                    problems.append(f"sheet '{title}': cells of row {r} would change")
             if len(problems) >= MAX_REPORTED:
                 break
-            continue
-        ours = [(c1, c2) for c1, r1, c2, r2 in rects if r1 <= r <= r2] if several else \
-            (span if r1_ <= r <= r2_ else [])
-        if not ours:
-            if out != inner:
-                problems.append(f"sheet '{title}': row {r} would change")
-        elif not several and out.startswith(inner) and out.startswith(cell_open, len(inner)):
-            appended.append(out[len(inner):])  # checked a window at a time
-            size += len(out) - len(inner)
-            if size >= rowscan.WINDOW:
-                if not _only_cells_in(b"".join(appended), prefix, span[0]):
-                    problems.append(f"sheet '{title}': cells outside xlseg's columns would change")
-                    appended = []
-                    break
-                appended, size = [], 0
-        elif not _appended_only(inner, out, ours, cell_open):
-            keep_a = [x for c, x in _cells(inner, cells_re) if not any(c1 <= c <= c2 for c1, c2 in ours)]
-            keep_b = [x for c, x in _cells(out, cells_re) if not any(c1 <= c <= c2 for c1, c2 in ours)]
-            if keep_a != keep_b:
-                problems.append(f"sheet '{title}': cells of row {r} would change")
-        if len(problems) >= MAX_REPORTED:
+        if len(problems) >= MAX_REPORTED or (size >= rowscan.WINDOW and not flush()):
             break
-    if appended and not _only_cells_in(b"".join(appended), prefix, span[0]):
-        problems.append(f"sheet '{title}': cells outside xlseg's columns would change")
+    if appended and len(problems) < MAX_REPORTED:
+        flush()
     return problems[:MAX_REPORTED]
 
 

@@ -98,8 +98,8 @@ def regular_rows(body: bytes, prefix: bytes):
     """
     tag = b"<" + prefix + b"row"
     close = b"</" + prefix + b"row>"
-    numbers = re.findall(re.escape(tag) + rb' r="(\d+)"', body)
-    if body.count(close) != len(numbers) or body.count(tag) != len(numbers):
+    numbers = re.findall(re.escape(tag) + rb'(?: r="(\d+)")?', body)  # b"" for a row whose r is not first
+    if body.count(close) != len(numbers) or b"" in numbers:
         return None
     return numbers, _pieces(body, close)
 
