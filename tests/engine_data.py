@@ -80,3 +80,60 @@ def mismatches(expected: pd.DataFrame, got: pd.DataFrame, columns=COMPARED) -> d
         if not same.all():
             out[col] = [(i, av[k], bv[k]) for k, i in enumerate(a.index) if not same[k]][:5]
     return out
+
+
+# Attribute columns of attribute_orders(): recognised (Country, Channel) and not (Sales Rep, 客户经理, Zip),
+# under the names the results give them.
+ATTRIBUTE_COLUMNS = ("country", "source", "Sales Rep", "客户经理", "Zip")
+
+
+def attribute_orders(seed: int = 7, n_lines: int = 2500, n_customers: int = 220, line_breaks: bool = True):
+    """``messy_orders`` (and half as many lines again, on days that have one) in a random order, with
+    attributes that disagree between a customer's same-day lines.
+
+    * Country and Channel (recognised: country, source) vary line by line, blank on some lines;
+    * Sales Rep, 客户经理 and Zip (not recognised) are customer-level: one value per customer (blank on
+      some lines, none for some customers), so both paths carry them;
+    * Product varies line by line and Note holds a #N/A: neither is carried.
+    """
+    lines = messy_orders(seed=seed, n_lines=n_lines, n_customers=n_customers, line_breaks=line_breaks)
+    rng = np.random.default_rng(seed + 1)
+    # more lines on days that already have one (the same id as typed there), then every line in a random place
+    again = lines.iloc[rng.choice(len(lines), len(lines) // 2)]
+    lines = pd.concat([lines, again], ignore_index=True)
+    lines = lines.iloc[rng.permutation(len(lines))].reset_index(drop=True)
+    n = len(lines)
+    key = lines["Customer ID"].str.replace(r"\s", "", regex=True).str.upper().map(
+        lambda t: t.translate({c + 0xFEE0: c for c in range(0x21, 0x7F)}))
+    cust = pd.factorize(key)[0]
+    lines["Country"] = np.array(["China", "Japan", "France", " Peru ", ""], dtype=object)[rng.integers(0, 5, n)]
+    lines["Channel"] = np.array(["Web", "Store", "Phone", ""], dtype=object)[rng.integers(0, 4, n)]
+    reps = np.array(["Ann Lee", "Bob  Wu", "Chen Jie", "Dana"], dtype=object)
+    rep = reps[cust % 4]
+    rep[(cust % 9 == 0) | (rng.random(n) < 0.15)] = ""
+    lines["Sales Rep"] = rep
+    manager = np.array(["王伟", "李娜", "张敏"], dtype=object)[cust % 3]
+    manager[rng.random(n) < 0.1] = ""
+    lines["客户经理"] = manager
+    lines["Zip"] = np.array([f"{(c * 7919) % 100000:05d}" for c in cust], dtype=object)
+    lines["Product"] = np.array([f"SKU-{p}" for p in rng.integers(0, 40, n)], dtype=object)
+    note = np.array(["ok"] * n, dtype=object)
+    note[cust == cust[0]] = "#N/A"
+    lines["Note"] = note
+    return lines
+
+
+def same_day_disagreements(lines: pd.DataFrame, expected: pd.DataFrame, column: str) -> int:
+    """Customers whose latest dated lines with a ``column`` value hold two different values (ties to break)."""
+    from xlseg.core import clean
+    from xlseg.core.issues import IssueLog
+
+    ids = expected.index
+    normal = clean.normalise_ids(lines["Customer ID"], column="Customer ID", log=IssueLog(sheet="orders"))
+    frame = pd.DataFrame({"id": normal,
+                          "date": pd.to_datetime(lines["Order Date"], errors="coerce"),
+                          "value": lines[column].str.strip().replace("", np.nan)})
+    frame = frame.dropna()
+    frame = frame[frame["id"].isin(ids)]
+    latest = frame.groupby("id")["date"].transform("max")
+    return int((frame[frame["date"] == latest].groupby("id")["value"].nunique() > 1).sum())

@@ -19,7 +19,7 @@ from xlseg.core import labels as L
 from xlseg.engines.sql import lit
 from xlseg.plan import analyse as run_module  # fit_to_sheet reads SHEET_ROWS there
 from xlseg.plan.build import CUSTOMER_KEYS, OUTPUT_KEYS
-from tests.engine_data import messy_orders, mismatches
+from tests.engine_data import ATTRIBUTE_COLUMNS, attribute_orders, messy_orders, mismatches
 
 
 def cli(*args):
@@ -120,6 +120,23 @@ def test_more_customers_than_a_sheet_holds(messy_csv, tmp_path, monkeypatch):
                for c in row if isinstance(c, str)]
     assert any(note in c for c in summary)
     assert len(read_out(every)) == len(expected)
+
+
+def test_orders_carry_attributes_into_the_new_workbook(tmp_path):
+    """Country and Channel from each customer's latest line (the later one of a day), and the columns the header
+    recogniser does not know (Sales Rep, 客户经理, Zip), as the pandas path fills the Customers sheet."""
+    lines = attribute_orders(seed=21, n_lines=400, n_customers=40)
+    path, out = tmp_path / "orders.csv", tmp_path / "out.xlsx"
+    lines.to_csv(path, index=False)
+    assert cli("classify", "--orders", path, "-o", out).exit_code == 0
+    expected = xlseg.classify(transactions=lines).customers.set_index("customer_id")
+    sheet = sheet_frame(out, "Customers").set_index(L.header("customer_id", "en"))
+    named = {"country": "Country", "source": "Source", "Sales Rep": "Sales Rep", "客户经理": "客户经理", "Zip": "Zip"}
+    for key in ATTRIBUTE_COLUMNS:
+        want = expected[key].fillna("")
+        got = sheet[named[key]].fillna("").astype(str).reindex(want.index)
+        assert (got == want).all(), key
+    assert "Product" not in sheet and "Note" not in sheet
 
 
 @pytest.mark.parametrize("files, message", [

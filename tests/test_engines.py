@@ -18,7 +18,8 @@ from xlseg.core.config import Config
 from xlseg.engines import orders, sources, sql
 from xlseg.engines.duck import DuckEngine
 from xlseg.errors import ColumnError, InputError
-from tests.engine_data import COMPARED, messy_orders, mismatches
+from tests.engine_data import (ATTRIBUTE_COLUMNS, COMPARED, attribute_orders, messy_orders, mismatches,
+                               same_day_disagreements)
 
 CDNOW_AS_OF = dt.date(1998, 6, 30)
 CDNOW_COLUMNS = {"customer_id": "_id", "amount": "spent"}
@@ -220,6 +221,119 @@ def test_typed_ids_and_dates_from_parquet(tmp_path):
     assert list(got.index) == ["1001", "1002"]
     assert got.loc["1001", "first_purchase"] == pd.Timestamp("2024-01-05")
     assert mismatches(pandas_path(lines, Config()), got) == {}
+
+
+# ------------------------------------------------------------------ attributes from the latest line
+def write_parquet(lines: pd.DataFrame, path) -> None:
+    """``lines`` (all text, as a CSV holds them) as typed Parquet, in the same order: dates DATE, amounts DOUBLE."""
+    con = duckdb.connect()
+    con.register("l", lines)
+    cols = ", ".join(f'"{c}"' for c in lines.columns if c not in ("Order Date", "Amount"))
+    con.execute(f"""COPY (SELECT {cols}, TRY_CAST("Order Date" AS DATE) AS "Order Date",
+                                 TRY_CAST("Amount" AS DOUBLE) AS "Amount" FROM l)
+                    TO {sql.lit(str(path))} (FORMAT PARQUET, ROW_GROUP_SIZE 500)""")
+    con.close()
+
+
+def engine_paths(paths, cfg: Config) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The order files classified both ways: in DuckDB (the cluster's way) and by the pandas core from DuckDB's
+    metrics (the CLI's way)."""
+    engine = DuckEngine(progress=False)
+    try:
+        agg = orders.aggregate(engine, paths, cfg)
+        in_sql = orders.typed(engine.frame(orders.classified_query(agg, cfg))).set_index("customer_id")
+        m = orders.metrics_frame(agg)
+    finally:
+        engine.close()
+    return in_sql, xlseg.classify(aggregated=m, config=cfg).customers.set_index("customer_id")
+
+
+@pytest.fixture(scope="module")
+def attributed(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("attributes")
+    lines = attribute_orders()
+    lines.to_csv(folder / "orders.csv", index=False)
+    lines.to_csv(folder / "orders.csv.gz", index=False, compression="gzip")
+    write_parquet(lines, folder / "orders.parquet")
+    return lines, folder
+
+
+def test_the_attribute_log_has_same_day_lines_that_disagree(attributed):
+    """Else 0 mismatches would prove nothing about the tie rule."""
+    lines, _ = attributed
+    expected = pandas_path(lines, Config())
+    assert same_day_disagreements(lines, expected, "Country") > 40
+    assert same_day_disagreements(lines, expected, "Channel") > 40
+    assert list(xlseg.classify(transactions=lines).attributes) == ["source", "country", "Sales Rep", "客户经理", "Zip"]
+    assert expected["Sales Rep"].isna().sum() > 10 and (expected["Sales Rep"] == "Bob Wu").sum() > 10
+
+
+@pytest.mark.parametrize("name", ["orders.csv", "orders.csv.gz", "orders.parquet"])
+def test_attributes_from_the_latest_line_equal_pandas(attributed, name):
+    """Same-day lines that disagree: the later line in the file wins on every path; the columns the header
+    recogniser does not know (Sales Rep, 客户经理, Zip) are carried, Product (not customer-level) and Note (#N/A)
+    are not."""
+    lines, folder = attributed
+    cfg = Config()
+    expected = pandas_path(lines, cfg)
+    in_sql, via_pandas = engine_paths([str(folder / name)], cfg)
+    assert mismatches(expected, in_sql, COMPARED + ATTRIBUTE_COLUMNS) == {}
+    assert mismatches(expected, via_pandas, COMPARED + ATTRIBUTE_COLUMNS + ("segment", "stage", "tags")) == {}
+    for got in (in_sql, via_pandas):
+        assert "Product" not in got and "Note" not in got
+
+
+def test_attributes_follow_the_order_of_several_files(attributed, tmp_path):
+    """Several files are one log in the order they are given (a glob or a folder: sorted names), as the pandas
+    path reads the files one after another; CSV, gzip and Parquet mixed."""
+    lines, _ = attributed
+    thirds = [lines.iloc[: len(lines) // 3], lines.iloc[len(lines) // 3: 2 * len(lines) // 3],
+              lines.iloc[2 * len(lines) // 3:]]
+    thirds[0].to_csv(tmp_path / "part-1.csv", index=False)
+    thirds[1].to_csv(tmp_path / "part-2.csv.gz", index=False, compression="gzip")
+    write_parquet(thirds[2], tmp_path / "part-3.parquet")
+    cfg = Config()
+    for paths, order in (([str(tmp_path / "part-*")], (0, 1, 2)), ([str(tmp_path)], (0, 1, 2)),
+                         ([str(tmp_path / "part-3.parquet"), str(tmp_path / "part-1.csv"),
+                           str(tmp_path / "part-2.csv.gz")], (2, 0, 1))):
+        expected = pandas_path(pd.concat([thirds[i] for i in order], ignore_index=True), cfg)
+        in_sql, via_pandas = engine_paths(paths, cfg)
+        assert mismatches(expected, in_sql, COMPARED + ATTRIBUTE_COLUMNS) == {}, paths
+        assert mismatches(expected, via_pandas, COMPARED + ATTRIBUTE_COLUMNS) == {}, paths
+
+
+def test_the_line_order_decides_same_day_ties(attributed, tmp_path):
+    """The same lines in reverse order: another line wins a same-day tie, on both paths alike."""
+    lines, _ = attributed
+    backwards = lines.iloc[::-1].reset_index(drop=True)
+    backwards.to_csv(tmp_path / "backwards.csv", index=False)
+    cfg = Config()
+    expected = pandas_path(backwards, cfg)
+    in_sql, _ = engine_paths([str(tmp_path / "backwards.csv")], cfg)
+    assert mismatches(expected, in_sql, COMPARED + ATTRIBUTE_COLUMNS) == {}
+    forwards = pandas_path(lines, cfg)
+    assert (forwards["country"].fillna("") != expected["country"].reindex(forwards.index).fillna("")).sum() > 20
+
+
+def test_carried_columns_with_a_settings_override_and_an_as_of(attributed):
+    """Lines after as_of still give attributes (as on the sheet path); Channel mapped to a customer type instead."""
+    lines, folder = attributed
+    cfg = Config.from_dict({"as_of": "2024-03-31", "columns": {"customer_type": "Channel"}})
+    expected = pandas_path(lines, cfg)
+    in_sql, via_pandas = engine_paths([str(folder / "orders.parquet")], cfg)
+    columns = COMPARED + ("country", "customer_type", "Sales Rep", "客户经理", "Zip")
+    assert mismatches(expected, in_sql, columns) == {}
+    assert mismatches(expected, via_pandas, columns) == {}
+
+
+def test_a_column_named_like_a_result_column_is_not_carried(tmp_path):
+    lines = pd.DataFrame({"Customer ID": ["A", "A", "B"], "Date": ["2024-01-02", "2024-01-02", "2024-02-01"],
+                          "Amount": ["10", "20", "5"], "Recency": ["x", "x", "y"], "Team": ["t1", "t1", "t2"]})
+    path = tmp_path / "o.csv"
+    lines.to_csv(path, index=False)
+    in_sql, via_pandas = engine_paths([str(path)], Config())
+    assert "Recency" not in in_sql and in_sql.loc["A", "Team"] == "t1" and via_pandas.loc["B", "Team"] == "t2"
+    assert in_sql.loc["A", "recency"] == 30
 
 
 # ------------------------------------------------------------------ bad input

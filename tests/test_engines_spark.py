@@ -15,7 +15,8 @@ import xlseg
 from xlseg.core.config import Config
 from xlseg.engines import orders
 from xlseg.engines.spark import SparkEngine, session
-from tests.engine_data import COMPARED, messy_orders, mismatches
+from tests.engine_data import (ATTRIBUTE_COLUMNS, COMPARED, attribute_orders, messy_orders, mismatches,
+                               same_day_disagreements)
 
 CDNOW_AS_OF = dt.date(1998, 6, 30)
 
@@ -61,14 +62,52 @@ def test_messy_log_spark_equals_pandas(spark, tmp_path):
 
 def test_classify_a_spark_dataframe(spark):
     """xlseg.classify(transactions=<Spark DataFrame>): Spark aggregates, the pandas core finishes, same result."""
-    # without the Country column: attributes from order lines are the pandas path's to add (issue 11)
-    lines = messy_orders(seed=11, n_lines=1200, n_customers=90).drop(columns=["Country"])
+    # attributes too: the DataFrame's order (its partitions', then its rows') breaks same-day ties
+    lines = attribute_orders(seed=11, n_lines=800, n_customers=90, line_breaks=False)
     cfg = Config(as_of="2024-09-30", frequency_basis="orders")
     expected = xlseg.classify(transactions=lines, config=cfg).customers.set_index("customer_id")
     result = xlseg.classify(transactions=spark.createDataFrame(lines), config=cfg)
     got = result.customers.set_index("customer_id")
-    assert mismatches(expected, got, COMPARED + ("segment", "value_tier", "stage", "tags")) == {}
+    assert mismatches(expected, got, COMPARED + ATTRIBUTE_COLUMNS + ("segment", "value_tier", "stage", "tags")) == {}
     assert len(got) == len(expected) > 80
+    assert same_day_disagreements(lines, expected, "Country") > 10
+
+
+def test_attributes_from_the_latest_line_spark_equals_pandas(spark, tmp_path):
+    """Same-day lines that disagree (Country, Channel), carried columns (Sales Rep, 客户经理, Zip): the later line
+    in the files wins, as on the pandas path. A glob of a CSV and a Parquet file (its lines after the CSV's),
+    each read in several splits (partitions); both ways: classified in Spark, and by the pandas core from
+    Spark's metrics."""
+    import duckdb
+
+    from xlseg.engines.sql import lit
+
+    lines = attribute_orders(seed=13, n_lines=500, n_customers=50, line_breaks=False)
+    cfg = Config()
+    expected = xlseg.classify(transactions=lines, config=cfg).customers.set_index("customer_id")
+    assert same_day_disagreements(lines, expected, "Country") > 10
+    half = len(lines) // 2
+    lines.iloc[:half].to_csv(tmp_path / "part-1.csv", index=False)
+    con = duckdb.connect()
+    con.register("l", lines.iloc[half:])
+    con.execute(f"COPY (SELECT * REPLACE (TRY_CAST(\"Amount\" AS DOUBLE) AS \"Amount\") FROM l) "
+                f"TO {lit(str(tmp_path / 'part-2.parquet'))} (FORMAT PARQUET, ROW_GROUP_SIZE 100)")
+    con.close()
+    engine = SparkEngine(spark)
+    spark.conf.set("spark.sql.files.maxPartitionBytes", "12000")
+    spark.conf.set("spark.sql.files.openCostInBytes", "0")
+    try:
+        agg = orders.aggregate(engine, [str(tmp_path / "part-*")], cfg)
+        assert spark.table("xlseg_source_0").rdd.getNumPartitions() > 1
+        in_spark = orders.typed(engine.frame(orders.classified_query(agg, cfg))).set_index("customer_id")
+        via_pandas = xlseg.classify(aggregated=orders.metrics_frame(agg), config=cfg).customers
+    finally:
+        spark.conf.unset("spark.sql.files.maxPartitionBytes")
+        spark.conf.unset("spark.sql.files.openCostInBytes")
+    columns = COMPARED + ATTRIBUTE_COLUMNS
+    assert mismatches(expected, in_spark, columns) == {}
+    assert mismatches(expected, via_pandas.set_index("customer_id"), columns) == {}
+    assert "Product" not in in_spark and "Note" not in in_spark
 
 
 def test_readme_cluster_recipe_runs_in_local_mode(spark, tmp_path):

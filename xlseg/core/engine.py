@@ -66,7 +66,8 @@ def classify(customers: pd.DataFrame | None = None, transactions: pd.DataFrame |
     aggregated from order lines elsewhere (``xlseg.engines``: DuckDB or Spark),
     indexed by customer id with the columns of ``metrics.from_transactions``
     (and attributes from each customer's latest line); its ``attrs`` may hold
-    ``columns`` (field -> header), ``use_orders`` and ``notes``.
+    ``columns`` (field -> header), ``use_orders``, ``notes`` and ``plain_attributes``
+    (its columns that are attributes the header recogniser does not know).
     """
     cfg = _config(config)
     step = progress or (lambda _msg: None)
@@ -91,6 +92,7 @@ def classify(customers: pd.DataFrame | None = None, transactions: pd.DataFrame |
         tx_cols = dict(aggregated.attrs.get("columns", {}))
         notes.extend(aggregated.attrs.get("notes", []))  # e.g. order lines the engine skipped, and why
         present = [c for c in TEXT_FIELDS if c in aggregated.columns]
+        present += [h for h in aggregated.attrs.get("plain_attributes", []) if h in aggregated.columns]
         line_attrs = aggregated[present] if present else None
     # One row per customer id (a duplicate id was reported and takes the first row's values).
     base = None if cust is None else cust if unique else cust.drop_duplicates("customer_id")

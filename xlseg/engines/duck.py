@@ -65,17 +65,30 @@ class DuckEngine:
         return sources.FileSchema(path, {name: kind_of(t) for name, t, *_ in rows})
 
     def register_lines(self, paths: list[str], overrides: dict) -> list[sources.FileSchema]:
-        """Create the view ``xlseg_read_lines`` (every file's lines, clean values); return the files' schemas."""
+        """Create the view ``xlseg_read_lines`` (every file's lines, clean values); return the files' schemas.
+
+        With attributes, each line also gets its place (``sql.ORDER_COLUMNS``): the file's position in
+        ``paths`` and the line's number in the file, ``row_number() OVER ()`` over the reader, which DuckDB
+        documents as the file's order while ``preserve_insertion_order`` is on (``materialise(ordered=True)``).
+        """
         schemas = sources.plan_sources([self.schema(p) for p in paths], overrides)
+        ordered = sources.needs_order(schemas)
         relations = []
-        for s in schemas:
+        for i, s in enumerate(schemas):
             # ids, order ids and attributes as typed text: '007' stays '007', as in a sheet cell
             text = [h for f, h in s.fields.items() if f in ("customer_id", "order_id") + sql.ATTRIBUTES]
+            text += list(s.plain.values())
             if sources.file_format(s.path) == "csv":
                 for h in text:
                     s.kinds[h] = "string"
-            relations.append(self._relation(s.path, text))
-        self.register_view("xlseg_read_lines", sources.union_lines_sql(schemas, relations))
+            else:
+                text = []
+            rel = self._relation(s.path, text)
+            if ordered:
+                cols = ", ".join(sql.ident(h) for h in sources.read_headers(s))
+                rel = f"(SELECT {cols}, {i} AS xlseg_file, ROW_NUMBER() OVER () AS xlseg_row FROM {rel}) AS f{i}"
+            relations.append(rel)
+        self.register_view("xlseg_read_lines", sources.union_lines_sql(schemas, relations, ordered))
         return schemas
 
     def register_view(self, name: str, query: str) -> None:
@@ -93,8 +106,16 @@ class DuckEngine:
         values = cur.fetchone()
         return dict(zip([d[0] for d in cur.description], values))
 
-    def materialise(self, name: str, query: str) -> None:
-        self._exec(f"CREATE OR REPLACE TEMP TABLE {name} AS {query}")
+    def materialise(self, name: str, query: str, ordered: bool = False) -> None:
+        """A temp table of the query; ``ordered``: read the files in their order (their lines are numbered)."""
+        if not ordered:
+            self._exec(f"CREATE OR REPLACE TEMP TABLE {name} AS {query}")
+            return
+        self.con.execute("SET preserve_insertion_order = true")
+        try:
+            self._exec(f"CREATE OR REPLACE TEMP TABLE {name} AS {query}")
+        finally:
+            self.con.execute("SET preserve_insertion_order = false")
 
     def frame(self, query: str) -> pd.DataFrame:
         return self._exec(query).df()

@@ -11,11 +11,12 @@ classifies them where they are (a cluster never collects them).
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
+from xlseg.core import metrics
 from xlseg.core.config import Config
 from xlseg.core.engine import resolve_as_of
 from xlseg.engines import sources, sql
@@ -29,11 +30,12 @@ class Aggregated:
     engine: object
     files: list
     fields: dict  # field -> header (of the first file; every file has the same fields)
-    attributes: tuple
+    attributes: tuple  # columns of xlseg_metrics: recognised fields, then carried columns (sql.plain_alias)
     use_orders: bool
     as_of: dt.date | None  # the run's as_of: the explicit one, or the latest purchase
     customers: int
     notes: list  # lines skipped and why (the file path counts them; the sheet path lists rows)
+    plain: dict = field(default_factory=dict)  # alias -> the user's header of each carried column
 
 
 def skipped_notes(counts: dict, fields: dict, limit: dt.date, explicit: bool) -> list[str]:
@@ -71,41 +73,57 @@ def aggregate_lines(engine, schemas, config: Config, *, progress=None) -> Aggreg
     files = [s.path for s in schemas]
     fields = schemas[0].fields
     attributes = sources.attributes(schemas)
+    candidates = sources.targets(schemas)  # alias -> kind
+    ordered = sources.needs_order(schemas)
+    kept_columns = attributes + tuple(candidates) + (sql.ORDER_COLUMNS if ordered else ())
     # Lines after as_of, or after today without one (a typo such as 2099), are not counted.
     limit = explicit.date() if explicit is not None else dt.date.today()
     # The files are read and their values cleaned once (then spilled to disk if they do not fit in memory):
     # the queries below read ``xlseg_all_lines`` five times.
-    engine.materialise("xlseg_all_lines", sql.all_lines_sql())
+    engine.materialise("xlseg_all_lines", sql.all_lines_sql(), ordered=ordered)
     cancellations = "order_id" in fields and engine.scalar(sql.numeric_orders_sql()) > 0
-    engine.register_view("xlseg_usable", sql.usable_sql(cancellations, attributes))
+    engine.register_view("xlseg_usable", sql.usable_sql(cancellations, kept_columns))
     engine.register_view("xlseg_lines", sql.kept_sql(limit))
     step("checking order lines")
     notes = skipped_notes(engine.row(sql.rejects_sql(limit)), fields, limit, explicit is not None)
     has_orders = "order_id" in fields and engine.scalar(sql.has_orders_sql()) > 0
     use_orders = has_orders and config.frequency_basis != "days"
     step("aggregating order lines")
-    engine.materialise("xlseg_metrics", sql.metrics_sql(use_orders, limit, attributes))
-    n = engine.count("xlseg_metrics")
+    engine.materialise("xlseg_metrics", sql.metrics_sql(use_orders, limit, attributes, candidates))
+    summary = engine.row(sql.summary_sql(candidates))
+    plain = carried(summary, candidates, schemas[0].plain)
+    attributes += tuple(plain)
+    n = int(summary["n"])
     if n == 0:
         names = ", ".join(f"'{fields[f]}'" for f in ("customer_id", "date") if f in fields)
         raise InputError(f"The order files have no usable lines: each needs a customer id, a date and an amount "
                          f"({names} and the amount). Check that dates are dates (YYYY-MM-DD) and amounts numbers.")
-    latest = engine.scalar(sql.latest_sql())
-    as_of = explicit.date() if explicit is not None else _as_date(latest)
-    return Aggregated(engine, files, fields, attributes, use_orders, as_of, n, notes)
+    as_of = explicit.date() if explicit is not None else _as_date(summary["latest"])
+    return Aggregated(engine, files, fields, attributes, use_orders, as_of, n, notes, plain)
+
+
+def carried(counts: dict, candidates: dict, headers: dict) -> dict:
+    """The candidate columns (alias -> kind) the pandas path would carry, as alias -> the user's header:
+    customer-level ones (at most one value per customer, some value, no error text such as #N/A; ``counts``
+    from ``sql.summary_sql``); a product or a ship mode is not."""
+    return {a: headers[a] for a in candidates
+            if not counts[f"n_{a}"] and counts[f"v_{a}"] and not counts[f"e_{a}"]}
 
 
 def classified_query(agg: Aggregated, config: Config) -> str:
     """The query (DuckDB's dialect, as every engine takes it) that classifies ``xlseg_metrics`` (keys, not labels)."""
     if agg.as_of is None:
         raise InputError("Nobody in the order files bought anything (every line is a refund): nothing to classify.")
-    return sql.classify_sql(config, agg.as_of, agg.attributes)
+    return sql.classify_sql(config, agg.as_of, agg.attributes, agg.plain)
 
 
 def metrics_frame(agg: Aggregated) -> pd.DataFrame:
     """``xlseg_metrics`` as pandas: indexed by customer_id, the columns of ``core.metrics.from_transactions``."""
-    frame = typed(agg.engine.frame("SELECT * FROM xlseg_metrics ORDER BY customer_id")).set_index("customer_id")
+    columns = ", ".join(("customer_id",) + metrics.COLUMNS + agg.attributes)
+    frame = typed(agg.engine.frame(f"SELECT {columns} FROM xlseg_metrics ORDER BY customer_id"))
+    frame = frame.set_index("customer_id").rename(columns=agg.plain)  # carried columns under the user's headers
     frame.attrs["columns"] = dict(agg.fields)  # for the notes and tag fields of classify(aggregated=...)
+    frame.attrs["plain_attributes"] = list(agg.plain.values())  # carried as attributes, as the sheet path does
     frame.attrs["notes"] = list(agg.notes)
     frame.attrs["use_orders"] = agg.use_orders
     return frame

@@ -20,6 +20,7 @@ from xlseg.engines import sql
 from xlseg.errors import ColumnError, InputError
 
 SUFFIXES = (".csv", ".csv.gz", ".parquet", ".pq")
+CSV_SUFFIXES = (".csv", ".csv.gz", ".txt", ".tsv", ".txt.gz", ".tsv.gz")
 
 
 def is_url(path: str) -> bool:
@@ -31,7 +32,7 @@ def file_format(path: str) -> str:
     low = path.lower()
     if low.endswith((".parquet", ".pq")) or (is_url(path) and low.endswith("/")):  # a folder of Parquet parts
         return "parquet"
-    if low.endswith((".csv", ".csv.gz", ".txt", ".tsv", ".txt.gz", ".tsv.gz")):
+    if low.endswith(CSV_SUFFIXES):
         return "csv"
     raise InputError(f"'{path}' is not a .csv, .csv.gz or .parquet file. Give order lines as CSV (plain or gzip) "
                      "or Parquet.")
@@ -71,6 +72,15 @@ class FileSchema:
     path: str
     kinds: dict  # header -> 'string' | 'integer' | 'float' | 'date' | 'timestamp' | 'other'
     fields: dict = field(default_factory=dict)  # field -> header, filled by plan_sources
+    plain: dict = field(default_factory=dict)  # alias -> header: other columns that may be attributes (plan_sources)
+
+
+# Kinds of column that an unrecognised column may be carried as (booleans, lists and structs are not).
+PLAIN_KINDS = ("string", "integer", "float", "date", "timestamp")
+# Names a carried column cannot take (the engines' own columns; SQL names ignore case): such a column is not
+# carried. Other names of xlseg's results are fine: the Customers sheet calls such a column 'Stage (data)'.
+RESERVED = frozenset(n.lower() for n in sql.OUTPUT + sql.ATTRIBUTES + sql.ORDER_COLUMNS + (
+    "first_spend", "since_first", "_metadata"))
 
 
 def recognise(headers: list, overrides: dict, name: str) -> dict:
@@ -82,7 +92,12 @@ def recognise(headers: list, overrides: dict, name: str) -> dict:
 
 
 def plan_sources(schemas: list[FileSchema], overrides: dict) -> list[FileSchema]:
-    """Recognise each file's fields; every file must have the fields the first one has."""
+    """Recognise each file's fields; every file must have the fields the first one has.
+
+    The first file's other columns (of a kind in ``PLAIN_KINDS``, in every file, not named as one of
+    xlseg's result columns) are candidates for customer attributes (``FileSchema.plain``): the pandas
+    path carries such a column when each customer has at most one value in it (``sql.summary_sql``).
+    """
     first = None
     for s in schemas:
         name = os.path.basename(s.path)
@@ -102,16 +117,58 @@ def plan_sources(schemas: list[FileSchema], overrides: dict) -> list[FileSchema]
                     f"Schema mismatch between order files: '{name}' has a {fld.replace('_', ' ')} column "
                     f"('{header}') that '{os.path.basename(first.path)}' does not have. Give files with the "
                     "same columns, or classify them separately.")
+    if first is not None:
+        used = set(first.fields.values())
+        headers = [h for h in first.kinds if h not in used and str(h).lower() not in RESERVED and str(h).strip()
+                   and all(_carried_kind(s, h) for s in schemas)]
+        plain = {sql.plain_alias(i): h for i, h in enumerate(headers)}
+        for s in schemas:
+            s.plain = dict(plain)
     return schemas
 
 
-def union_lines_sql(schemas: list[FileSchema], relations: list[str]) -> str:
-    """Lines of every file with clean values: one ``lines_sql`` per file (its own types) joined by UNION ALL."""
+def _carried_kind(schema: FileSchema, header: str) -> bool:
+    """A column of this kind can be an attribute (a CSV's every column: the engines read them as text)."""
+    if header not in schema.kinds:
+        return False
+    return schema.kinds[header] in PLAIN_KINDS or schema.path.lower().endswith(CSV_SUFFIXES)
+
+
+def union_lines_sql(schemas: list[FileSchema], relations: list[str], ordered: bool = False) -> str:
+    """Lines of every file with clean values: one ``lines_sql`` per file (its own types) joined by UNION ALL.
+
+    ``ordered``: each relation has the ``sql.ORDER_COLUMNS`` (see :func:`needs_order`).
+    """
+    kinds = targets(schemas)
     parts = []
     for s, rel in zip(schemas, relations):
-        parts.append(sql.lines_sql(s.fields, s.kinds, source=rel))
+        parts.append(sql.lines_sql(s.fields, s.kinds, source=rel, plain=s.plain, targets=kinds, ordered=ordered))
     return "\nUNION ALL\n".join(parts)
 
 
 def attributes(schemas: list[FileSchema]) -> tuple[str, ...]:
     return tuple(a for a in sql.ATTRIBUTES if a in schemas[0].fields)
+
+
+def targets(schemas: list[FileSchema]) -> dict:
+    """alias -> the kind a carried column has in every file ('string' where the files disagree)."""
+    out = {}
+    for alias, header in schemas[0].plain.items():
+        found = {s.kinds[header] for s in schemas}
+        out[alias] = found.pop() if len(found) == 1 else "string"
+    return out
+
+
+def needs_order(schemas: list[FileSchema]) -> bool:
+    """Whether the lines need their place in the files: only to pick recognised attributes from the latest
+    line (a carried column has one value per customer)."""
+    return bool(attributes(schemas))
+
+
+def read_headers(schema: FileSchema) -> list[str]:
+    """The headers a file's lines are read from: its fields and its candidate attribute columns."""
+    out = []
+    for h in list(schema.fields.values()) + list(schema.plain.values()):
+        if h not in out:
+            out.append(h)
+    return out

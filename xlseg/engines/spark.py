@@ -86,7 +86,10 @@ class SparkEngine:
         return reader.schema(schema).csv(path) if schema is not None else reader.option("inferSchema", "true").csv(path)
 
     def register_lines(self, paths: list[str], overrides: dict) -> list[sources.FileSchema]:
-        """Create the view ``xlseg_read_lines`` (every file's lines, clean values); return the files' schemas."""
+        """Create the view ``xlseg_read_lines`` (every file's lines, clean values); return the files' schemas.
+
+        With attributes, each line also gets its place (``sql.ORDER_COLUMNS``, see :func:`with_place`).
+        """
         frames, schemas = [], []
         for p in paths:
             try:
@@ -97,20 +100,24 @@ class SparkEngine:
                                  "file (UTF-8, plain or .gz) or a Parquet file with a header row.") from None
             frames.append(df)
         schemas = sources.plan_sources(schemas, overrides)
+        ordered = sources.needs_order(schemas)
         for i, (s, df) in enumerate(zip(schemas, frames)):
             if sources.file_format(s.path) == "csv":
                 # ids, order ids and attributes as typed text: '007' stays '007', as in a sheet cell
                 from pyspark.sql.types import StringType, StructField, StructType
 
                 text = {h for f, h in s.fields.items() if f in ("customer_id", "order_id") + sql.ATTRIBUTES}
+                text |= set(s.plain.values())
                 schema = StructType([StructField(f.name, StringType() if f.name in text else f.dataType)
                                      for f in df.schema.fields])
                 df = self._read(s.path, schema)
                 for h in text:
                     s.kinds[h] = "string"
+            if ordered:
+                df = with_place(df, i, sources.read_headers(s))
             df.createOrReplaceTempView(f"xlseg_source_{i}")
         self.register_view("xlseg_read_lines", sources.union_lines_sql(
-            schemas, [f"xlseg_source_{i}" for i in range(len(schemas))]))
+            schemas, [f"xlseg_source_{i}" for i in range(len(schemas))], ordered))
         return schemas
 
     def register_dataframe(self, df, overrides: dict) -> list[sources.FileSchema]:
@@ -118,8 +125,11 @@ class SparkEngine:
         schema = sources.FileSchema("the transactions DataFrame",
                                     {f.name: kind_of(f.dataType) for f in df.schema.fields})
         schemas = sources.plan_sources([schema], overrides)
+        ordered = sources.needs_order(schemas)
+        if ordered:
+            df = with_place(df, 0, sources.read_headers(schemas[0]))
         df.createOrReplaceTempView("xlseg_source_0")
-        self.register_view("xlseg_read_lines", sources.union_lines_sql(schemas, ["xlseg_source_0"]))
+        self.register_view("xlseg_read_lines", sources.union_lines_sql(schemas, ["xlseg_source_0"], ordered))
         return schemas
 
     def register_view(self, name: str, query: str) -> None:
@@ -132,7 +142,7 @@ class SparkEngine:
     def row(self, query: str) -> dict:
         return self._sql(query).collect()[0].asDict()
 
-    def materialise(self, name: str, query: str) -> None:
+    def materialise(self, name: str, query: str, ordered: bool = False) -> None:
         # A view, not a cache: caching every order line in local mode held them in the driver's heap and made
         # 10M lines take 2,343 s against 397 s without it (bench/README.md); each scan re-reads the files,
         # which Spark splits over the cluster, and ids already plain skip the costly cleaning (sql.id_expr).
@@ -165,6 +175,28 @@ class SparkEngine:
 
     def close(self) -> None:
         """Nothing to free: the lines are views, and the Spark session belongs to whoever made it."""
+
+
+def with_place(df, file_index: int, headers: list):
+    """``df``'s columns ``headers`` and each line's place (``sql.ORDER_COLUMNS``): ``xlseg_file`` the file's
+    position among the order files, ``xlseg_row`` a struct that grows with the line's place in it.
+
+    Read from files, a line's place is its part file's path, the start of its split (Spark's
+    ``_metadata`` column) and ``monotonically_increasing_id()``, which grows with the row within a
+    split (a split is read in order by one task): the files' order, however Spark packs splits into
+    partitions. A DataFrame made otherwise (``createDataFrame``) has no ``_metadata``: its order is
+    its partitions' order, which ``monotonically_increasing_id()`` follows.
+    """
+    from pyspark.sql import functions as F
+
+    try:
+        df.select("_metadata.file_path", "_metadata.file_block_start").schema  # noqa: B018 - resolves or raises
+        path, start = F.col("_metadata.file_path"), F.col("_metadata.file_block_start")
+    except Exception:  # noqa: BLE001 - AnalysisException: not read from files
+        path, start = F.lit(""), F.lit(0).cast("bigint")
+    row = F.struct(path.alias("p"), start.alias("b"), F.monotonically_increasing_id().alias("n"))
+    return df.select(*[F.col("`" + h.replace("`", "``") + "`") for h in headers], F.lit(file_index).alias("xlseg_file"),
+                     row.alias("xlseg_row"))
 
 
 def _first_line(exc: Exception) -> str:

@@ -32,6 +32,21 @@ from xlseg.core.config import Config
 from xlseg.core.stages import ORDER as STAGE_ORDER
 
 ATTRIBUTES = ("name", "customer_type", "source", "region", "country", "city", "industry", "company_size")
+# A line's place in the order files: the file (its position in the list of files) and, within it, a value that
+# grows with the line's position (DuckDB: the line number; Spark: the part file, the split and the row within the
+# split). Attributes come from the latest line that has one: its date, then its place, decide (as the pandas path,
+# where the later of two same-day lines wins).
+ORDER_COLUMNS = ("xlseg_file", "xlseg_row")
+LATEST = "{'d': date, 'f': xlseg_file, 'r': xlseg_row}"
+# Attribute columns the recogniser does not know are carried under these names inside the SQL (the user's header
+# may be any text); :func:`plain_alias` names the i-th.
+PLAIN_PREFIX = "xlseg_plain_"
+
+
+def plain_alias(i: int) -> str:
+    return f"{PLAIN_PREFIX}{i}"
+
+
 # Whitespace that str.split() splits on (clean._OTHER_SPACES plus the plain space), as a regex class.
 _SPACES = "[ " + clean._OTHER_SPACES + "]+"
 # NFKC folds the full-width ASCII forms U+FF01..U+FF5E to U+0021..U+007E and U+3000 to a space.
@@ -117,13 +132,27 @@ def text_expr(col: str, kind: str) -> str:
     return f"NULLIF({t}, '')"
 
 
-def lines_sql(fields: dict, kinds: dict, source: str = "xlseg_source") -> str:
+def plain_expr(col: str, kind: str, target: str) -> str:
+    """An attribute column the header recogniser does not know, as ``target`` (the kind every file agrees on,
+    else 'string'): text as :func:`text_expr` leaves it, floats finite or NULL, other kinds as they are."""
+    if target == "string":
+        return text_expr(col, kind)
+    if target == "float":
+        return number_expr(col, kind)
+    return ident(col)
+
+
+def lines_sql(fields: dict, kinds: dict, source: str = "xlseg_source", plain: dict | None = None,
+              targets: dict | None = None, ordered: bool = False) -> str:
     """Order lines from ``source`` (a relation with the user's columns) with clean values (NULL: unusable).
 
     ``fields``: field -> the user's header (``customer_id``, ``date``, and
     ``amount`` or both ``quantity`` and ``unit_price``; optional ``order_id``
     and attributes). ``kinds``: header -> 'string', 'integer', 'float', 'date',
-    'timestamp' or 'other'.
+    'timestamp' or 'other'. ``plain``: alias -> header of the other attribute
+    columns carried (``targets``: alias -> their kind, see :func:`plain_expr`).
+    ``ordered``: ``source`` has the columns ``xlseg_file`` and ``xlseg_row``
+    (the line's place: file, then line within the file), passed on.
     """
     cols = [f"{id_expr(fields['customer_id'], kinds[fields['customer_id']])} AS customer_id",
             f"{date_expr(fields['date'], kinds[fields['date']])} AS date"]
@@ -141,6 +170,10 @@ def lines_sql(fields: dict, kinds: dict, source: str = "xlseg_source") -> str:
     for fld in ATTRIBUTES:
         if fld in fields:
             cols.append(f"{text_expr(fields[fld], kinds[fields[fld]])} AS {fld}")
+    for alias, header in (plain or {}).items():
+        cols.append(f"{plain_expr(header, kinds[header], (targets or {}).get(alias, kinds[header]))} AS {alias}")
+    if ordered:
+        cols.extend(ORDER_COLUMNS)
     return f"SELECT {', '.join(cols)} FROM {source}"
 
 
@@ -161,7 +194,8 @@ def usable_sql(cancellations: bool = False, attributes=()) -> str:
     """The usable lines (``xlseg_usable``): an id that is not a totals word, a date and an amount.
 
     ``cancellations``: the order ids are plain numbers, so an id such as ``C536379`` is a
-    cancellation: a refund (its amount negative), as in the pandas path.
+    cancellation: a refund (its amount negative), as in the pandas path. ``attributes``: the
+    other columns to keep (attributes, and the order columns when there are any).
     """
     if not cancellations:
         return f"SELECT * FROM xlseg_all_lines WHERE {_USABLE}"
@@ -199,14 +233,18 @@ FROM xlseg_all_lines"""
 
 
 # ------------------------------------------------------------------ step 2: metrics per customer
-def metrics_sql(use_orders: bool, limit: dt.date, attributes=()) -> str:
+def metrics_sql(use_orders: bool, limit: dt.date, attributes=(), plain: dict | None = None) -> str:
     """One row per customer of ``xlseg_lines``: first/last purchase, frequency, monetary, mean gap, gap before last,
     first_spend (net amount of the first purchase day).
 
     A purchase is a line with amount >= 0; refunds only net out of monetary.
     ``use_orders``: frequency counts distinct order ids (lines without one count by day).
     Lines after ``limit`` (as_of, or today) are not counted, but their customers are listed (spent 0).
-    Attributes: the value on the customer's latest line that has one (of any date).
+    Attributes: the value on the customer's latest line that has one (of any date); of two such lines on
+    that day, the later in the files (``ORDER_COLUMNS``, which ``xlseg_usable`` then has).
+    ``plain``: alias -> kind of the columns that are attributes if they are customer-level: their
+    greatest value (the only one, when they are), their least (``lo_<alias>``) and, for text, how many
+    error texts (``err_<alias>``), for :func:`summary_sql`.
     Distinct counts are group-bys (they spill to disk on big data; COUNT(DISTINCT) may not). No window
     function: the day before the last purchase is the latest purchase day before it (a join to each
     customer's last purchase); on 10M lines this query took about 11 s of DuckDB CPU instead of 15 with a
@@ -214,11 +252,17 @@ def metrics_sql(use_orders: bool, limit: dt.date, attributes=()) -> str:
     """
     counted = _not_after(limit)
     kept = f"bought = 1 AND {counted}"  # a purchase day that counts
+    plain = plain or {}
     attrs = ""
-    if attributes:  # joined below; a customer's usable lines all have a date, so every customer is there
-        attrs = ", ".join(f"ARG_MAX({a}, date) FILTER (WHERE {a} IS NOT NULL) AS {a}" for a in attributes)
+    picked = [f"ARG_MAX({a}, {LATEST}) FILTER (WHERE {a} IS NOT NULL) AS {a}" for a in attributes]
+    picked += [f"MAX({a}) AS {a}, MIN({a}) AS lo_{a}" + (
+        f", COUNT(CASE WHEN {a} IN {_in_list(ERROR_TEXTS)} THEN 1 END) AS err_{a}" if kind == "string" else "")
+        for a, kind in plain.items()]
+    attr_columns = list(attributes) + [c for a, kind in plain.items()
+                                       for c in (a, f"lo_{a}") + ((f"err_{a}",) if kind == "string" else ())]
+    if picked:  # joined below; a customer's usable lines all have a date, so every customer is there
         attrs = f"""attrs AS (
-  SELECT customer_id, {attrs} FROM xlseg_usable GROUP BY customer_id)"""
+  SELECT customer_id, {', '.join(picked)} FROM xlseg_usable GROUP BY customer_id)"""
     # a day with a purchase line without an order id counts once towards the frequency by orders
     no_id = (",\n         MAX(CASE WHEN amount >= 0 AND order_id IS NULL THEN 1 ELSE 0 END) AS no_id_bought"
              if use_orders else "")
@@ -243,7 +287,7 @@ def metrics_sql(use_orders: bool, limit: dt.date, attributes=()) -> str:
     if attrs:
         withs.append(attrs)
     joins = "LEFT JOIN before AS b ON d.customer_id = b.customer_id"
-    joins += " LEFT JOIN attrs AS a ON d.customer_id = a.customer_id" if attributes else ""
+    joins += " LEFT JOIN attrs AS a ON d.customer_id = a.customer_id" if attrs else ""
     freq = "d.n_days"
     if use_orders:
         withs.append("""per_order AS (
@@ -258,7 +302,7 @@ SELECT d.customer_id, d.first_purchase, d.last_purchase, CAST({freq} AS DOUBLE) 
        CASE WHEN d.n_days >= 2
             THEN CAST(DATE_DIFF('day', d.first_purchase, d.last_purchase) AS DOUBLE) / (d.n_days - 1) END AS mean_gap,
        CAST(DATE_DIFF('day', b.before_last, d.last_purchase) AS DOUBLE) AS gap_before_last,
-       CAST(d.first_spend AS DOUBLE) AS first_spend{''.join(f', a.{a}' for a in attributes)}
+       CAST(d.first_spend AS DOUBLE) AS first_spend{''.join(f', a.{a}' for a in attr_columns)}
 FROM per_day AS d {joins}"""
 
 
@@ -266,8 +310,16 @@ def has_orders_sql() -> str:
     return "SELECT COUNT(*) AS n FROM (SELECT 1 FROM xlseg_lines WHERE order_id IS NOT NULL LIMIT 1) AS o"
 
 
-def latest_sql() -> str:
-    return "SELECT MAX(last_purchase) AS latest FROM xlseg_metrics"
+def summary_sql(plain: dict | None = None) -> str:
+    """One pass over ``xlseg_metrics``: how many customers (``n``), the latest purchase (``latest``) and which
+    ``plain`` columns (alias -> kind) are customer-level, as the pandas path decides: no customer with two
+    values (``n_<alias>``: customers whose least and greatest differ), some value somewhere (``v_<alias>``)
+    and no error text such as #N/A (``e_<alias>``)."""
+    checks = "".join(
+        f", COUNT(CASE WHEN lo_{a} <> {a} THEN 1 END) AS n_{a}, COUNT({a}) AS v_{a}, "
+        + (f"COALESCE(SUM(err_{a}), 0)" if kind == "string" else "0") + f" AS e_{a}"
+        for a, kind in (plain or {}).items())
+    return f"SELECT COUNT(*) AS n, MAX(last_purchase) AS latest{checks} FROM xlseg_metrics"
 
 
 # ------------------------------------------------------------------ step 3: classification
@@ -328,8 +380,14 @@ OUTPUT = ("customer_id", "recency", "frequency", "monetary", "avg_order_value", 
           "tier_key", "stage_key")
 
 
-def classify_sql(cfg: Config, as_of: dt.date, attributes=()) -> str:
-    """``xlseg_metrics`` classified as of ``as_of``: the columns of ``xlseg.core`` (keys, not labels)."""
+def classify_sql(cfg: Config, as_of: dt.date, attributes=(), names: dict | None = None) -> str:
+    """``xlseg_metrics`` classified as of ``as_of``: the columns of ``xlseg.core`` (keys, not labels).
+
+    ``attributes``: columns of ``xlseg_metrics`` passed on; ``names``: the output name of some of them
+    (the user's header of a carried column, for :data:`PLAIN_PREFIX` aliases).
+    """
+    names = names or {}
+    passed = "".join(f", {a}" + (f" AS {ident(names[a])}" if a in names else "") for a in attributes)
     as_of_sql = f"DATE {lit(as_of.isoformat())}"
     withs = [f"""base AS (
   SELECT *, frequency > 0 AS is_buyer,
@@ -386,7 +444,7 @@ def classify_sql(cfg: Config, as_of: dt.date, attributes=()) -> str:
     return (f"WITH {', '.join(withs)}\n"
             f"SELECT {', '.join(OUTPUT[:4])}, CASE WHEN frequency > 0 THEN monetary / frequency END AS avg_order_value, "
             f"{', '.join(OUTPUT[5:13])}, {rfm} AS rfm, segment_key, abc, {tier} AS tier_key, {stage} AS stage_key"
-            f"{''.join(', ' + a for a in attributes)} FROM segmented\n"
+            f"{passed} FROM segmented\n"
             # one order on every engine (DuckDB's hash aggregates come back in any order)
             f"ORDER BY customer_id")
 
