@@ -15,7 +15,7 @@ import pytest
 
 import xlseg
 from xlseg.core.config import Config
-from xlseg.engines import orders, sources, sql
+from xlseg.engines import classification, orders, sources, sql
 from xlseg.engines.duck import DuckEngine
 from xlseg.errors import ColumnError, InputError
 from tests.engine_data import (ATTRIBUTE_COLUMNS, COMPARED, attribute_orders, messy_orders, mismatches,
@@ -368,7 +368,7 @@ def test_nothing_matches_the_glob(tmp_path):
 
 def test_sql_transpiles_to_spark_without_duckdb_only_functions():
     """The Spark text is SQLGlot's transpilation of the same queries (no hand-written second dialect)."""
-    spark_sql = sql.for_engine(sql.classify_sql(Config(), dt.date(2024, 1, 1)), "spark")
+    spark_sql = sql.for_engine(classification.classify_sql(Config(), dt.date(2024, 1, 1)), "spark")
     assert "DATEDIFF" in spark_sql and "EXCLUDE" not in spark_sql and "::" not in spark_sql
 
 

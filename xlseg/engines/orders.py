@@ -19,7 +19,7 @@ import pandas as pd
 from xlseg.core import metrics
 from xlseg.core.config import Config
 from xlseg.core.engine import resolve_as_of
-from xlseg.engines import sources, sql
+from xlseg.engines import classification, sources, sql
 from xlseg.errors import InputError
 
 
@@ -114,7 +114,7 @@ def classified_query(agg: Aggregated, config: Config) -> str:
     """The query (DuckDB's dialect, as every engine takes it) that classifies ``xlseg_metrics`` (keys, not labels)."""
     if agg.as_of is None:
         raise InputError("Nobody in the order files bought anything (every line is a refund): nothing to classify.")
-    return sql.classify_sql(config, agg.as_of, agg.attributes, agg.plain)
+    return classification.classify_sql(config, agg.as_of, agg.attributes, agg.plain)
 
 
 def metrics_frame(agg: Aggregated) -> pd.DataFrame:

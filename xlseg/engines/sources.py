@@ -17,6 +17,7 @@ from pathlib import Path
 
 from xlseg.core import columns
 from xlseg.engines import sql
+from xlseg.engines.classification import OUTPUT
 from xlseg.errors import ColumnError, InputError
 
 SUFFIXES = (".csv", ".csv.gz", ".parquet", ".pq")
@@ -79,7 +80,7 @@ class FileSchema:
 PLAIN_KINDS = ("string", "integer", "float", "date", "timestamp")
 # Names a carried column cannot take (the engines' own columns; SQL names ignore case): such a column is not
 # carried. Other names of xlseg's results are fine: the Customers sheet calls such a column 'Stage (data)'.
-RESERVED = frozenset(n.lower() for n in sql.OUTPUT + sql.ATTRIBUTES + sql.ORDER_COLUMNS + (
+RESERVED = frozenset(n.lower() for n in OUTPUT + sql.ATTRIBUTES + sql.ORDER_COLUMNS + (
     "first_spend", "since_first", "_metadata"))
 
 
