@@ -13,6 +13,7 @@ import re
 from xlseg.errors import WorkbookError
 
 ROW_R = re.compile(rb'\sr="(\d+)"')
+SHEET_DATA = re.compile(rb"<((?:[A-Za-z_][\w.-]*:)?)sheetData\b[^>]*?(/?)>")
 _AFTER_NAME = (b" ", b">", b"/", b"\t", b"\n", b"\r")
 
 
@@ -144,8 +145,6 @@ def grid_windows(chunks, label: str, window: int | None = None):
     """(prefix, windows) of a sheet part read as a stream of inflated ``chunks``: ``windows`` yields the cell
     grid (what ``<sheetData>`` holds) as consecutive pieces that each end after a ``</row>`` (the last one
     where the grid ends), about ``window`` bytes each, so a million-row sheet is never held whole."""
-    from xlseg.ooxml.sheet_editor import SHEET_DATA
-
     window = window or WINDOW
     it = iter(chunks)
     buf = b""

@@ -13,7 +13,7 @@ import re
 
 from xlseg.errors import WorkbookError
 from xlseg.ooxml.grid import Grid, cell_columns
-from xlseg.ooxml.rowscan import cell_col, cells_from, regular_rows, row_spans
+from xlseg.ooxml.rowscan import SHEET_DATA, cell_col, cells_from, regular_rows, row_spans
 from xlseg.ooxml.sheet_writer import cond_xml
 from xlseg.ooxml.styles import StyleBook
 from xlseg.ooxml.xml import NS_R, bounds, col_index, letters, parse
@@ -24,7 +24,6 @@ ORDER = ("sheetPr", "dimension", "sheetViews", "sheetFormatPr", "cols", "sheetDa
          "printOptions", "pageMargins", "pageSetup", "headerFooter", "rowBreaks", "colBreaks", "customProperties",
          "cellWatches", "ignoredErrors", "smartTags", "drawing", "legacyDrawing", "legacyDrawingHF", "drawingHF",
          "picture", "oleObjects", "controls", "webPublishItems", "tableParts", "extLst")
-SHEET_DATA = re.compile(rb"<((?:[A-Za-z_][\w.-]*:)?)sheetData\b[^>]*?(/?)>")
 _SPANS = re.compile(rb'\sspans="(\d+):(\d+)"')
 _CELL_R = re.compile(rb'\sr="([A-Za-z]{1,3})(\d+)"')
 FLUSH = 10_000  # pieces written at once
