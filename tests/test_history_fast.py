@@ -128,3 +128,105 @@ def test_bytes_the_scan_cannot_read_go_to_the_general_reader(three_runs, tmp_pat
                 zout.writestr(info, data)
         with open_book(out) as book:
             assert fast(book, title) is None
+
+
+# --- `xlseg history` reads only the columns it prints (columns=...): the same values as the general reader's ---
+
+def _both_columns(path, columns, fast_taken=True):
+    """history_frame(columns=...) by both readers, checked equal; the kept columns equal the full frame's."""
+    from xlseg.read.history_part import _kept
+
+    keep = _kept(columns)
+    fast, general = history_frame(path, columns=columns), history_frame(path, fast=False, columns=columns)
+    pd.testing.assert_frame_equal(fast, general)
+    full = history_frame(path, fast=False)
+    pd.testing.assert_frame_equal(fast[keep], full[keep])
+    for k in set(H.COLUMNS) - set(keep):
+        assert fast[k].isna().all(), k
+    with open_book(path) as book:
+        title = book.state.markers["xlseg_sheet_history"][0]
+        assert (fast_frame(book, title, keep) is not None) == fast_taken
+    return fast
+
+
+def test_the_columns_history_prints(three_runs):
+    from xlseg.cli.history import SHOWN
+
+    frame = _both_columns(three_runs, SHOWN)
+    assert frame["run_time"].isna().all() and frame["r_score"].isna().all() and len(frame) == 3 * 150
+    assert frame["as_of"].notna().all() and frame["monetary"].notna().any()
+    _both_columns(three_runs, ["customer_id"])  # run is always read
+    _both_columns(three_runs, H.COLUMNS)
+    with pytest.raises(ValueError, match="not History columns"):
+        history_frame(three_runs, columns=["Segment"])
+
+
+def test_the_columns_history_prints_after_an_edit(three_runs, tmp_path):
+    from xlseg.cli.history import SHOWN
+
+    def edit(ws):
+        for c, word in zip("ABCDEFGHIJK", [v[1] for v in H.HEADERS.values()]):
+            ws[f"{c}1"] = word  # Chinese headers, written by openpyxl as shared strings
+        ws.move_range("D1:D500", cols=12)  # Customer ID far right
+        ws["H3"] = "not a score"  # text in a column history does not print
+    out = tmp_path / "moved.xlsx"
+    _edit(three_runs, out, edit)
+    _both_columns(out, SHOWN)
+
+
+def test_cli_history_prints_the_same_from_either_reader(three_runs, monkeypatch):
+    from click.testing import CliRunner
+
+    from xlseg.cli import main as cli
+    from xlseg.read import history_part
+
+    fast = CliRunner().invoke(cli, ["history", str(three_runs)])
+    general = history_part.history_frame
+    monkeypatch.setattr(history_part, "history_frame", lambda path, **kw: general(path, fast=False))
+    slow = CliRunner().invoke(cli, ["history", str(three_runs)])
+    assert fast.exit_code == slow.exit_code == 0 and fast.output == slow.output
+    assert "Migration from run 2" in fast.output
+
+
+# --- sheet XML written differently: the fast path reads it, or leaves it to the general reader ---
+
+def _rewrite(src, dst, change):
+    """A copy of ``src`` whose History part is ``change(bytes)``."""
+    import zipfile
+
+    with open_book(src) as book:
+        part = book.sheets[book.state.markers["xlseg_sheet_history"][0]].part
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = zin.read(info)
+            zout.writestr(info, change(data) if info.filename == part else data)
+    return dst
+
+
+def _sheet_data(change):
+    """``change`` applied to the sheetData of a part only."""
+    def on_part(data):
+        at, end = data.index(b"<sheetData>"), data.index(b"</sheetData>")
+        return data[:at] + change(data[at:end]) + data[end:]
+    return on_part
+
+
+@pytest.mark.parametrize("name,change,fast_taken", [
+    # whitespace between the tags (a pretty-printed part): each cell's ">" found by search
+    ("newlines", _sheet_data(lambda d: d.replace(b"><", b">\n  <")), True),
+    # rows with more attributes after their number (Excel writes spans)
+    ("spans", _sheet_data(lambda d: d.replace(b'"><c r=', b'" spans="1:11"><c r=')), True),
+    # a row without its number: left to the general reader
+    ("row without r", _sheet_data(lambda d: d.replace(b'<row r="3">', b"<row>", 1)), False),
+    # a cell whose row is not its row tag's
+    ("cell in another row", _sheet_data(lambda d: d.replace(b'<c r="B3"', b'<c r="B4"', 1)), False),
+    # CDATA and Excel's _xHHHH_ escapes
+    ("cdata", _sheet_data(lambda d: d.replace(b"<t>Run</t>", b"<t><![CDATA[Run]]></t>", 1)), False),
+    ("escape", _sheet_data(lambda d: d.replace(b"<t>Run</t>", b"<t>R_x0075_n</t>", 1)), False),
+])
+def test_sheet_xml_written_another_way(three_runs, tmp_path, name, change, fast_taken):
+    from xlseg.cli.history import SHOWN
+
+    out = _rewrite(three_runs, tmp_path / "rewritten.xlsx", change)
+    _both(out, fast_taken=fast_taken)
+    _both_columns(out, SHOWN, fast_taken=fast_taken)

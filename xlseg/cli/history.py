@@ -24,6 +24,11 @@ def history():
     """Segment history: who moved between the last two runs (`xlseg history BOOK`), or export it."""
 
 
+#: The History columns ``xlseg history`` prints from (the migration's run, dates of the runs, ids, the three
+#: kinds and revenue): the R, F, M scores and the run time are not read.
+SHOWN = ("run", "as_of", "customer_id", "segment", "value_tier", "stage", "monetary")
+
+
 @history.command("show")
 @click.argument("input", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--top", type=click.IntRange(1, 1000), default=10, show_default=True,
@@ -38,7 +43,7 @@ def history_show(input, top):
     from xlseg.core import labels as L
     from xlseg.read.history_part import history_frame
 
-    frame = history_frame(input)
+    frame = history_frame(input, columns=SHOWN)
     runs = H.run_numbers(frame)
     if not runs:
         raise XlsegError(f"'{input.name}' has no History sheet yet. Classify it first: xlseg classify {input}")

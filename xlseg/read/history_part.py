@@ -29,34 +29,70 @@ _NUMBER_CODES = {"general", "0", "0.00", "#,##0", "#,##0.00", "@"}
 _DATE_CHARS = set("ymdhs-/:. ")
 
 
-def history_frame(path, fast: bool = True) -> pd.DataFrame:
+def history_frame(path, fast: bool = True, columns=None) -> pd.DataFrame:
     """The History rows of a workbook file (columns :data:`xlseg.core.history.COLUMNS`); empty when none.
 
     ``fast=False`` reads the sheet with the general reader only (what the fast path must equal).
+    ``columns``: the History columns the caller uses (default: all, :data:`xlseg.core.history.COLUMNS`);
+    ``run`` is always read. The others are left blank (NaT, NA, NaN or None, typed as
+    :func:`blank_columns` types them): the fast path does not parse their cells.
     """
     from xlseg.plan.write_plan import sheet_marker
     from xlseg.read.book import open_book
 
+    keep = _kept(columns)
     with open_book(path) as book:
         marked = book.state.markers.get(sheet_marker("history"))
         if fast and marked and marked[0] in book.state.titles:
-            frame = fast_frame(book, marked[0])
+            frame = fast_frame(book, marked[0], keep)
             if frame is not None:
-                return frame
+                return blank_columns(frame, keep)
         from xlseg.plan.history_sheets import read_previous
 
-        return read_previous(book.rows, book.state).frame
+        return blank_columns(read_previous(book.rows, book.state).frame, keep)
 
 
-def fast_frame(book, title: str) -> pd.DataFrame | None:
-    """The History frame of sheet ``title`` of ``book`` (:class:`xlseg.read.book.Book`), or None (see above)."""
+def _kept(columns) -> list:
+    if columns is None:
+        return list(H.COLUMNS)
+    unknown = set(columns) - set(H.COLUMNS)
+    if unknown:
+        raise ValueError(f"not History columns: {sorted(unknown)}")
+    return [k for k in H.COLUMNS if k in columns or k == "run"]
+
+
+def blank_columns(frame: pd.DataFrame, keep) -> pd.DataFrame:
+    """``frame`` with the History columns not in ``keep`` blank (the same types whichever reader read it)."""
+    drop = [k for k in H.COLUMNS if k not in keep]
+    if not drop or len(frame) == 0:
+        return frame
+    frame = frame.copy()
+    n = len(frame)
+    for k in drop:
+        if k in ("run_time", "as_of"):
+            frame[k] = np.full(n, np.datetime64("NaT"), "datetime64[us]")
+        elif k in ("r_score", "f_score", "m_score"):
+            frame[k] = pd.arrays.IntegerArray(np.zeros(n, np.int64), np.ones(n, bool))
+        elif k == "monetary":
+            frame[k] = np.full(n, np.nan)
+        else:
+            frame[k] = pd.Series([None] * n, dtype=object, index=frame.index)
+    return frame
+
+
+def fast_frame(book, title: str, keep=None) -> pd.DataFrame | None:
+    """The History frame of sheet ``title`` of ``book`` (:class:`xlseg.read.book.Book`), or None (see above).
+
+    ``keep``: the History columns whose cells are read (default all); the others come as no values."""
     info = book.info(title)
     if info.kind != "worksheet":
         return None
     part = book._part(info)
+    keep = list(H.COLUMNS) if keep is None else keep
     try:
-        cells = scan(ahead(book.package.chunks(part, CHUNK)))
-        return _frame(book, cells)
+        pick = None if len(keep) == len(H.COLUMNS) else _picker(book, keep)
+        cells = scan(ahead(book.package.chunks(part, CHUNK)), pick)
+        return _frame(book, cells, keep)
     except XlsegError:
         raise  # the package's own messages (damaged part, sizes)
     except (Unplain, ValueError, IndexError, KeyError, OverflowError, UnicodeDecodeError):
@@ -65,7 +101,33 @@ def fast_frame(book, title: str) -> pd.DataFrame | None:
         return None
 
 
-def _frame(book, cells: dict) -> pd.DataFrame:
+def _picker(book, keep):
+    """The ``pick`` of :func:`xlseg.read.sheetdata.scan`: the sheet columns of the History columns in ``keep``,
+    from the header row (None, all columns, when the header cannot be judged here)."""
+    def pick(cells):
+        header = _header(book, cells)
+        pos = H.header_positions(header) if header is not None else None
+        return None if pos is None else {pos[k] + 1 for k in keep if k in pos}
+    return pick
+
+
+def _header(book, cells) -> list | None:
+    """Row 1's values (None for a date-styled number: left to :func:`_frame`)."""
+    valued = np.flatnonzero(cells["type"] > 0)
+    if len(valued) == 0:
+        return None
+    shared = _shared_strings(book) if (cells["type"] == SHARED).any() else None
+    header = [None] * int(cells["col"][valued].max())
+    for i in valued.tolist():
+        kd, x = int(cells["type"][i]), float(cells["num"][i])
+        if kd == NUM:
+            header[cells["col"][i] - 1] = int(x) if x.is_integer() and -_INT_LIMIT < x < _INT_LIMIT else x
+        else:
+            header[cells["col"][i] - 1] = (shared[int(x)] if kd == SHARED else cells["text"][i]) or None
+    return header
+
+
+def _frame(book, cells: dict, keep) -> pd.DataFrame:
     row, col, kind = cells["row"], cells["col"], cells["type"]
     valued = kind > 0
     if not valued.any():
@@ -83,10 +145,19 @@ def _frame(book, cells: dict) -> pd.DataFrame:
     if pos is None:
         return H.from_rows([])
     n = int(row.max()) - 1
+    body = np.flatnonzero((row > 1) & valued)
+    body_col = col[body]
     data = {}
     for k in H.COLUMNS:
-        at = np.flatnonzero((col == pos[k] + 1) & (row > 1) & (kind > 0)) if k in pos else np.zeros(0, np.int64)
-        data[k] = _column(k, cells, at, n, shared, dates, book.date1904)
+        if k in pos and k in keep:
+            at = body[body_col == pos[k] + 1]
+            data[k] = _column(k, cells, at, n, shared, dates, book.date1904)
+        elif k in ("run_time", "as_of"):
+            data[k] = np.full(n, np.datetime64("NaT"), "datetime64[us]")
+        elif k in ("run", "r_score", "f_score", "m_score", "monetary"):
+            data[k] = np.full(n, np.nan)
+        else:
+            data[k] = [None] * n
     ids = data["customer_id"]
     plain = all(v is None or (v.__class__ is str and not v[:1].isspace() and not v[-1:].isspace()) for v in ids)
     return H.frame_from_columns(data, ids_are_text=plain)

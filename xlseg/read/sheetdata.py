@@ -85,9 +85,16 @@ def ahead(chunks, depth: int = 2):
         worker.join()
 
 
-def scan(chunks) -> dict:
-    """Every cell of sheetData: row, col, type, style, number and text (arrays, in sheet order)."""
+def scan(chunks, pick=None) -> dict:
+    """Every cell of sheetData: row, col, type, style, number and text (arrays, in sheet order).
+
+    ``pick``: None (every cell's value is taken), or a function called once with the cells of row 1
+    (a dict like the one returned) that returns the 1-based columns whose values are wanted below
+    row 1, or None for all. The other cells below row 1 are still scanned and checked (position, type,
+    style) but their number is NaN and their text None: values nobody reads are not parsed.
+    """
     out = {k: [] for k in ("row", "col", "type", "style", "num", "text")}
+    picked = [pick]  # the function until row 1 is seen, then the chosen columns as an array (or None)
     buf, started, done, first = b"", False, False, True
     for block in chunks:
         if first:
@@ -113,12 +120,12 @@ def scan(chunks) -> dict:
             buf, started = buf[end + 1:], True
         stop = buf.find(b"</sheetData>")
         if stop >= 0:
-            _chunk(buf[:stop], out)
+            _chunk(buf[:stop], out, picked)
             done = True
             break
         cut = buf.rfind(b"</row>")
         if cut >= 0:
-            _chunk(buf[:cut + 6], out)
+            _chunk(buf[:cut + 6], out, picked)
             buf = buf[cut + 6:]
     if started and not done:
         raise Unplain  # a part that ends inside sheetData: the general reader says what is wrong
@@ -136,23 +143,30 @@ def _joined(out: dict) -> dict:
     return joined
 
 
-def _chunk(data: bytes, out: dict) -> None:
-    """Cells of a piece of sheetData that ends at a row's end."""
+def _chunk(data: bytes, out: dict, picked: list) -> None:
+    """Cells of a piece of sheetData that ends at a row's end (``picked``: see :func:`scan`)."""
     if not data.strip():
         return
-    if b"\r" in data or b"_x" in data or b"<![CDATA[" in data:
-        raise Unplain  # line-end normalisation, Excel's _xHHHH_ escapes, CDATA: the general reader's job
+    if b"\r" in data or b"_" in data and b"_x" in data:  # memchr for "_" first: a search for "_x" is slow
+        raise Unplain  # line-end normalisation, Excel's _xHHHH_ escapes: the general reader's job (CDATA's "<!"
+        # has no tag code, below)
     a = np.frombuffer(data + bytes(WINDOW + 64 + (-len(data)) % 8), np.uint8)  # padded to whole words
     lt = np.flatnonzero(a[:len(data)] == 60)
     code = np.zeros(len(lt) + 8, np.int8)
     c = code[:len(lt)]
-    c[:] = _tag_codes()[a[lt + 1] | (a[lt + 2].astype(np.uint16) << 8)]  # by the two bytes after "<"
+    c[:] = _tag_codes()[_pairs(a)[lt + 1]]  # by the two bytes after "<"
     if (c == 0).any():
         raise Unplain  # a formula, rich text, a prefix, a comment: not the plain grammar
     ci = np.flatnonzero(c == CELL)
     if len(ci) == 0:
         return
-    row, col, kind, style, selfclosed = _attributes(a, lt[ci])
+    if ci[-1] + 1 >= len(lt):
+        raise Unplain  # a piece that ends with a cell's open tag
+    ri = np.flatnonzero(c == ROW)
+    row_of = np.searchsorted(ri, ci) - 1  # each cell's row tag (its index in ri); -1: a cell before any row
+    if (row_of < 0).any():
+        raise Unplain
+    row, col, kind, style, selfclosed = _attributes(a, lt[ci], lt[ci + 1], lt[ri], row_of)
     # the cell's content: nothing, <v>x</v>, or <is><t>x</t></is>, then </c>
     n1, n2, n3, n4, n5 = (code[ci + k] for k in range(1, 6))
     empty = selfclosed | (n1 == END_C)
@@ -174,21 +188,37 @@ def _chunk(data: bytes, out: dict) -> None:
         if (a[is_at + 3] != 62).any():
             raise Unplain
         plain = a[t_at + 2] == 62  # <t>, or <t xml:space="preserve">
-        spaced = _rows_of(a, t_at, len(_PRESERVE)).view(f"S{len(_PRESERVE)}").ravel() == _PRESERVE
-        if not (plain | spaced).all():
+        other = t_at[~plain]
+        if len(other) and not (_rows_of(a, other, len(_PRESERVE)).view(f"S{len(_PRESERVE)}") == _PRESERVE).all():
             raise Unplain
         vs[ii], ve[ii] = np.where(plain, t_at + 3, t_at + len(_PRESERVE)), lt[np.minimum(ci[ii] + 3, last)]
     kind = np.where(empty, 0, kind).astype(np.int8)
     num = np.full(len(ci), np.nan)
-    numeric = np.flatnonzero((kind == NUM) | (kind == SHARED))
-    if len(numeric):
-        num[numeric] = _numbers(a, vs[numeric], ve[numeric])
     text = np.full(len(ci), None, dtype=object)
-    texty = np.flatnonzero((kind == STR) | (kind == INLINE))
-    if len(texty):
-        text[texty] = _texts(data, a, vs[texty], ve[texty])
+    wanted = np.ones(len(ci), bool)
+    if callable(picked[0]):  # values of row 1 first, then the caller chooses the columns
+        head = row == 1
+        _values(data, a, kind, vs, ve, head, num, text)
+        cells = {"row": row[head], "col": col[head], "type": kind[head], "style": style[head], "num": num[head],
+                 "text": text[head]}
+        columns = picked[0](cells)
+        picked[0] = None if columns is None else np.array(sorted(columns), np.int64)
+        wanted = ~head
+    if picked[0] is not None:
+        wanted &= (row == 1) | np.isin(col, picked[0])
+    _values(data, a, kind, vs, ve, wanted, num, text)
     for k, v in (("row", row), ("col", col), ("type", kind), ("style", style), ("num", num), ("text", text)):
         out[k].append(v)
+
+
+def _values(data, a, kind, vs, ve, wanted, num, text) -> None:
+    """Numbers into ``num`` and texts into ``text`` for the cells where ``wanted``."""
+    numeric = np.flatnonzero(((kind == NUM) | (kind == SHARED)) & wanted)
+    if len(numeric):
+        num[numeric] = _numbers(a, vs[numeric], ve[numeric])
+    texty = np.flatnonzero(((kind == STR) | (kind == INLINE)) & wanted)
+    if len(texty):
+        text[texty] = _texts(data, a, vs[texty], ve[texty])
 
 
 _PRESERVE = b'<t xml:space="preserve">'
@@ -219,7 +249,12 @@ def _distinct(a, s, e):
     ws = []
     h = np.zeros(len(s), np.uint64)
     for j in range(max(1, -(-int(lengths.max()) // 8))):
-        w = u[s + 8 * j] & _MASKS[np.clip(lengths - 8 * j, 0, 8)]
+        longer = np.flatnonzero(lengths > 8 * j) if j else None
+        if longer is None or 2 * len(longer) > len(s):
+            w = u[s + 8 * j] & _MASKS[np.clip(lengths - 8 * j, 0, 8)]
+        else:  # most strings end before this word: read it for the others only
+            w = np.zeros(len(s), np.uint64)
+            w[longer] = u[s[longer] + 8 * j] & _MASKS[np.minimum(lengths[longer] - 8 * j, 8)]
         ws.append(w)
         h = h * np.uint64(0x9E3779B97F4A7C15) + w
     codes, uniq = pd.factorize(h)
@@ -235,6 +270,12 @@ def _words(a):
     """The 8 bytes starting at every offset of ``a`` as one little-endian word (a view: nothing is copied)."""
     whole = a[:len(a) // 8 * 8].view("<u8")
     return np.lib.stride_tricks.as_strided(whole, shape=(len(whole) * 8 - 7,), strides=(1,))
+
+
+def _pairs(a):
+    """The 2 bytes starting at every offset of ``a`` as one little-endian uint16 (a view, like :func:`_words`)."""
+    whole = a[:len(a) // 2 * 2].view("<u2")
+    return np.lib.stride_tricks.as_strided(whole, shape=(len(whole) * 2 - 1,), strides=(1,))
 
 
 def _find(a, start, byte: int, limit: int):
@@ -268,42 +309,48 @@ _TAIL_ATTR = re.compile(rb' (s|t)="([^"]*)"')
 _TYPES = {b"n": NUM, b"s": SHARED, b"str": STR, b"inlineStr": INLINE}
 
 
-def _attributes(a, start):
-    """(row, col, type, style, self-closed) of the cells whose open tags start at ``start``."""
+def _attributes(a, start, following, row_at, row_of):
+    """(row, col, type, style, self-closed) of the cells whose open tags start at ``start``.
+
+    ``following``: where the tag after each cell's open tag starts; ``row_at``: where each ``<row`` tag
+    starts, ``row_of``: each cell's row tag (index into ``row_at``). The row number is read once per row
+    tag; a cell's own digits must be the same bytes (else :class:`Unplain`).
+    """
     p = start + 3
     if not ((a[p] == ord("r")) & (a[p + 1] == ord("=")) & (a[p + 2] == ord('"'))).all():
         raise Unplain  # a cell without its position first
     p = p + 3
-    col = np.zeros(len(p), np.int64)
-    letters = np.zeros(len(p), np.int64)
-    going = np.ones(len(p), bool)
-    for k in range(3):  # up to 3 letters
-        ch = a[p + k].astype(np.int64) - 64
-        going &= (ch >= 1) & (ch <= 26)
-        col[going] = col[going] * 26 + ch[going]
-        letters += going
-    row = np.zeros(len(p), np.int64)
-    digits = np.zeros(len(p), np.int64)
-    going = np.ones(len(p), bool)
+    # up to 3 letters, without masks: each byte minus "A" below 26 is a letter
+    ch = [a[p + k] - np.uint8(65) for k in range(4)]
+    is_letter = [x < 26 for x in ch]
+    one, two = is_letter[0], is_letter[0] & is_letter[1]
+    three = two & is_letter[2]
+    if not one.all() or (three & is_letter[3]).any():
+        raise Unplain
+    letters = one.astype(np.int64) + two + three
+    c0, c1, c2 = (x.astype(np.int64) + 1 for x in ch[:3])
+    col = np.where(three, (c0 * 26 + c1) * 26 + c2, np.where(two, c0 * 26 + c1, c0))
+    rows, row_digits, row_word = _row_numbers(a, row_at)
+    digits = row_digits[row_of]
     q = p + letters
-    for k in range(8):  # then up to 7 digits
-        ch = a[q + k].astype(np.int64) - 48
-        going &= (ch >= 0) & (ch <= 9)
-        if not going.any():
-            break
-        row[going] = row[going] * 10 + ch[going]
-        digits += going
-    p = p + letters + digits
-    if (letters == 0).any() or (letters > 3).any() or (digits == 0).any() or (digits > 7).any() or \
-            (a[p] != ord('"')).any():
+    if ((_words(a)[q] & _MASKS[digits]) != row_word[row_of]).any():
+        raise Unplain  # a cell's row is not its row tag's (or not written the same way)
+    row = rows[row_of]
+    p = q + digits
+    if (a[p] != ord('"')).any():
         raise Unplain
     # the rest of the tag (s="..." and t="...") has few distinct forms: judged once each
     kind = np.full(len(p), NUM, np.int8)
     style = np.zeros(len(p), np.int64)
-    off = _find(a, p + 1, 62, 32)  # the tag's ">"
-    if (off < 0).any():
-        raise Unplain  # a tag longer than any plain cell's
-    close = p + 1 + off
+    close = following - 1  # the tag's ">", when the next tag follows it at once (as spreadsheet programs write)
+    late = np.flatnonzero((a[close] != 62) | (close <= p))
+    if len(late):
+        off = _find(a, p[late] + 1, 62, 32)
+        if (off < 0).any():
+            raise Unplain  # a tag longer than any plain cell's
+        close[late] = p[late] + 1 + off
+    if (close - p > 33).any():
+        raise Unplain  # the first ">" is not the one before the next tag
     selfclosed = a[close - 1] == 47
     end = close - selfclosed
     if (end > p + 1).any():
@@ -319,6 +366,27 @@ def _attributes(a, start):
             styles[i] = int(attrs.get(b"s", b"0"))
         kind, style = kinds[codes], styles[codes]
     return row, col, kind, style, selfclosed
+
+
+def _row_numbers(a, at):
+    """(number, count of digits, digits as one masked word) of the ``<row r="N"`` tags starting at ``at``."""
+    p = at + 4
+    if not ((a[p] == ord(" ")) & (a[p + 1] == ord("r")) & (a[p + 2] == ord("=")) & (a[p + 3] == ord('"'))).all():
+        raise Unplain  # a row without its number first
+    p = p + 4
+    number = np.zeros(len(p), np.int64)
+    digits = np.zeros(len(p), np.int64)
+    going = np.ones(len(p), bool)
+    for k in range(8):  # up to 7 digits
+        ch = a[p + k].astype(np.int64) - 48
+        going &= (ch >= 0) & (ch <= 9)
+        if not going.any():
+            break
+        number[going] = number[going] * 10 + ch[going]
+        digits += going
+    if (digits == 0).any() or (digits > 7).any() or (a[p + digits] != ord('"')).any():
+        raise Unplain
+    return number, digits, _words(a)[p] & _MASKS[digits]
 
 
 def _numbers(a, vs, ve) -> np.ndarray:
