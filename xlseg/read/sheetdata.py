@@ -152,7 +152,7 @@ def _chunk(data: bytes, out: dict, picked: list) -> None:
         # has no tag code, below)
     a = np.frombuffer(data + bytes(WINDOW + 64 + (-len(data)) % 8), np.uint8)  # padded to whole words
     lt = np.flatnonzero(a[:len(data)] == 60)
-    code = np.zeros(len(lt) + 8, np.int8)
+    code = np.zeros(len(lt) + 16, np.int8)  # padded: the codes after a cell are read as one word
     c = code[:len(lt)]
     c[:] = _tag_codes()[_pairs(a)[lt + 1]]  # by the two bytes after "<"
     if (c == 0).any():
@@ -167,11 +167,12 @@ def _chunk(data: bytes, out: dict, picked: list) -> None:
     if (row_of < 0).any():
         raise Unplain
     row, col, kind, style, selfclosed = _attributes(a, lt[ci], lt[ci + 1], lt[ri], row_of)
-    # the cell's content: nothing, <v>x</v>, or <is><t>x</t></is>, then </c>
-    n1, n2, n3, n4, n5 = (code[ci + k] for k in range(1, 6))
-    empty = selfclosed | (n1 == END_C)
-    has_v = ~selfclosed & (n1 == V) & (n2 == END_V) & (n3 == END_C)
-    has_is = ~selfclosed & (n1 == IS) & (n2 == T) & (n3 == END_T) & (n4 == END_IS) & (n5 == END_C)
+    # the cell's content: nothing, <v>x</v>, or <is><t>x</t></is>, then </c>: the codes of the 5 tags after
+    # each cell's open tag, as the bytes of one word
+    after = _words(code.view(np.uint8))[ci + 1]
+    empty = selfclosed | ((after & 0xFF) == END_C)
+    has_v = ~selfclosed & ((after & 0xFFFFFF) == _HAS_V)
+    has_is = ~selfclosed & ((after & 0xFFFFFFFFFF) == _HAS_IS)
     if not (empty | has_v | has_is).all():
         raise Unplain
     used = len(ci) + (~selfclosed).sum() + 2 * has_v.sum() + 4 * has_is.sum()
@@ -222,6 +223,9 @@ def _values(data, a, kind, vs, ve, wanted, num, text) -> None:
 
 
 _PRESERVE = b'<t xml:space="preserve">'
+_HAS_V = V | END_V << 8 | END_C << 16
+_HAS_IS = IS | T << 8 | END_T << 16 | END_IS << 24 | END_C << 32
+_R_IS = int.from_bytes(b' r="', "little")
 _LUT = []
 
 
@@ -316,12 +320,13 @@ def _attributes(a, start, following, row_at, row_of):
     starts, ``row_of``: each cell's row tag (index into ``row_at``). The row number is read once per row
     tag; a cell's own digits must be the same bytes (else :class:`Unplain`).
     """
-    p = start + 3
-    if not ((a[p] == ord("r")) & (a[p + 1] == ord("=")) & (a[p + 2] == ord('"'))).all():
+    u = _words(a)
+    if ((u[start + 2] & 0xFFFFFFFF) != _R_IS).any():
         raise Unplain  # a cell without its position first
-    p = p + 3
-    # up to 3 letters, without masks: each byte minus "A" below 26 is a letter
-    ch = [a[p + k] - np.uint8(65) for k in range(4)]
+    p = start + 6
+    # up to 3 letters, from one word, without masks: each byte minus "A" below 26 is a letter
+    w = u[p]
+    ch = [((w >> (8 * k)) & 0xFF).astype(np.uint8) - np.uint8(65) for k in range(4)]
     is_letter = [x < 26 for x in ch]
     one, two = is_letter[0], is_letter[0] & is_letter[1]
     three = two & is_letter[2]
@@ -333,25 +338,25 @@ def _attributes(a, start, following, row_at, row_of):
     rows, row_digits, row_word = _row_numbers(a, row_at)
     digits = row_digits[row_of]
     q = p + letters
-    if ((_words(a)[q] & _MASKS[digits]) != row_word[row_of]).any():
-        raise Unplain  # a cell's row is not its row tag's (or not written the same way)
+    if ((u[q] & _MASKS[digits + 1]) != row_word[row_of]).any():
+        raise Unplain  # a cell's row (digits and closing quote) is not its row tag's, or not written the same way
     row = rows[row_of]
     p = q + digits
-    if (a[p] != ord('"')).any():
-        raise Unplain
     # the rest of the tag (s="..." and t="...") has few distinct forms: judged once each
     kind = np.full(len(p), NUM, np.int8)
     style = np.zeros(len(p), np.int64)
     close = following - 1  # the tag's ">", when the next tag follows it at once (as spreadsheet programs write)
-    late = np.flatnonzero((a[close] != 62) | (close <= p))
+    ends = _pairs(a)[close - 1]  # the byte before it and it
+    selfclosed = (ends & 0xFF) == 47
+    late = np.flatnonzero(((ends >> 8) != 62) | (close <= p))
     if len(late):
         off = _find(a, p[late] + 1, 62, 32)
         if (off < 0).any():
             raise Unplain  # a tag longer than any plain cell's
         close[late] = p[late] + 1 + off
+        selfclosed[late] = a[close[late] - 1] == 47
     if (close - p > 33).any():
         raise Unplain  # the first ">" is not the one before the next tag
-    selfclosed = a[close - 1] == 47
     end = close - selfclosed
     if (end > p + 1).any():
         codes, tails = _distinct(a, p + 1, end)
@@ -386,7 +391,7 @@ def _row_numbers(a, at):
         digits += going
     if (digits == 0).any() or (digits > 7).any() or (a[p + digits] != ord('"')).any():
         raise Unplain
-    return number, digits, _words(a)[p] & _MASKS[digits]
+    return number, digits, _words(a)[p] & _MASKS[digits + 1]  # the digits and the closing quote
 
 
 def _numbers(a, vs, ve) -> np.ndarray:
