@@ -66,7 +66,7 @@ def blank_columns(frame: pd.DataFrame, keep) -> pd.DataFrame:
     drop = [k for k in H.COLUMNS if k not in keep]
     if not drop or len(frame) == 0:
         return frame
-    frame = frame.copy()
+    frame = frame.copy(deep=False)  # the kept columns are not copied
     n = len(frame)
     for k in drop:
         if k in ("run_time", "as_of"):
@@ -132,7 +132,8 @@ def _frame(book, cells: dict, keep) -> pd.DataFrame:
     valued = kind > 0
     if not valued.any():
         return H.from_rows([])
-    if row[valued].min() != 1 or col[valued].min() != 1:
+    big = np.iinfo(np.int64).max
+    if row.min(where=valued, initial=big) != 1 or col.min(where=valued, initial=big) != 1:
         raise Unplain  # calamine's range starts at the first used cell: leave that to the general reader
     shared = _shared_strings(book) if (kind == SHARED).any() else None
     dates = _date_styles(book, cells)
