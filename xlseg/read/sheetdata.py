@@ -7,10 +7,12 @@ The tags are found with numpy (every ``<``, coded by the two bytes after it) and
 position, attributes and value are taken at fixed offsets around them; the attribute tails,
 numbers and texts are compared as 8-byte words, so each distinct one is parsed once.
 
-Only the plain grammar spreadsheet programs write is taken: cells ``<c r="B2" s="3" t="...">``
-holding ``<v>`` or ``<is><t>`` (or nothing), in order. A formula, an error or boolean cell,
-rich text, another attribute, a namespace prefix, CDATA, Excel's ``_xHHHH_`` escapes, cells out
-of order raise :class:`Unplain`: the caller then reads the sheet with the general reader.
+Only the plain grammar spreadsheet programs write is taken: rows ``<row r="2" ...>`` (their number
+first), cells ``<c r="B2" s="3" t="...">`` holding ``<v>`` or ``<is><t>`` (or nothing), in order.
+A row number is read once per row tag; each cell's own digits must be the same bytes. A formula,
+an error or boolean cell, rich text, another attribute, a namespace prefix, CDATA, Excel's
+``_xHHHH_`` escapes, a row without its number, a cell outside its row, cells out of order raise
+:class:`Unplain`: the caller then reads the sheet with the general reader.
 """
 
 from __future__ import annotations
