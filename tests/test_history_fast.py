@@ -230,3 +230,29 @@ def test_sheet_xml_written_another_way(three_runs, tmp_path, name, change, fast_
     out = _rewrite(three_runs, tmp_path / "rewritten.xlsx", change)
     _both(out, fast_taken=fast_taken)
     _both_columns(out, SHOWN, fast_taken=fast_taken)
+
+
+@pytest.mark.parametrize("export", [False, True])
+def test_the_real_command_ends_at_once_with_all_its_output(three_runs, tmp_path, export):
+    """``python -m xlseg.cli history`` skips the interpreter's teardown (shell.end_at_once) after flushing:
+    the same output and exit code as the command run in-process, the CSV complete."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from click.testing import CliRunner
+
+    from xlseg.cli import main as cli
+
+    args = ["history", "export", str(three_runs), "-o", str(tmp_path / "h.csv")] if export else \
+        ["history", str(three_runs)]
+    inside = CliRunner().invoke(cli, args)
+    inside_csv = (tmp_path / "h.csv").read_bytes() if export else None
+    root = str(Path(__file__).resolve().parents[1])
+    env = dict(os.environ, PYTHONPATH=root + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    done = subprocess.run([sys.executable, "-m", "xlseg.cli", *args], capture_output=True, text=True, env=env, check=False,
+                          encoding="utf-8")
+    assert inside.exit_code == done.returncode == 0 and done.stdout == inside.output and done.stderr == ""
+    if export:
+        assert (tmp_path / "h.csv").read_bytes() == inside_csv and inside_csv.count(b"\n") == 1 + 3 * 150

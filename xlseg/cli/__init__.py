@@ -17,11 +17,11 @@ import click
 from xlseg import __version__
 from xlseg.cli.history import history
 from xlseg.cli.report import _report, _say
-from xlseg.cli.shell import Progress, _as_of, _fail, friendly
+from xlseg.cli.shell import Main, Progress, _as_of, _fail, friendly
 from xlseg.core.sentences import say
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=Main, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="xlseg")
 def main():
     """xlseg: customer segmentation for Excel workbooks.

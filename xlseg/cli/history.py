@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from xlseg.cli.shell import friendly
+from xlseg.cli.shell import end_at_once, friendly
 from xlseg.errors import XlsegError
 
 
@@ -82,6 +82,7 @@ def history_show(input, top):
                   H.label_of(r.kind, r.to_key, "en"), "" if r.monetary != r.monetary else f"{r.monetary:,.2f}",
                   H.note_text(r.note, "en"))
     console.print(t)
+    end_at_once()
 
 
 def pd_isna(x) -> bool:
@@ -105,3 +106,4 @@ def history_export(input, output):
     out = frame.rename(columns={k: v[0] for k, v in H.HEADERS.items()})
     out.to_csv(output, index=False, encoding="utf-8-sig", date_format="%Y-%m-%d %H:%M:%S")
     click.echo(f"Wrote {len(frame):,} History rows ({len(H.run_numbers(frame))} runs) to {output}")
+    end_at_once()

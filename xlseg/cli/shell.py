@@ -47,6 +47,41 @@ def friendly(func):
     return wrapper
 
 
+_END_AT_ONCE: list = []
+
+
+def end_at_once() -> None:
+    """Let the ``xlseg`` process end without the interpreter's teardown once this command has succeeded.
+
+    For commands that only read the user's files and have written everything they write (``xlseg history``):
+    freeing every object and module at exit (pandas, pyarrow, a frame of 200,000 rows) costs about 0.3 s of a
+    command that takes a few. The output is flushed first; under :class:`click.testing.CliRunner`, which calls
+    ``main.main`` rather than the process entry point, nothing changes."""
+    _END_AT_ONCE.append(True)
+
+
+class Main(click.Group):
+    """The ``xlseg`` group; as the process's entry point (``main()``) it honours :func:`end_at_once`."""
+
+    def __call__(self, *args, **kwargs):
+        _END_AT_ONCE.clear()  # asked by this run's command only
+        try:
+            return self.main(*args, **kwargs)
+        except SystemExit as exc:
+            if _END_AT_ONCE and not exc.code and _flushed():
+                os._exit(0)
+            raise
+
+
+def _flushed() -> bool:
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (OSError, ValueError):  # a closed pipe: the ordinary exit says what it says
+        return False
+    return True
+
+
 class Progress:
     """A progress bar on stderr when it is a terminal; silent otherwise."""
 
