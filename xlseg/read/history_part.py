@@ -21,7 +21,8 @@ import pandas as pd
 
 from xlseg.core import history as H
 from xlseg.errors import XlsegError
-from xlseg.read.sheetdata import CHUNK, INLINE, NUM, SHARED, STR, Unplain, ahead, scan
+from xlseg.read.prefetch import ahead
+from xlseg.read.sheetdata import CHUNK, INLINE, NUM, SHARED, STR, Unplain, scan
 
 _INT_LIMIT = float(2**53)
 _EPOCH = {False: np.datetime64("1899-12-30", "ms"), True: np.datetime64("1904-01-01", "ms")}
