@@ -256,3 +256,41 @@ def test_the_proof_reads_both_parts_a_window_at_a_time(tmp_path, monkeypatch, wi
         "sheet 'Data': cells outside xlseg's columns would change"]
     assert before != after
     assert (b'spans="1:7"' in before) == spans and (b'spans="1:17"' in after) == spans
+
+
+def test_streamed_parts_are_written_in_order_while_the_caller_goes_on(tmp_path):
+    """A streamed part is deflated and closed by its own thread: the next part can be begun before it is done,
+    yet the file holds the parts in the order they were begun, whole; an error in a thread reaches the caller."""
+    from xlseg.ooxml.package import PackageWriter
+
+    path = tmp_path / "p.zip"
+    writer = PackageWriter(path)
+    big = [bytes([65 + i]) * 3_000_000 for i in range(3)]
+    for i, data in enumerate(big):
+        out = writer.stream(f"part{i}.xml")
+        with out:
+            for k in range(0, len(data), 700_000):
+                out.write(data[k:k + 700_000])
+        if i == 1:
+            writer.write("small.xml", b"<x/>")
+    writer.close()
+    with zipfile.ZipFile(path) as z:
+        assert z.namelist() == ["part0.xml", "part1.xml", "small.xml", "part2.xml"]
+        assert [z.read(f"part{i}.xml") for i in range(3)] == big and z.testzip() is None
+
+    class Full:
+        def write(self, data):
+            raise OSError(28, "No space left on device")
+
+        def close(self):
+            pass
+
+    from xlseg.ooxml.package import _Deflating
+
+    broken = PackageWriter(tmp_path / "q.zip")
+    stream = _Deflating(Full)
+    broken._open.append(stream)
+    with stream:
+        stream.write(b"x")
+    with pytest.raises(OSError, match="No space left"):
+        broken.close()

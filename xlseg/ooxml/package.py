@@ -9,7 +9,6 @@ beyond :data:`MAX_PART_BYTES`.
 
 from __future__ import annotations
 
-import contextlib
 import posixpath
 import queue
 import struct
@@ -121,13 +120,31 @@ class Package:
 
 
 class PackageWriter:
-    """Writes a new package: raw copies of existing parts, deflated new ones."""
+    """Writes a new package: raw copies of existing parts, deflated new ones.
+
+    A streamed part (:meth:`stream`) is deflated and closed by a thread of its own; the caller goes on to
+    render the next part while the last rows of this one are deflated. Parts still reach the file in the
+    order they were begun: a stream's thread opens its entry only after the previous ones are finished, and
+    every other write (and :meth:`close`) first waits for them, raising the first error met there."""
 
     def __init__(self, path):
         self.zip = zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6)
         self.written: set = set()
+        self._open: list = []  # streams whose thread may still be deflating
+
+    def _settle(self) -> None:
+        streams, self._open = self._open, []
+        error = None
+        for stream in streams:
+            try:
+                stream.finish()
+            except BaseException as exc:  # noqa: BLE001 - the first one is raised below
+                error = error or exc
+        if error is not None:
+            raise error
 
     def copy(self, src: Package, name: str) -> None:
+        self._settle()
         info, data = src.raw(name)
         z = zipfile.ZipInfo(info.filename, info.date_time)
         z.compress_type = info.compress_type
@@ -147,6 +164,7 @@ class PackageWriter:
         self.written.add(name)
 
     def write(self, name: str, data: bytes) -> None:
+        self._settle()
         self.zip.writestr(_info(name), data)
         self.written.add(name)
 
@@ -155,52 +173,78 @@ class PackageWriter:
         self.written.add(name)
         info = _info(name)
         info._compresslevel = 1  # Python 3.11/3.12 (3.13 also reads it through its alias)
-        return _Deflating(self.zip.open(info, "w", force_zip64=True))
+        stream = _Deflating(lambda: self.zip.open(info, "w", force_zip64=True), after=[s.thread for s in self._open])
+        self._open.append(stream)
+        return stream
 
     def close(self) -> None:
-        self.zip.close()
+        try:
+            self._settle()
+        finally:
+            self.zip.close()
 
 
 class _Deflating:
     """A zip entry written by a second thread: zlib and crc32 release the GIL, so a big part is deflated
-    while the next rows are rendered (two cores: about the deflate time saved). Writes are queued (at
-    most two chunks wait), an error in the thread is raised in the caller on the next write or close."""
+    while the next rows are rendered (two cores: about the deflate time saved). Writes are queued (at most
+    two chunks wait); the thread opens the entry once the threads in ``after`` are done, and closes it after
+    the last write. An error in the thread is raised in the caller on its next write or at :meth:`finish`."""
 
-    def __init__(self, dest):
-        self.dest = dest
+    def __init__(self, open_dest, after=()):
+        self.open_dest = open_dest
+        self.after = list(after)
+        self.dest = None
         self.queue: queue.Queue = queue.Queue(maxsize=2)
         self.error: BaseException | None = None
+        self.closed = False
         self.thread = threading.Thread(target=self._run, name="xlseg-deflate", daemon=True)
         self.thread.start()
 
     def _run(self) -> None:
+        try:
+            for before in self.after:
+                before.join()
+            self.dest = self.open_dest()
+        except BaseException as exc:  # noqa: BLE001 - handed to the writing thread
+            self.error = exc
         while True:
             data = self.queue.get()
             if data is None:
-                return
+                break
             if self.error is None:
                 try:
                     self.dest.write(data)
                 except BaseException as exc:  # noqa: BLE001 - handed to the writing thread
                     self.error = exc
+        if self.dest is not None:
+            try:
+                self.dest.close()
+            except BaseException as exc:  # noqa: BLE001 - the first error is the one to report
+                if self.error is None:
+                    self.error = exc
 
     def write(self, data: bytes) -> int:
         if self.error is not None:
             raise self.error
+        if self.closed:
+            raise ValueError("write to a closed part stream")
         if data:
             self.queue.put(data)
         return len(data)
 
     def close(self) -> None:
-        if self.thread.is_alive():
+        """No more data: the thread deflates what is queued and closes the entry (see :meth:`finish`)."""
+        if not self.closed:
+            self.closed = True
             self.queue.put(None)
-            self.thread.join()
+
+    def finish(self) -> None:
+        """Wait until the entry is written; raise the thread's error."""
+        self.close()
+        self.thread.join()
         if self.error is not None:
             error, self.error = self.error, None
-            with contextlib.suppress(Exception):  # the first error is the one to report
-                self.dest.close()
             raise error
-        self.dest.close()
 
     def __enter__(self):
         return self
