@@ -21,6 +21,7 @@ from xlseg.errors import WorkbookError
 MAX_PART_BYTES = 1 << 31  # 2 GiB of XML in one part is more than any real sheet holds
 CHUNK = 4 << 20  # inflated bytes read at a time by :meth:`Package.chunks`
 _LOCAL_HEADER = struct.Struct("<4s2B4HL2L2H")
+_UNREADABLE = (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError)  # a damaged entry
 
 
 class Package:
@@ -60,8 +61,8 @@ class Package:
     def names(self) -> list:
         return list(self.infos)
 
-    def read(self, name: str) -> bytes:
-        """A part's bytes (bounded inflation); WorkbookError when missing or broken."""
+    def _checked(self, name: str) -> zipfile.ZipInfo:
+        """The part's entry, refused when missing or declaring a size no real workbook has."""
         info = self.infos.get(name)
         if info is None:
             raise WorkbookError(f"'{self.label}' is damaged: its part '{name}' is missing. Open the file in "
@@ -69,26 +70,31 @@ class Package:
         if info.file_size > MAX_PART_BYTES:
             raise WorkbookError(f"'{self.label}': its part '{name}' would inflate to {info.file_size:,} bytes; "
                                 "that is not a real workbook. Nothing was written.")
+        return info
+
+    def _beyond(self, name: str) -> WorkbookError:
+        return WorkbookError(f"'{self.label}': its part '{name}' inflates beyond {MAX_PART_BYTES:,} bytes; "
+                             "that is not a real workbook. Nothing was written.")
+
+    def _unreadable(self, name: str, exc: BaseException) -> WorkbookError:
+        return WorkbookError(f"'{self.label}' is damaged: its part '{name}' cannot be read ({exc}). Open the "
+                             "file in Excel, save it again and retry.")
+
+    def read(self, name: str) -> bytes:
+        """A part's bytes (bounded inflation); WorkbookError when missing or broken."""
+        info = self._checked(name)
         try:
             with self.zip.open(info) as f:
                 data = f.read(MAX_PART_BYTES + 1)
-        except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError) as exc:
-            raise WorkbookError(f"'{self.label}' is damaged: its part '{name}' cannot be read ({exc}). Open the "
-                                "file in Excel, save it again and retry.") from None
+        except _UNREADABLE as exc:
+            raise self._unreadable(name, exc) from None
         if len(data) > MAX_PART_BYTES:
-            raise WorkbookError(f"'{self.label}': its part '{name}' inflates beyond {MAX_PART_BYTES:,} bytes; "
-                                "that is not a real workbook. Nothing was written.")
+            raise self._beyond(name)
         return data
 
     def chunks(self, name: str, size: int | None = None):
         """A part's bytes as a stream of inflated pieces (bounded as :meth:`read`); WorkbookError when broken."""
-        info = self.infos.get(name)
-        if info is None:
-            raise WorkbookError(f"'{self.label}' is damaged: its part '{name}' is missing. Open the file in "
-                                "Excel, save it again and retry.")
-        if info.file_size > MAX_PART_BYTES:
-            raise WorkbookError(f"'{self.label}': its part '{name}' would inflate to {info.file_size:,} bytes; "
-                                "that is not a real workbook. Nothing was written.")
+        info = self._checked(name)
         total, size = 0, size or CHUNK
         try:
             with self.zip.open(info) as f:
@@ -98,13 +104,10 @@ class Package:
                         return
                     total += len(block)
                     if total > MAX_PART_BYTES:
-                        raise WorkbookError(f"'{self.label}': its part '{name}' inflates beyond "
-                                            f"{MAX_PART_BYTES:,} bytes; that is not a real workbook. Nothing was "
-                                            "written.")
+                        raise self._beyond(name)
                     yield block
-        except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError) as exc:
-            raise WorkbookError(f"'{self.label}' is damaged: its part '{name}' cannot be read ({exc}). Open the "
-                                "file in Excel, save it again and retry.") from None
+        except _UNREADABLE as exc:
+            raise self._unreadable(name, exc) from None
 
     def raw(self, name: str) -> tuple:
         """(ZipInfo, compressed bytes) of a part, read straight from the file."""

@@ -57,6 +57,11 @@ def row_spans(body: bytes, prefix: bytes, label: str = "", last: int = 0):
         pos = end
 
 
+def no_grid(label: str):
+    raise WorkbookError(f"The sheet part '{label}' has no cell grid (sheetData). Open the file in Excel, save it "
+                        "again and retry; nothing was written.")
+
+
 def _broken(label: str):
     raise WorkbookError(f"The sheet part '{label}' is not well-formed XML (a row does not end). Open the file in "
                         "Excel, save it again and retry; nothing was written.")
@@ -154,8 +159,7 @@ def grid_windows(chunks, label: str, window: int | None = None):
             break
         more = next(it, None)
         if more is None:
-            raise WorkbookError(f"The sheet part '{label}' has no cell grid (sheetData). Open the file in Excel, "
-                                "save it again and retry; nothing was written.")
+            no_grid(label)
         buf += more
     prefix = m.group(1)
     if m.group(2):

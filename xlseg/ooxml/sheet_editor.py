@@ -13,7 +13,7 @@ import re
 
 from xlseg.errors import WorkbookError
 from xlseg.ooxml.grid import Grid, cell_columns
-from xlseg.ooxml.rowscan import SHEET_DATA, cell_col, cells_from, regular_rows, row_spans
+from xlseg.ooxml.rowscan import SHEET_DATA, cell_col, cells_from, no_grid, regular_rows, row_spans
 from xlseg.ooxml.sheet_writer import cond_xml
 from xlseg.ooxml.styles import StyleBook
 from xlseg.ooxml.xml import NS_R, bounds, col_index, letters, parse
@@ -34,8 +34,7 @@ def split(xml: bytes, label: str):
     """(head, prefix, body, tail): the sheet around its cell grid."""
     m = SHEET_DATA.search(xml)
     if m is None:
-        raise WorkbookError(f"The sheet part '{label}' has no cell grid (sheetData). Open the file in Excel, save "
-                            "it again and retry; nothing was written.")
+        no_grid(label)
     prefix = m.group(1)
     if m.group(2):
         return xml[:m.start()], prefix, b"", xml[m.end():]
