@@ -131,3 +131,25 @@ def test_readme_cluster_recipe_runs_in_local_mode(spark, tmp_path):
     assert written.loc["A", "frequency"] == 2 and written.loc["B", "monetary"] == 5.0
     assert mismatches(xlseg.classify(transactions=lines).customers.set_index("customer_id"),
                       orders.typed(written.reset_index()).set_index("customer_id")) == {}
+
+
+def test_text_dates_and_amounts_spark_equals_duckdb(spark, tmp_path, data_dir):
+    """The UCI export (12/1/10 8:26, short rows) and amounts as people type them: the core reads the texts the
+    SQL does not, on Spark as on DuckDB (both equal the sheet path: tests/test_orders_text.py)."""
+    from xlseg.engines.duck import DuckEngine
+
+    text = (data_dir / "online_retail_sample.csv").read_text()
+    extra = "".join(f"9{i % 7},T{i},THING,{q},{d},{p},1799{i % 5},Japan\n" for i, (q, d, p) in enumerate(
+        [("2", "12/2/10 9:00", '"¥1,234.50"'), ("(1)", "12/3/10", '"3,5"'), ("4", "2010年12月4日", "7 元")] * 5))
+    path = tmp_path / "retail.csv"
+    path.write_text(text.rstrip("\n") + "\n" + extra)
+    cfg = Config()
+    engine = DuckEngine(progress=False)
+    try:
+        agg = orders.aggregate(engine, [str(path)], cfg)
+        expected = orders.typed(engine.frame(orders.classified_query(agg, cfg))).set_index("customer_id")
+    finally:
+        engine.close()
+    got = spark_path(spark, [str(path)], cfg)
+    assert len(expected) == 19 and expected.loc["17990", "monetary"] == 2469.0 + 28.0 - 3.5
+    assert mismatches(expected, got) == {}

@@ -91,8 +91,7 @@ def classify(input, output, sheet, transactions, orders, engine, spark_master, c
                                 formulas=formulas, day_first=day_first,
                                 in_place=in_place, progress=progress)
     else:
-        for flag, given in (("--transactions", transactions), ("--in-place", in_place), ("--formulas", formulas),
-                            ("--day-first", day_first)):
+        for flag, given in (("--transactions", transactions), ("--in-place", in_place), ("--formulas", formulas)):
             if given:
                 raise click.UsageError(f"{flag} does not go with --orders.")
         from xlseg.filemode.orders import classify_orders, orders_note
@@ -100,7 +99,7 @@ def classify(input, output, sheet, transactions, orders, engine, spark_master, c
         with Progress("classifying") as progress:
             run = classify_orders(input, orders, output, engine=engine, spark_master=spark_master,
                                   customers_out=customers_out, sheet=sheet, as_of=as_of, lang=lang,
-                                  progress=progress)
+                                  day_first=day_first, progress=progress)
         click.echo(say(orders_note(run), run.result.config.lang))
     _report(run)
     if customers_out is not None:

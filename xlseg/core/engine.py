@@ -91,6 +91,7 @@ def classify(customers: pd.DataFrame | None = None, transactions: pd.DataFrame |
     elif aggregated is not None:
         tx_cols = dict(aggregated.attrs.get("columns", {}))
         notes.extend(aggregated.attrs.get("notes", []))  # e.g. order lines the engine skipped, and why
+        understood.extend(aggregated.attrs.get("understood", []))  # e.g. a date column's day/month order
         present = [c for c in TEXT_FIELDS if c in aggregated.columns]
         present += [h for h in aggregated.attrs.get("plain_attributes", []) if h in aggregated.columns]
         line_attrs = aggregated[present] if present else None
@@ -296,7 +297,8 @@ def classify(customers: pd.DataFrame | None = None, transactions: pd.DataFrame |
     groups = issue_groups(issues_frame)
     rows_in = (0 if customers is None else len(customers)) + (0 if transactions is None else len(transactions))
     warnings = _warnings(groups, rows_in, notes, skipped)
-    understood.append(_rows_sentence(groups, rows_in))
+    if rows_in or aggregated is None:  # an engine's order lines are counted in its own note
+        understood.append(_rows_sentence(groups, rows_in))
     return Result(customers=out, summaries=summ, issues=issues_frame, flags=flags, tags=tags_long,
                   as_of=as_of, config=cfg, notes=notes, customer_columns=cust_cols,
                   transaction_columns=tx_cols, cut_points=cuts,

@@ -51,6 +51,7 @@ CATALOG: list[tuple[str, str]] = [
     ("Sheet '{s}' holds customers: {m_m}.", _SHEET + "是客户表：{m}。"),
     ("Sheet '{s}' holds order lines: {m_m}.", _SHEET + "是订单明细表：{m}。"),
     ("Sheet '{s}' column '{h}': {x_t}", _SHEET + "的“{h}”列：{x}"),
+    ("Order files column '{h}': {x_t}", "订单文件的“{h}”列：{x}"),
     ("Sheet '{s}': the amount is '{a}'; {u_q} are not used for it.", _SHEET + "：金额取“{a}”列；{u}不参与计算金额。"),
     ("Sheet '{s}': the amount is '{a}'; {u_q} is not used for it.", _SHEET + "：金额取“{a}”列；{u}不参与计算金额。"),
     ("Sheet '{s}' has no amount column: amount = '{q}' x '{p}' on every line.",

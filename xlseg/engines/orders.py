@@ -35,6 +35,7 @@ class Aggregated:
     as_of: dt.date | None  # the run's as_of: the explicit one, or the latest purchase
     customers: int
     notes: list  # lines skipped and why (the file path counts them; the sheet path lists rows)
+    understood: list = field(default_factory=list)  # what reading the files decided (a date column's order)
     plain: dict = field(default_factory=dict)  # alias -> the user's header of each carried column
 
 
@@ -62,7 +63,7 @@ def aggregate(engine, paths, config: Config, *, progress=None) -> Aggregated:
     step = progress or (lambda _m: None)
     files = sources.expand(paths)
     step(f"reading {len(files)} order file{'s' if len(files) != 1 else ''}")
-    schemas = engine.register_lines(files, dict(config.columns))
+    schemas = engine.register_lines(files, dict(config.columns), day_first=config.day_first)
     return aggregate_lines(engine, schemas, config, progress=step)
 
 
@@ -85,6 +86,7 @@ def aggregate_lines(engine, schemas, config: Config, *, progress=None) -> Aggreg
     engine.register_view("xlseg_usable", sql.usable_sql(cancellations, kept_columns))
     engine.register_view("xlseg_lines", sql.kept_sql(limit))
     step("checking order lines")
+    understood = list(getattr(engine, "notes", []))  # what reading the files decided (a date column's order)
     notes = skipped_notes(engine.row(sql.rejects_sql(limit)), fields, limit, explicit is not None)
     has_orders = "order_id" in fields and engine.scalar(sql.has_orders_sql()) > 0
     use_orders = has_orders and config.frequency_basis != "days"
@@ -99,7 +101,7 @@ def aggregate_lines(engine, schemas, config: Config, *, progress=None) -> Aggreg
         raise InputError(f"The order files have no usable lines: each needs a customer id, a date and an amount "
                          f"({names} and the amount). Check that dates are dates (YYYY-MM-DD) and amounts numbers.")
     as_of = explicit.date() if explicit is not None else _as_date(summary["latest"])
-    return Aggregated(engine, files, fields, attributes, use_orders, as_of, n, notes, plain)
+    return Aggregated(engine, files, fields, attributes, use_orders, as_of, n, notes, understood, plain)
 
 
 def carried(counts: dict, candidates: dict, headers: dict) -> dict:
@@ -125,6 +127,7 @@ def metrics_frame(agg: Aggregated) -> pd.DataFrame:
     frame.attrs["columns"] = dict(agg.fields)  # for the notes and tag fields of classify(aggregated=...)
     frame.attrs["plain_attributes"] = list(agg.plain.values())  # carried as attributes, as the sheet path does
     frame.attrs["notes"] = list(agg.notes)
+    frame.attrs["understood"] = list(agg.understood)
     frame.attrs["use_orders"] = agg.use_orders
     return frame
 

@@ -10,15 +10,19 @@ with its own column types).
 
 from __future__ import annotations
 
+import codecs
 import glob
+import gzip
 import os
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from xlseg.core import columns
-from xlseg.engines import sql
+from xlseg.engines import sql, texts
 from xlseg.engines.classification import OUTPUT
 from xlseg.errors import ColumnError, InputError
+from xlseg.read import delimited
 
 SUFFIXES = (".csv", ".csv.gz", ".parquet", ".pq")
 CSV_SUFFIXES = (".csv", ".csv.gz", ".txt", ".tsv", ".txt.gz", ".tsv.gz")
@@ -67,6 +71,22 @@ def expand(patterns) -> list[str]:
 
 
 @dataclass
+class CsvDialect:
+    """How a CSV file is written, decided as ``xlseg classify file.csv`` decides it (``xlseg.read.delimited``)."""
+
+    encoding: str  # the Python codec
+    label: str  # for people: UTF-8, GB18030 ...
+    separator: str
+    decimal_comma: bool
+    headers: list  # the header row's names, made unique and non-blank as an engine needs them
+    skip: int = 0  # blank lines before the header row
+
+    @property
+    def utf8(self) -> bool:
+        return self.encoding in ("utf-8", "utf-8-sig")
+
+
+@dataclass
 class FileSchema:
     """One file as an engine sees it: its headers and each header's kind (see ``sql.lines_sql``)."""
 
@@ -74,6 +94,91 @@ class FileSchema:
     kinds: dict  # header -> 'string' | 'integer' | 'float' | 'date' | 'timestamp' | 'other'
     fields: dict = field(default_factory=dict)  # field -> header, filled by plan_sources
     plain: dict = field(default_factory=dict)  # alias -> header: other columns that may be attributes (plan_sources)
+    dialect: CsvDialect | None = None  # a CSV file's (every column then 'string': the text as written)
+
+
+# ------------------------------------------------------------------ CSV files: read as text, as a sheet reads them
+def _head(path: str) -> tuple[bytes, bool]:
+    """The first bytes of a file (inflated when it is gzip) and whether they are the whole file."""
+    opener = gzip.open if path.lower().endswith(".gz") else open
+    try:
+        with opener(path, "rb") as fh:
+            head = fh.read(delimited.SAMPLE_BYTES)
+            return head, not fh.read(1)
+    except (OSError, EOFError) as exc:
+        raise InputError(f"Order file '{path}' could not be read ({getattr(exc, 'strerror', None) or exc}). "
+                         "Give a CSV file (plain or .gz) or a Parquet file with a header row.") from None
+
+
+def unique_headers(row: list) -> list[str]:
+    """A header row as column names an engine accepts: stripped, blanks named column<i>, repeats numbered."""
+    out: list[str] = []
+    seen: set[str] = set()
+    for i, cell in enumerate(row):
+        name = str(cell).strip() or f"column{i}"
+        base, k = name, 1
+        while name.lower() in seen:
+            name, k = f"{base}_{k}", k + 1
+        seen.add(name.lower())
+        out.append(name)
+    return out
+
+
+def csv_dialect(path: str) -> CsvDialect:
+    """Encoding, separator, decimal comma and headers of a CSV file, from its first megabyte.
+
+    The same decisions as the sheet path's reader, so ``--orders file.csv`` and ``xlseg classify file.csv``
+    read one file one way: DuckDB's own sniffer, for instance, takes a few short rows (an export with a
+    missing comma) as a sign of another separator, or a preamble to skip.
+    """
+    head, whole = _head(path)
+    name = os.path.basename(path)
+    if not head.strip():
+        raise InputError(f"Order file '{name}' is empty. Give a header row and one order line per row.")
+    chosen = delimited.choose_encoding(head, final=whole)
+    if chosen is None:
+        raise InputError(f"Order file '{name}' is not text xlseg can read: it is not UTF-8 (with or without BOM), "
+                         "UTF-16, GB18030 or Windows-1252. Save it as CSV UTF-8 and try again.")
+    codec, label = chosen
+    text = codecs.getincrementaldecoder(codec)(errors="replace").decode(head, final=whole)
+    separator = delimited.choose_separator(text)
+    rows = delimited._sample_rows(text, separator)
+    if not rows:
+        raise InputError(f"Order file '{name}' has no header row. Give a header row and one order line per row.")
+    lines = text.lstrip("\ufeff").split("\n")
+    skip = next((i for i, line in enumerate(lines) if line.strip()), 0)
+    return CsvDialect(codec, label, separator, delimited.decimal_comma(rows), unique_headers(rows[0]), skip)
+
+
+def utf8_copy(path: str, dialect: CsvDialect, folder: str) -> str:
+    """A UTF-8 copy of a CSV file in another encoding (GB18030, Windows-1252, UTF-16), streamed; its path."""
+    fd, out = tempfile.mkstemp(prefix="xlseg-orders-", suffix=".csv", dir=folder)
+    opener = gzip.open if path.lower().endswith(".gz") else open
+    try:
+        with opener(path, "rb") as raw, open(fd, "wb") as dest:
+            decoder = codecs.getincrementaldecoder(dialect.encoding)(errors="strict")
+            while chunk := raw.read(1 << 22):
+                dest.write(decoder.decode(chunk).encode("utf-8"))
+            dest.write(decoder.decode(b"", final=True).encode("utf-8"))
+    except UnicodeDecodeError as exc:
+        os.unlink(out)
+        raise InputError(f"Order file '{os.path.basename(path)}' is not valid {dialect.label} text after its first "
+                         f"megabyte (byte {exc.start:,} of a later block). Save it as CSV UTF-8 and try again.") \
+            from None
+    except OSError as exc:
+        os.unlink(out)
+        raise InputError(f"Order file '{path}' could not be converted to UTF-8 ({exc.strerror or exc}); check the "
+                         f"free space in {folder}.") from None
+    return out
+
+
+def remove_copies(paths) -> None:
+    for p in paths:
+        try:
+            os.unlink(p)
+        except OSError:
+            pass
+
 
 
 # Kinds of column that an unrecognised column may be carried as (booleans, lists and structs are not).
@@ -135,15 +240,17 @@ def _carried_kind(schema: FileSchema, header: str) -> bool:
     return schema.kinds[header] in PLAIN_KINDS or schema.path.lower().endswith(CSV_SUFFIXES)
 
 
-def union_lines_sql(schemas: list[FileSchema], relations: list[str], ordered: bool = False) -> str:
+def union_lines_sql(schemas: list[FileSchema], relations: list[str], ordered: bool = False, read=()) -> str:
     """Lines of every file with clean values: one ``lines_sql`` per file (its own types) joined by UNION ALL.
 
-    ``ordered``: each relation has the ``sql.ORDER_COLUMNS`` (see :func:`needs_order`).
+    ``ordered``: each relation has the ``sql.ORDER_COLUMNS`` (see :func:`needs_order`). ``read``: the fields
+    whose other texts the core read (:func:`xlseg.engines.texts.read_texts`).
     """
     kinds = targets(schemas)
     parts = []
     for s, rel in zip(schemas, relations):
-        parts.append(sql.lines_sql(s.fields, s.kinds, source=rel, plain=s.plain, targets=kinds, ordered=ordered))
+        parts.append(sql.lines_sql(s.fields, s.kinds, source=rel, plain=s.plain, targets=kinds, ordered=ordered,
+                                   texts=read, decimals=texts.decimals(s), csv=texts.decimals(s)))
     return "\nUNION ALL\n".join(parts)
 
 

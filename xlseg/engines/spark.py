@@ -14,7 +14,7 @@ import sys
 
 import pandas as pd
 
-from xlseg.engines import sources, sql
+from xlseg.engines import sources, sql, texts
 from xlseg.errors import InputError, XlsegError
 
 
@@ -76,61 +76,70 @@ class SparkEngine:
 
     def __init__(self, spark):
         self.spark = spark
+        self.notes: list[str] = []  # what reading the files decided (texts.read_texts)
 
     # -------------------------------------------------------------- sources
-    def _read(self, path: str, schema=None):
+    def _read(self, path: str, dialect: sources.CsvDialect | None = None):
+        """A file as a DataFrame: Parquet as typed, a CSV as text (every column a string, as a sheet holds a CSV
+        before the core reads it), in the dialect xlseg decided for a local file (``sources.csv_dialect``)."""
         reader = self.spark.read
         if sources.file_format(path) == "parquet":
             return reader.parquet(path)
         reader = reader.option("header", "true").option("mode", "PERMISSIVE")
-        return reader.schema(schema).csv(path) if schema is not None else reader.option("inferSchema", "true").csv(path)
+        if dialect is None:  # a location only Spark reads (s3a://, hdfs://): Spark's defaults, every column text
+            return reader.option("inferSchema", "false").csv(path)
+        from pyspark.sql.types import StringType, StructField, StructType
 
-    def register_lines(self, paths: list[str], overrides: dict) -> list[sources.FileSchema]:
+        encoding = {"utf-8-sig": "UTF-8", "cp1252": "windows-1252", "utf-16-le": "UTF-16LE",
+                    "utf-16-be": "UTF-16BE"}.get(dialect.encoding, dialect.encoding)
+        schema = StructType([StructField(h, StringType()) for h in dialect.headers])
+        return (reader.option("sep", dialect.separator).option("encoding", encoding).option("quote", '"')
+                .option("escape", '"').schema(schema).csv(path))
+
+    def register_lines(self, paths: list[str], overrides: dict, *, day_first: bool = False) -> list[sources.FileSchema]:
         """Create the view ``xlseg_read_lines`` (every file's lines, clean values); return the files' schemas.
 
         With attributes, each line also gets its place (``sql.ORDER_COLUMNS``, see :func:`with_place`).
+        Dates and numbers held as text other than the plainest are read by the core (``texts.read_texts``).
         """
         frames, schemas = [], []
         for p in paths:
+            dialect = None
+            if sources.file_format(p) == "csv" and not sources.is_url(p):
+                dialect = sources.csv_dialect(p)
             try:
-                df = self._read(p)
-                schemas.append(sources.FileSchema(p, {f.name: kind_of(f.dataType) for f in df.schema.fields}))
+                df = self._read(p, dialect)
+                kinds = {f.name: kind_of(f.dataType) for f in df.schema.fields}
             except Exception as exc:  # noqa: BLE001 - AnalysisException and friends
                 raise InputError(f"Order file '{p}' could not be read by Spark ({_first_line(exc)}). Give a CSV "
                                  "file (UTF-8, plain or .gz) or a Parquet file with a header row.") from None
+            schemas.append(sources.FileSchema(p, kinds, dialect=dialect))
             frames.append(df)
         schemas = sources.plan_sources(schemas, overrides)
+        self._register(schemas, frames, day_first)
+        return schemas
+
+    def _register(self, schemas, frames, day_first: bool) -> None:
         ordered = sources.needs_order(schemas)
         for i, (s, df) in enumerate(zip(schemas, frames)):
-            if sources.file_format(s.path) == "csv":
-                # ids, order ids and attributes as typed text: '007' stays '007', as in a sheet cell
-                from pyspark.sql.types import StringType, StructField, StructType
-
-                text = {h for f, h in s.fields.items() if f in ("customer_id", "order_id") + sql.ATTRIBUTES}
-                text |= set(s.plain.values())
-                schema = StructType([StructField(f.name, StringType() if f.name in text else f.dataType)
-                                     for f in df.schema.fields])
-                df = self._read(s.path, schema)
-                for h in text:
-                    s.kinds[h] = "string"
             if ordered:
                 df = with_place(df, i, sources.read_headers(s))
             df.createOrReplaceTempView(f"xlseg_source_{i}")
-        self.register_view("xlseg_read_lines", sources.union_lines_sql(
-            schemas, [f"xlseg_source_{i}" for i in range(len(schemas))], ordered))
-        return schemas
+        relations = [f"xlseg_source_{i}" for i in range(len(schemas))]
+        read, self.notes = texts.read_texts(self, schemas, relations, day_first=day_first)
+        self.register_view("xlseg_read_lines", sources.union_lines_sql(schemas, relations, ordered, read))
 
-    def register_dataframe(self, df, overrides: dict) -> list[sources.FileSchema]:
+    def register_dataframe(self, df, overrides: dict, *, day_first: bool = False) -> list[sources.FileSchema]:
         """A Spark DataFrame of order lines (the Python API) as ``xlseg_lines``."""
         schema = sources.FileSchema("the transactions DataFrame",
                                     {f.name: kind_of(f.dataType) for f in df.schema.fields})
         schemas = sources.plan_sources([schema], overrides)
-        ordered = sources.needs_order(schemas)
-        if ordered:
-            df = with_place(df, 0, sources.read_headers(schemas[0]))
-        df.createOrReplaceTempView("xlseg_source_0")
-        self.register_view("xlseg_read_lines", sources.union_lines_sql(schemas, ["xlseg_source_0"], ordered))
+        self._register(schemas, [df], day_first)
         return schemas
+
+    def register_frame(self, name: str, frame) -> None:
+        """A small pandas table (the texts the core read) as a view."""
+        self.spark.createDataFrame(frame).createOrReplaceTempView(name)
 
     def register_view(self, name: str, query: str) -> None:
         self._sql(query).createOrReplaceTempView(name)
@@ -221,7 +230,7 @@ def classify_dataframe(transactions, customers=None, config=None, **kwargs):
 
     cfg = _config(config)
     engine = SparkEngine(transactions.sparkSession)
-    schemas = engine.register_dataframe(transactions, dict(cfg.columns))
+    schemas = engine.register_dataframe(transactions, dict(cfg.columns), day_first=cfg.day_first)
     try:
         agg = orders.aggregate_lines(engine, schemas, cfg)
         m = orders.metrics_frame(agg)

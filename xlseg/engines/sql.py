@@ -74,8 +74,14 @@ def _finite(x: str) -> str:
 
 
 # ------------------------------------------------------------------ step 1: clean lines
-def id_expr(col: str, kind: str) -> str:
-    """A normalised id (text) from a column of ``kind`` ('string', 'integer', 'float', other)."""
+# A CSV cell such as 1001.0 is a number where Excel opens the file (``read.delimited.typed``), and a whole number
+# is an id without its decimals (``clean._float_ids``): '1001'. Leading zeros keep a cell text ('007.0').
+_WHOLE_DECIMAL = r"^\s*-?[1-9][0-9]{0,14}\.0*\s*\z"
+
+
+def id_expr(col: str, kind: str, csv: bool = False) -> str:
+    """A normalised id (text) from a column of ``kind`` ('string', 'integer', 'float', other); ``csv``: the
+    column is a CSV's text, where ``1001.0`` is the id ``1001`` as the sheet path reads the file."""
     x = ident(col)
     if kind == "integer":
         return f"CAST({x} AS VARCHAR)"
@@ -84,6 +90,9 @@ def id_expr(col: str, kind: str) -> str:
         return (f"CASE WHEN {_finite(x)} AND {x} = FLOOR({x}) AND ABS({x}) < 1e15 "
                 f"THEN CAST(CAST({x} AS BIGINT) AS VARCHAR) WHEN {_finite(x)} THEN CAST({x} AS VARCHAR) END")
     text = f"CAST({x} AS VARCHAR)"
+    if csv:
+        text = (f"CASE WHEN REGEXP_MATCHES({text}, {lit(_WHOLE_DECIMAL)}) "
+                f"THEN TRIM(SUBSTRING({text}, 1, STRPOS({text}, '.') - 1)) ELSE {text} END")
     folded = f"TRIM(REGEXP_REPLACE(TRANSLATE({text}, {lit(_FULL)}, {lit(_HALF)}), {lit(_SPACES)}, ' ', 'g'))"
     full = f"CASE WHEN {folded} = '' OR {folded} IN {_in_list(ERROR_TEXTS)} THEN NULL ELSE {folded} END"
     # Almost every id is already clean: printable ASCII words with single spaces between them
@@ -94,8 +103,34 @@ def id_expr(col: str, kind: str) -> str:
             f"THEN {text} ELSE {full} END")
 
 
-def date_expr(col: str, kind: str) -> str:
-    """A DATE from a typed column: dates, timestamps, ISO text, yyyymmdd numbers or Excel serials."""
+# Text a date or number column holds in its plainest form, which every reader takes the same way: read here in
+# SQL. Any other text (03/04/2024, 12/1/10 8:26, 1.234,50, ¥12, (5)) is read by the core's own parsers, once per
+# distinct text (:mod:`xlseg.engines.texts`), and joined back: one meaning for a value on every path.
+_ISO_DAY = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}\z"
+_WHOLE = r"^-?[0-9]+\z"
+_DECIMAL = r"^-?[0-9]+(\.[0-9]+)?\z"
+TEXT_FIELDS = ("date", "amount", "quantity", "unit_price")
+
+
+def plain_text(fld: str, col: str, decimals: bool) -> str:
+    """The condition for a text cell of field ``fld`` that SQL reads itself (see ``_ISO_DAY``).
+
+    ``decimals``: 12.5 is a plain number (a CSV without a decimal comma, where it is a number as Excel opens
+    it); otherwise only whole numbers are, and 12.5 is text for the column's decimal separator to decide.
+    """
+    x = f"CAST({ident(col)} AS VARCHAR)"
+    pattern = _ISO_DAY if fld == "date" else _DECIMAL if decimals else _WHOLE
+    return f"REGEXP_MATCHES({x}, {lit(pattern)})"
+
+
+def mapped(fld: str) -> tuple[str, str, str]:
+    """(table, text column, value column) of the distinct texts of ``fld`` read by the core's parsers."""
+    return f"xlseg_texts_{fld}", f"xlseg_t_{fld}", f"xlseg_v_{fld}"
+
+
+def date_expr(col: str, kind: str, text: tuple | None = None) -> str:
+    """A DATE from a typed column: dates, timestamps, yyyymmdd numbers or Excel serials; text as the core reads
+    it (``text``: (decimals, whether a table of read texts is joined), see :func:`plain_text`)."""
     x = ident(col)
     if kind == "date":
         d = x
@@ -109,14 +144,26 @@ def date_expr(col: str, kind: str) -> str:
         serial = f"DATE_ADD(DATE '1899-12-30', CAST(FLOOR({v}) AS INTEGER))"
         d = (f"CASE WHEN {v} >= 19000101 AND {v} <= 21991231 AND {v} = FLOOR({v}) THEN {ymd} "
              f"WHEN {v} >= {clean._SERIAL_MIN} AND {v} < {clean._SERIAL_MAX} THEN {serial} END")
+    elif kind == "string":
+        decimals, joined = text or (True, False)
+        other = f"CAST({mapped('date')[2]} AS DATE)" if joined else "NULL"
+        d = f"CASE WHEN {plain_text('date', col, decimals)} THEN TRY_CAST({x} AS DATE) ELSE {other} END"
     else:
         d = f"TRY_CAST(TRIM(CAST({x} AS VARCHAR)) AS DATE)"
     return f"CASE WHEN {d} >= DATE '1900-01-01' AND {d} < DATE '2200-01-01' THEN {d} END"
 
 
-def number_expr(col: str, kind: str) -> str:
+def number_expr(col: str, kind: str, fld: str | None = None, text: tuple | None = None) -> str:
+    """A finite DOUBLE from a typed column; text of field ``fld`` as the core reads it (see :func:`date_expr`)."""
     x = ident(col)
-    v = f"CAST({x} AS DOUBLE)" if kind in ("integer", "float") else f"TRY_CAST(TRIM(CAST({x} AS VARCHAR)) AS DOUBLE)"
+    if kind in ("integer", "float"):
+        v = f"CAST({x} AS DOUBLE)"
+    elif kind == "string" and fld is not None:
+        decimals, joined = text or (True, False)
+        other = mapped(fld)[2] if joined else "NULL"
+        v = f"CASE WHEN {plain_text(fld, col, decimals)} THEN TRY_CAST({x} AS DOUBLE) ELSE {other} END"
+    else:
+        v = f"TRY_CAST(TRIM(CAST({x} AS VARCHAR)) AS DOUBLE)"
     return f"CASE WHEN {_finite(v)} THEN {v} END"
 
 
@@ -139,7 +186,8 @@ def plain_expr(col: str, kind: str, target: str) -> str:
 
 
 def lines_sql(fields: dict, kinds: dict, source: str = "xlseg_source", plain: dict | None = None,
-              targets: dict | None = None, ordered: bool = False) -> str:
+              targets: dict | None = None, ordered: bool = False, texts=(), decimals: bool = True,
+              csv: bool = False) -> str:
     """Order lines from ``source`` (a relation with the user's columns) with clean values (NULL: unusable).
 
     ``fields``: field -> the user's header (``customer_id``, ``date``, and
@@ -149,18 +197,31 @@ def lines_sql(fields: dict, kinds: dict, source: str = "xlseg_source", plain: di
     columns carried (``targets``: alias -> their kind, see :func:`plain_expr`).
     ``ordered``: ``source`` has the columns ``xlseg_file`` and ``xlseg_row``
     (the line's place: file, then line within the file), passed on.
+    ``texts``: the fields (of :data:`TEXT_FIELDS`) whose other texts the core read
+    (tables named by :func:`mapped`, joined here); ``decimals``: see :func:`plain_text`.
+    ``csv``: the source is a CSV file read as text (ids as :func:`csv_id_expr` reads them).
     """
-    cols = [f"{id_expr(fields['customer_id'], kinds[fields['customer_id']])} AS customer_id",
-            f"{date_expr(fields['date'], kinds[fields['date']])} AS date"]
+    texts = set(texts)
+
+    def ident_of(fld):
+        col = fields[fld]
+        return id_expr(col, kinds[col], csv)
+
+    def number(fld):
+        col = fields[fld]
+        return number_expr(col, kinds[col], fld, (decimals, fld in texts))
+
+    date_col = fields["date"]
+    cols = [f"{ident_of('customer_id')} AS customer_id",
+            f"{date_expr(date_col, kinds[date_col], (decimals, 'date' in texts))} AS date"]
     if "amount" in fields:
-        cols.append(f"{number_expr(fields['amount'], kinds[fields['amount']])} AS amount")
+        cols.append(f"{number('amount')} AS amount")
     elif "quantity" in fields:  # rounded as the pandas path rounds it: 3 x 0.1 is 0.3
-        q, p = fields["quantity"], fields["unit_price"]
-        cols.append(f"ROUND({number_expr(q, kinds[q])} * {number_expr(p, kinds[p])}, 6) AS amount")
+        cols.append(f"ROUND({number('quantity')} * {number('unit_price')}, 6) AS amount")
     else:  # a unit price and no quantity: one unit a line
-        cols.append(f"{number_expr(fields['unit_price'], kinds[fields['unit_price']])} AS amount")
+        cols.append(f"{number('unit_price')} AS amount")
     if "order_id" in fields:
-        cols.append(f"{id_expr(fields['order_id'], kinds[fields['order_id']])} AS order_id")
+        cols.append(f"{ident_of('order_id')} AS order_id")
     else:
         cols.append("CAST(NULL AS VARCHAR) AS order_id")
     for fld in ATTRIBUTES:
@@ -170,7 +231,21 @@ def lines_sql(fields: dict, kinds: dict, source: str = "xlseg_source", plain: di
         cols.append(f"{plain_expr(header, kinds[header], (targets or {}).get(alias, kinds[header]))} AS {alias}")
     if ordered:
         cols.extend(ORDER_COLUMNS)
-    return f"SELECT {', '.join(cols)} FROM {source}"
+    joins = "".join(f" LEFT JOIN {mapped(fld)[0]} ON {mapped(fld)[1]} = CAST({ident(fields[fld])} AS VARCHAR)"
+                    for fld in TEXT_FIELDS if fld in texts and fld in fields)
+    return f"SELECT {', '.join(cols)} FROM {source}{joins}"
+
+
+def other_texts_sql(fields: dict, kinds: dict, source: str, decimals: bool = True) -> str | None:
+    """The distinct texts of ``source``'s date and number fields that :func:`plain_text` does not read, one list
+    per field (column ``<field>``), in one scan of the file; None when none of those fields is text.
+    (A filtered aggregate: a third of the CPU of a DISTINCT over the fields unpivoted.)"""
+    wanted = [f for f in TEXT_FIELDS if f in fields and kinds[fields[f]] == "string"]
+    if not wanted:
+        return None
+    lists = ", ".join(f"ARRAY_AGG(DISTINCT CAST({ident(fields[f])} AS VARCHAR)) "
+                      f"FILTER (WHERE NOT {plain_text(f, fields[f], decimals)}) AS {f}" for f in wanted)
+    return f"SELECT {lists} FROM {source}"
 
 
 def all_lines_sql() -> str:

@@ -42,8 +42,8 @@ def open_engine(engine: str, spark_master: str | None = None):
 
 
 def classify_orders(book, orders, output=None, *, engine: str = "duckdb", spark_master: str | None = None,
-                    customers_out=None, sheet=None, as_of=None, lang=None, progress=None,
-                    generated: str | None = None, run_time=None) -> FileRun:
+                    customers_out=None, sheet=None, as_of=None, lang=None, day_first: bool | None = None,
+                    progress=None, generated: str | None = None, run_time=None) -> FileRun:
     """Classify the customers of the order files ``orders``; write BOOK's results or a new workbook OUT."""
     step = progress or (lambda _m: None)
     if book is None and output is None:
@@ -63,9 +63,9 @@ def classify_orders(book, orders, output=None, *, engine: str = "duckdb", spark_
             raise XlsegError(f"'{path.name}' is not a workbook (.xlsx, .xlsm): with --orders, BOOK gives the "
                              "customer sheet and receives the results.")
         with open_book(path) as reader:  # the Settings through the calamine reader (no openpyxl load)
-            config, _ = book_config(reader.rows, reader.state, as_of=as_of, lang=lang)
+            config, _ = book_config(reader.rows, reader.state, as_of=as_of, lang=lang, day_first=day_first)
     else:
-        config, _ = book_config(lambda t: [], BookState(titles=[]), as_of=as_of, lang=lang)
+        config, _ = book_config(lambda t: [], BookState(titles=[]), as_of=as_of, lang=lang, day_first=day_first)
 
     eng = open_engine(engine, spark_master)
     try:
@@ -76,8 +76,8 @@ def classify_orders(book, orders, output=None, *, engine: str = "duckdb", spark_
         eng.close()
 
     if book is not None:
-        run = classify_file(book, output, sheet=sheet, as_of=as_of, lang=lang, progress=step, generated=generated,
-                            run_time=run_time, aggregated=m)
+        run = classify_file(book, output, sheet=sheet, as_of=as_of, lang=lang, day_first=day_first, progress=step,
+                            generated=generated, run_time=run_time, aggregated=m)
     else:
         result = classify(None, None, config, customer_sheet="Customers",
                           transaction_sheet="orders", progress=step, explain=True, aggregated=m)
@@ -122,14 +122,19 @@ def _new_book(result: Result, output: Path, step, *, generated=None, run_time=No
 
 
 def write_customers(result: Result, path) -> Path:
-    """Every customer's result to .parquet or .csv (written by DuckDB: no pyarrow needed)."""
+    """Every customer's result to .parquet or .csv (written by DuckDB: no pyarrow needed): the metrics and
+    classification, the predicted value when it was computed, and the customers' attributes (Country, a
+    carried Sales Rep ...) under their own names."""
     import duckdb
 
     from xlseg.engines.sql import lit
 
     path = Path(path)
     c = result.customers
-    out = pd.DataFrame({col: c[col] for col in OUT_COLUMNS if col in c}, copy=False)
+    from xlseg.core.result import PREDICTION_COLUMNS
+
+    wanted = list(OUT_COLUMNS) + PREDICTION_COLUMNS + [a for a in result.attributes if a not in OUT_COLUMNS]
+    out = pd.DataFrame({col: c[col] for col in dict.fromkeys(wanted) if col in c}, copy=False)
     for col in ("r_score", "f_score", "m_score"):
         out[col] = out[col].astype("Int64")
     tmp = path.with_name(f".{path.name}.tmp")
