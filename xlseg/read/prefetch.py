@@ -49,3 +49,29 @@ def ahead(chunks, depth: int = 2):
             except queue.Empty:
                 pass
         worker.join()
+
+
+def in_order(fn, items, workers: int = 2, depth: int = 3):
+    """``fn(item)`` for each of ``items``, computed by ``workers`` threads (numpy lets go of the GIL in its
+    loops), yielded in the order of ``items``; at most ``depth`` results wait at a time. The first error is
+    raised here, in ``items``' order; the threads finish their current item and stop."""
+    import os
+    from collections import deque
+    from concurrent.futures import ThreadPoolExecutor
+
+    if workers < 2 or (os.cpu_count() or 1) < 2:
+        yield from map(fn, items)
+        return
+    pool = ThreadPoolExecutor(workers, thread_name_prefix="xlseg-scan")
+    pending: deque = deque()
+    try:
+        for item in items:
+            pending.append(pool.submit(fn, item))
+            if len(pending) >= depth:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
+    finally:
+        for f in pending:
+            f.cancel()
+        pool.shutdown(wait=True)

@@ -22,6 +22,8 @@ import re
 import numpy as np
 import pandas as pd
 
+from xlseg.read.prefetch import in_order
+
 # tag codes, from the two bytes after "<"
 CELL, V, IS, T, ROW, END_C, END_V, END_IS, END_T, END_ROW = 1, 2, 3, 4, 5, 11, 12, 13, 14, 15
 # cell types
@@ -49,7 +51,19 @@ def scan(chunks, pick=None) -> dict:
     """
     out = {k: [] for k in ("row", "col", "type", "style", "num", "text")}
     picked = [pick]  # the function until row 1 is seen, then the chosen columns as an array (or None)
-    buf, started, done, first = b"", False, False, True
+    pieces = _pieces(chunks)
+    for piece in pieces:
+        _keep(out, _chunk(piece, picked))
+        if not callable(picked[0]):
+            break  # the columns are chosen: the other pieces are independent, two threads scan them
+    for cells in in_order(lambda piece: _chunk(piece, picked), pieces):
+        _keep(out, cells)
+    return _joined(out)
+
+
+def _pieces(chunks):
+    """The inflated part's sheetData as pieces of a few megabytes, each ending at a row's end."""
+    buf, started, first = b"", False, True
     for block in chunks:
         if first:
             first = False
@@ -68,22 +82,26 @@ def scan(chunks, pick=None) -> dict:
             if end < 0:
                 continue
             if buf[end - 1:end] == b"/":
-                return _joined(out)
+                return
             if buf[at - 1:at] == b":":  # a namespace prefix
                 raise Unplain
             buf, started = buf[end + 1:], True
         stop = buf.find(b"</sheetData>")
         if stop >= 0:
-            _chunk(buf[:stop], out, picked)
-            done = True
-            break
+            yield buf[:stop]
+            return
         cut = buf.rfind(b"</row>")
         if cut >= 0:
-            _chunk(buf[:cut + 6], out, picked)
+            yield buf[:cut + 6]
             buf = buf[cut + 6:]
-    if started and not done:
+    if started:
         raise Unplain  # a part that ends inside sheetData: the general reader says what is wrong
-    return _joined(out)
+
+
+def _keep(out: dict, cells) -> None:
+    if cells is not None:
+        for k, v in zip(("row", "col", "type", "style", "num", "text"), cells):
+            out[k].append(v)
 
 
 def _joined(out: dict) -> dict:
@@ -97,10 +115,11 @@ def _joined(out: dict) -> dict:
     return joined
 
 
-def _chunk(data: bytes, out: dict, picked: list) -> None:
-    """Cells of a piece of sheetData that ends at a row's end (``picked``: see :func:`scan`)."""
+def _chunk(data: bytes, picked: list):
+    """Cells of a piece of sheetData that ends at a row's end, as (row, col, type, style, num, text) arrays;
+    None when there are none (``picked``: see :func:`scan`)."""
     if not data.strip():
-        return
+        return None
     if b"\r" in data or b"_" in data and b"_x" in data:  # memchr for "_" first: a search for "_x" is slow
         raise Unplain  # line-end normalisation, Excel's _xHHHH_ escapes: the general reader's job (CDATA's "<!"
         # has no tag code, below)
@@ -113,7 +132,7 @@ def _chunk(data: bytes, out: dict, picked: list) -> None:
         raise Unplain  # a formula, rich text, a prefix, a comment: not the plain grammar
     ci = np.flatnonzero(c == CELL)
     if len(ci) == 0:
-        return
+        return None
     if ci[-1] + 1 >= len(lt):
         raise Unplain  # a piece that ends with a cell's open tag
     ri = np.flatnonzero(c == ROW)
@@ -162,8 +181,7 @@ def _chunk(data: bytes, out: dict, picked: list) -> None:
     if picked[0] is not None:
         wanted &= (row == 1) | np.isin(col, picked[0])
     _values(data, a, kind, vs, ve, wanted, num, text)
-    for k, v in (("row", row), ("col", col), ("type", kind), ("style", style), ("num", num), ("text", text)):
-        out[k].append(v)
+    return row, col, kind, style, num, text
 
 
 def _values(data, a, kind, vs, ve, wanted, num, text) -> None:
