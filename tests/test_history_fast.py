@@ -251,8 +251,131 @@ def test_the_real_command_ends_at_once_with_all_its_output(three_runs, tmp_path,
     inside_csv = (tmp_path / "h.csv").read_bytes() if export else None
     root = str(Path(__file__).resolve().parents[1])
     env = dict(os.environ, PYTHONPATH=root + os.pathsep + os.environ.get("PYTHONPATH", ""))
-    done = subprocess.run([sys.executable, "-m", "xlseg.cli", *args], capture_output=True, text=True, env=env, check=False,
-                          encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "xlseg.cli", *args], capture_output=True, text=True, env=env,
+                          check=False, encoding="utf-8")
     assert inside.exit_code == done.returncode == 0 and done.stdout == inside.output and done.stderr == ""
     if export:
         assert (tmp_path / "h.csv").read_bytes() == inside_csv and inside_csv.count(b"\n") == 1 + 3 * 150
+
+
+# --- the History part inflated from the command's start (prefetch.EarlyPart) and scanned by two threads ---
+
+def _history_part(path):
+    with open_book(path) as book:
+        return book.sheets[book.state.markers["xlseg_sheet_history"][0]].part
+
+
+def test_the_part_inflated_early_is_the_history_part_read_once(three_runs):
+    import zipfile
+
+    from xlseg.cli.history import SHOWN
+    from xlseg.read.prefetch import EarlyPart
+
+    part = _history_part(three_runs)
+    early = EarlyPart(three_runs, "xlseg_sheet_history")
+    with zipfile.ZipFile(three_runs) as z:
+        assert b"".join(early.chunks(part)) == z.read(part)
+    assert early.chunks(part) is None  # handed out once
+    early.package.close()
+    early = EarlyPart(three_runs, "xlseg_sheet_history")
+    assert early.chunks("xl/worksheets/sheet1.xml") is None and early.chunks(part) is None  # another part: stopped
+    early.package.close()
+    early = EarlyPart(three_runs, "xlseg_sheet_history")
+    frame = history_frame(three_runs, columns=SHOWN, early=early)
+    assert early._taken and early.package.zip.fp is None  # read through it, closed with the book
+    pd.testing.assert_frame_equal(frame, history_frame(three_runs, fast=False, columns=SHOWN))
+
+
+def test_an_early_part_is_only_a_guess(three_runs, tmp_path):
+    """A marker the light reading cannot follow, or one naming another sheet: the book finds its part itself."""
+    from xlseg.read.prefetch import EarlyPart
+
+    early = EarlyPart(three_runs, "xlseg_sheet_summary")  # inflates another sheet: not used for History
+    assert early.part is not None and early.part != _history_part(three_runs) or early.chunks("") is None
+    pd.testing.assert_frame_equal(history_frame(three_runs, early=early), history_frame(three_runs, fast=False))
+    p = tmp_path / "plain.xlsx"
+    wb = openpyxl.Workbook()
+    wb.active.append(["Customer ID", "Orders"])
+    wb.save(p)
+    early = EarlyPart(p, "xlseg_sheet_history")
+    assert len(history_frame(p, early=early)) == 0 and early.part is None
+
+
+def test_a_damaged_history_part_says_so_with_or_without_the_early_part(three_runs, tmp_path):
+    """A part whose bytes fail their CRC: the same message either way."""
+    import zipfile
+
+    from xlseg.errors import XlsegError
+    from xlseg.read.prefetch import EarlyPart
+
+    part = _history_part(three_runs)
+    out = tmp_path / "crc.xlsx"
+    with zipfile.ZipFile(three_runs) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as zout:
+        for info in zin.infolist():
+            zout.writestr(info.filename, zin.read(info))
+    data = bytearray(out.read_bytes())
+    with zipfile.ZipFile(out) as z:
+        info = z.getinfo(part)
+    at = data.index(b'r="E3"', info.header_offset)  # a byte of the stored part changed: its CRC fails
+    data[at + 3] = ord("F") if data[at + 3] != ord("F") else ord("G")
+    out.write_bytes(bytes(data))
+    messages = []
+    for early in (None, EarlyPart(out, "xlseg_sheet_history")):
+        with pytest.raises(XlsegError) as caught:
+            history_frame(out, early=early)
+        messages.append(str(caught.value))
+    assert messages[0] == messages[1] and "damaged" in messages[0] and part in messages[0]
+
+
+def test_history_of_a_file_that_is_not_a_workbook(tmp_path):
+    from click.testing import CliRunner
+
+    from xlseg.cli import main as cli
+
+    p = tmp_path / "notes.xlsx"
+    p.write_text("not a workbook")
+    result = CliRunner().invoke(cli, ["history", str(p)])
+    assert result.exit_code == 1 and "notes.xlsx" in result.output and "Traceback" not in result.output
+
+
+def test_many_pieces_scanned_by_two_threads(three_runs, tmp_path, monkeypatch):
+    """Pieces of a few kilobytes (so many are scanned at once, out of order) give the general reader's frame;
+    an error in a later piece still sends the sheet to the general reader."""
+    from xlseg.cli.history import SHOWN
+    from xlseg.read import history_part, prefetch
+
+    monkeypatch.setattr(history_part, "CHUNK", 2048)
+    monkeypatch.setattr(prefetch, "EARLY_CHUNK", 3000)
+    _both(three_runs)
+    _both_columns(three_runs, SHOWN)
+    early = prefetch.EarlyPart(three_runs, "xlseg_sheet_history")
+    pd.testing.assert_frame_equal(history_frame(three_runs, columns=SHOWN, early=early),
+                                  history_frame(three_runs, fast=False, columns=SHOWN))
+    late = _rewrite(three_runs, tmp_path / "late.xlsx",
+                    _sheet_data(lambda d: d.replace(b'<c r="E400"', b'<c r="E400" cm="1"', 1)))
+    _both(late, fast_taken=False)
+
+
+def test_history_saved_by_libreoffice(three_runs, tmp_path, libreoffice):
+    """The output opened and saved by LibreOffice (shared strings, its own styles, spans): the same frames and
+    the same printed summary, whichever reader reads it."""
+    from click.testing import CliRunner
+
+    from xlseg.cli import main as cli
+    from xlseg.cli.history import SHOWN
+    from xlseg.read import history_part
+
+    folder = tmp_path / "lo"
+    folder.mkdir()
+    saved = libreoffice.convert_to_xlsx(three_runs, folder)
+    _both(saved)
+    _both_columns(saved, SHOWN)
+    fast = CliRunner().invoke(cli, ["history", str(saved)])
+    general = history_part.history_frame
+    history_part.history_frame = lambda path, **kw: general(path, fast=False)
+    try:
+        slow = CliRunner().invoke(cli, ["history", str(saved)])
+    finally:
+        history_part.history_frame = general
+    assert fast.exit_code == slow.exit_code == 0 and fast.output == slow.output
+    assert "Migration from run 2" in fast.output

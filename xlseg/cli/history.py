@@ -36,6 +36,7 @@ SHOWN = ("run", "as_of", "customer_id", "segment", "value_tier", "stage", "monet
 @friendly
 def history_show(input, top):
     """Print the latest migration summary of INPUT (a workbook xlseg classified at least twice)."""
+    early = _early(input)  # the History part inflates while pandas, rich and the reader are imported
     from rich.console import Console
     from rich.table import Table
 
@@ -43,7 +44,7 @@ def history_show(input, top):
     from xlseg.core import labels as L
     from xlseg.read.history_part import history_frame
 
-    frame = history_frame(input, columns=SHOWN)
+    frame = history_frame(input, columns=SHOWN, early=early)
     runs = H.run_numbers(frame)
     if not runs:
         raise XlsegError(f"'{input.name}' has no History sheet yet. Classify it first: xlseg classify {input}")
@@ -54,7 +55,10 @@ def history_show(input, top):
                    "data changes.")
         return
     a, b = mig["runs"]
-    day = (lambda x: "-" if pd_isna(x) else str(x)[:10])
+
+    def day(x):
+        return "-" if pd_isna(x) else str(x)[:10]
+
     click.echo(f"Migration from run {a} (as of {day(mig['as_of'][0])}) to run {b} (as of {day(mig['as_of'][1])})")
     t = Table(title="Key figures")
     t.add_column("", justify="left")
@@ -83,6 +87,17 @@ def history_show(input, top):
                   H.note_text(r.note, "en"))
     console.print(t)
     end_at_once()
+
+
+def _early(path):
+    """The History part inflating from now on (:class:`xlseg.read.prefetch.EarlyPart`), or None when the file
+    cannot even be opened as a zip package (the reader then says why)."""
+    from xlseg.read.prefetch import EarlyPart
+
+    try:
+        return EarlyPart(path, "xlseg_sheet_history")
+    except Exception:  # noqa: BLE001 - history_frame opens the file again and gives the message
+        return None
 
 
 def pd_isna(x) -> bool:

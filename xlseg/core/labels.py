@@ -10,9 +10,6 @@ from __future__ import annotations
 import re
 import unicodedata
 
-import numpy as np
-import pandas as pd
-
 LANGS = ("en", "zh")
 
 SEGMENTS = {
@@ -118,8 +115,14 @@ def labels(table: dict, lang: str = "en") -> dict:
     return {k: v[i] for k, v in table.items()}
 
 
-def keys_series(codes: np.ndarray, keys, index) -> pd.Series:
-    """Object Series of ``keys[code]`` (None where the code is -1): the public face of code arrays."""
+def keys_series(codes, keys, index):
+    """Object Series of ``keys[code]`` (None where the code is -1): the public face of code arrays.
+
+    numpy and pandas are imported here, not with the module: the ``xlseg`` command's start does not wait for
+    them (``xlseg history`` inflates its sheet meanwhile)."""
+    import numpy as np
+    import pandas as pd
+
     return pd.Series(np.array(list(keys) + [None], dtype=object)[codes], index=index, dtype=object)
 
 

@@ -62,9 +62,10 @@ class SheetInfo:
 class Book:
     """A workbook file opened for reading; use as a context manager or call :meth:`close`."""
 
-    def __init__(self, path) -> None:
+    def __init__(self, path, package: Package | None = None) -> None:
+        """``package``: this file's :class:`Package`, already open (it is closed with the book)."""
         self.path = Path(path)
-        self.package = Package(self.path)
+        self.package = Package(self.path) if package is None else package
         try:
             self._read_workbook()
         except Exception:
@@ -385,14 +386,19 @@ def check_formulas(book: Book, title: str, layout, config=None) -> None:
             "LibreOffice, save it, and run xlseg again.")
 
 
-def open_book(path) -> Book:
-    """Open ``path`` (.xlsx or .xlsm) for reading; clear :class:`WorkbookError` messages for anything else."""
+def open_book(path, package: Package | None = None) -> Book:
+    """Open ``path`` (.xlsx or .xlsm) for reading; clear :class:`WorkbookError` messages for anything else.
+
+    ``package``: the file's :class:`Package`, already open (see :class:`xlseg.read.prefetch.EarlyPart`); the
+    book closes it, and so does a refusal here."""
     path = Path(path)
     suffix = path.suffix.lower()
+    if package is not None and suffix in (".xlsb", ".xls"):
+        package.close()
     if suffix == ".xlsb":
         raise WorkbookError(f"'{path.name}' is an Excel binary workbook (.xlsb), which xlseg does not read. Open it "
                             "in Excel and save it as .xlsx (File > Save As > Excel Workbook), then run xlseg on it.")
     if suffix == ".xls":
         raise WorkbookError(f"'{path.name}' is an Excel 97-2003 workbook (.xls). Open it in Excel and save it as "
                             ".xlsx (File > Save As > Excel Workbook), then run xlseg on the .xlsx.")
-    return Book(path)
+    return Book(path, package)

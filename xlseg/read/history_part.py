@@ -30,27 +30,35 @@ _NUMBER_CODES = {"general", "0", "0.00", "#,##0", "#,##0.00", "@"}
 _DATE_CHARS = set("ymdhs-/:. ")
 
 
-def history_frame(path, fast: bool = True, columns=None) -> pd.DataFrame:
+def history_frame(path, fast: bool = True, columns=None, early=None) -> pd.DataFrame:
     """The History rows of a workbook file (columns :data:`xlseg.core.history.COLUMNS`); empty when none.
 
     ``fast=False`` reads the sheet with the general reader only (what the fast path must equal).
     ``columns``: the History columns the caller uses (default: all, :data:`xlseg.core.history.COLUMNS`);
     ``run`` is always read. The others are left blank (NaT, NA, NaN or None, typed as
     :func:`blank_columns` types them): the fast path does not parse their cells.
+    ``early``: a :class:`xlseg.read.prefetch.EarlyPart` of ``path`` (its package is this book's; its chunks
+    are read only when they are the History sheet's part, as this function finds it).
     """
     from xlseg.plan.write_plan import sheet_marker
     from xlseg.read.book import open_book
 
     keep = _kept(columns)
-    with open_book(path) as book:
-        marked = book.state.markers.get(sheet_marker("history"))
-        if fast and marked and marked[0] in book.state.titles:
-            frame = fast_frame(book, marked[0], keep)
-            if frame is not None:
-                return blank_columns(frame, keep)
-        from xlseg.plan.history_sheets import read_previous
+    try:
+        with open_book(path, package=None if early is None else early.package) as book:
+            marked = book.state.markers.get(sheet_marker("history"))
+            if fast and marked and marked[0] in book.state.titles:
+                frame = fast_frame(book, marked[0], keep, early)
+                if frame is not None:
+                    return blank_columns(frame, keep)
+            if early is not None:
+                early.stop()
+            from xlseg.plan.history_sheets import read_previous
 
-        return blank_columns(read_previous(book.rows, book.state).frame, keep)
+            return blank_columns(read_previous(book.rows, book.state).frame, keep)
+    finally:
+        if early is not None:
+            early.stop()
 
 
 def _kept(columns) -> list:
@@ -81,10 +89,11 @@ def blank_columns(frame: pd.DataFrame, keep) -> pd.DataFrame:
     return frame
 
 
-def fast_frame(book, title: str, keep=None) -> pd.DataFrame | None:
+def fast_frame(book, title: str, keep=None, early=None) -> pd.DataFrame | None:
     """The History frame of sheet ``title`` of ``book`` (:class:`xlseg.read.book.Book`), or None (see above).
 
-    ``keep``: the History columns whose cells are read (default all); the others come as no values."""
+    ``keep``: the History columns whose cells are read (default all); the others come as no values.
+    ``early``: see :func:`history_frame`."""
     info = book.info(title)
     if info.kind != "worksheet":
         return None
@@ -92,7 +101,8 @@ def fast_frame(book, title: str, keep=None) -> pd.DataFrame | None:
     keep = list(H.COLUMNS) if keep is None else keep
     try:
         pick = None if len(keep) == len(H.COLUMNS) else _picker(book, keep)
-        cells = scan(ahead(book.package.chunks(part, CHUNK)), pick)
+        chunks = None if early is None else early.chunks(part)
+        cells = scan(ahead(book.package.chunks(part, CHUNK)) if chunks is None else chunks, pick)
         return _frame(book, cells, keep)
     except XlsegError:
         raise  # the package's own messages (damaged part, sizes)
