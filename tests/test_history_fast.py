@@ -379,3 +379,15 @@ def test_history_saved_by_libreoffice(three_runs, tmp_path, libreoffice):
         history_part.history_frame = general
     assert fast.exit_code == slow.exit_code == 0 and fast.output == slow.output
     assert "Migration from run 2" in fast.output
+
+
+@pytest.mark.parametrize("values", [["Champions", None, "中文", "a & b"], [None, None], [], ["x", 3]])
+def test_text_columns_get_the_dtype_pandas_infers(values):
+    """history_part._str_array: what pd.DataFrame makes of the list, or the list itself."""
+    from xlseg.read.history_part import _str_array
+
+    made = _str_array(values)
+    pd.testing.assert_frame_equal(pd.DataFrame({"k": made}), pd.DataFrame({"k": values}))
+    assert (made is values) == (values in ([None, None], [], ["x", 3]))
+    lone = ["ok", "\ud800"]  # a lone surrogate (&#xD800;): pyarrow refuses it, the list goes to pandas as before
+    assert _str_array(lone) is lone
