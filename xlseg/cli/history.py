@@ -112,10 +112,11 @@ def pd_isna(x) -> bool:
 @friendly
 def history_export(input, output):
     """Write every History row of INPUT to a CSV file (UTF-8), e.g. before capping it with history_keep_runs."""
+    early = _early(input)
     from xlseg.core import history as H
     from xlseg.read.history_part import history_frame
 
-    frame = history_frame(input)
+    frame = history_frame(input, early=early)
     if len(frame) == 0:
         raise XlsegError(f"'{input.name}' has no History rows to export. Classify it first: xlseg classify {input}")
     out = frame.rename(columns={k: v[0] for k, v in H.HEADERS.items()})
