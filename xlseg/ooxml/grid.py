@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -213,6 +214,15 @@ class Grid:
     def bands(self):
         """(first row, each row's cells as one XML string, '' for a row without a cell) band by band: a list,
         or an Arrow string array when the band's big columns went through :mod:`xlseg.ooxml.arrow_cells`."""
+        for a, rendered in self._band_columns():
+            if isinstance(rendered, list) and (not rendered or isinstance(rendered[0], str)):
+                yield a, rendered
+            else:
+                yield a, pc.binary_join_element_wise(*rendered, "", null_handling="replace", null_replacement="")
+
+    def _band_columns(self):
+        """(first row, the band's rows as strings) or (first row, its columns' cells as Arrow arrays, null or ''
+        where a column has no cell)."""
         for a, b in self._bands():
             active = [blk for blk in self.blocks if blk[0] <= a <= blk[1]]
             styled: dict = {}
@@ -251,7 +261,7 @@ class Grid:
                         continue
                     vals = v.columns(lo, hi, only=j)[0]
                 rendered.append(pa.array(self._column(c, vals, a, key), pa.string()))
-            yield a, pc.binary_join_element_wise(*rendered, "")
+            yield a, rendered
 
     def _arrow_column(self, c: int, arr, numbers, key):
         plain = self._xf(key, 0)
@@ -270,14 +280,19 @@ class Grid:
     def row_chunks(self):
         """The ``<row>`` elements of the sheet, a band's rows at a time: a str, or the UTF-8 bytes of an Arrow
         band as a memoryview (no Python string per row)."""
-        for a, joined in self.bands():
-            if isinstance(joined, list):
-                yield "".join([f'<row r="{r}">{cells}</row>' for r, cells in zip(range(a, a + len(joined)), joined)
+        for a, rendered in self._band_columns():
+            if isinstance(rendered, list) and (not rendered or isinstance(rendered[0], str)):
+                yield "".join([f'<row r="{r}">{cells}</row>' for r, cells in zip(range(a, a + len(rendered)), rendered)
                                if cells])
-            else:
-                rows = pc.binary_join_element_wise('<row r="', arrow_cells.row_numbers(a, len(joined)), '">', joined,
-                                                   "</row>", "")
-                yield arrow_cells.concatenated(rows.filter(pc.not_equal(pc.binary_length(joined), 0)))
+                continue
+            # one join per band: the row tags and every column's cells (nothing built twice)
+            n = len(rendered[0])
+            rows = pc.binary_join_element_wise('<row r="', arrow_cells.row_numbers(a, n), '">', *rendered, "</row>", "",
+                                               null_handling="replace", null_replacement="")
+            width = np.zeros(n, dtype=np.int64)
+            for col in rendered:
+                width += pc.fill_null(pc.binary_length(col), 0).to_numpy(zero_copy_only=False)
+            yield arrow_cells.concatenated(rows if width.all() else rows.filter(pa.array(width > 0)))
 
 
 _CELL_START = '<c r="'
