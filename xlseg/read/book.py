@@ -31,6 +31,7 @@ import python_calamine
 from xlseg.a1 import column_letter, split_ref
 from xlseg.errors import WorkbookError
 from xlseg.read import sparse
+from xlseg.read.prefetch import ahead
 from xlseg.read.package import REPAIR, Package, local
 from xlseg.read.sheetscan import SheetScan, scan_sheet
 from xlseg.plan.write_plan import BookState
@@ -144,7 +145,8 @@ class Book:
                 self._scans[title] = SheetScan()
             else:
                 part = self._part(info)
-                self._scans[title] = scan_sheet(self.package.chunks(part), title, self.path.name)
+                # inflated by a thread of its own (zlib lets go of the GIL) while this one scans
+                self._scans[title] = scan_sheet(ahead(self.package.chunks(part)), title, self.path.name)
         return self._scans[title]
 
     def _part(self, info: SheetInfo) -> str:
