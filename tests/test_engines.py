@@ -143,6 +143,24 @@ def test_metrics_through_the_pandas_core_equal_the_pandas_path(messy):
     assert mismatches(expected, got, COMPARED + ("segment", "value_tier", "stage", "tags")) == {}
 
 
+@pytest.mark.parametrize("use_orders", [True, False])
+@pytest.mark.parametrize("limit", [dt.date(2099, 1, 1), dt.date(2024, 9, 30)])
+def test_the_last_two_days_in_one_aggregate_equal_the_join(messy, use_orders, limit):
+    """DuckDB's metrics (MAX(date, 2): last purchase and the day before) equal the join that Spark runs."""
+    lines, csv, *_ = messy
+    engine = DuckEngine(progress=False)
+    try:
+        orders.aggregate(engine, [str(csv)], Config())
+        frames = [engine.frame(sql.metrics_sql(use_orders, limit, top_two=top_two) + " ORDER BY customer_id")
+                  for top_two in (False, True)]
+    finally:
+        engine.close()
+    joined, top_two = frames
+    assert len(joined) > 100 and joined["gap_before_last"].notna().sum() > 50
+    assert joined["last_purchase"].max() <= pd.Timestamp(limit) or limit.year == 2099
+    pd.testing.assert_frame_equal(joined, top_two)
+
+
 def test_metrics_equal_from_transactions_including_first_spend(messy):
     """Every column metrics.from_transactions gives (first_spend too), from the pandas path's own cleaning."""
     from xlseg.core import engine as core_engine, metrics
