@@ -14,6 +14,8 @@ customers with no repeat purchase contribute through their distinct ``T``.
 
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -99,17 +101,46 @@ class _Days:
         if len(self.distinct) * 4 > len(values):
             self.distinct = self.inverse = None
 
-    def log_plus(self, alpha: float, out: np.ndarray) -> np.ndarray:
-        """log(alpha + values) into ``out``."""
+    def table(self, alpha: float, log: bool):
+        """alpha + each distinct value (its log with ``log``), or None to compute on the column."""
         if self.distinct is None:
-            return np.log(np.add(alpha, self.values, out=out), out=out)
-        return np.take(np.log(alpha + self.distinct), self.inverse, out=out, mode="clip")
+            return None
+        return np.log(alpha + self.distinct) if log else alpha + self.distinct
 
-    def plus(self, alpha: float, out: np.ndarray) -> np.ndarray:
-        """alpha + values into ``out``."""
-        if self.distinct is None:
-            return np.add(alpha, self.values, out=out)
-        return np.take(alpha + self.distinct, self.inverse, out=out, mode="clip")
+    def fill(self, table, alpha: float, log: bool, out: np.ndarray, part: slice) -> np.ndarray:
+        """alpha + values (its log with ``log``) for the customers ``part``, into ``out[part]``."""
+        out = out[part]
+        if table is not None:
+            # mode="clip" (the indices are valid): the default mode copies through a temporary buffer
+            return np.take(table, self.inverse[part], out=out, mode="clip")
+        np.add(alpha, self.values[part], out=out)
+        return np.log(out, out=out) if log else out
+
+
+PARALLEL = 200_000  # repeat buyers from which the likelihood's elementwise work is split over two threads
+_pool = None
+
+
+def _halves(n: int) -> list[slice]:
+    """Two parts of ``n`` customers for two threads (one, below :data:`PARALLEL` or on one core)."""
+    if n < PARALLEL or (os.cpu_count() or 1) < 2:
+        return [slice(0, n)]
+    mid = (n // 2) // 1024 * 1024  # both parts start on the same alignment
+    return [slice(0, mid), slice(mid, n)]
+
+
+def _run(fn, parts: list[slice]) -> None:
+    """``fn(part)`` for every part: the last in this thread, the others in a worker (numpy frees the GIL)."""
+    global _pool
+    if len(parts) == 1:
+        fn(parts[0])
+        return
+    if _pool is None:
+        _pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="xlseg-bgnbd")
+    pending = [_pool.submit(fn, p) for p in parts[:-1]]
+    fn(parts[-1])
+    for job in pending:
+        job.result()
 
 
 def _nll(x: np.ndarray, t_x: np.ndarray, T: np.ndarray):
@@ -117,9 +148,9 @@ def _nll(x: np.ndarray, t_x: np.ndarray, T: np.ndarray):
 
     The per-customer arrays of the repeat buyers are computed into buffers allocated once per fit (a fresh
     8 MB array per operation cost more in page faults than the arithmetic), each value by the same
-    operations, in the same order, as the plain numpy expressions in the comments: the same sums, bit for bit.
-    ``np.take`` with ``mode="clip"`` (the indices are valid): with the default mode, numpy copies into a
-    temporary buffer before writing to ``out``.
+    operations, in the same order, as the plain numpy expressions in the comments, then summed whole:
+    the same sums, bit for bit. From :data:`PARALLEL` repeat buyers the elementwise work runs in two
+    halves on two threads; the sums stay single, over the whole arrays.
     """
     n = len(x)
     rep = x > 0
@@ -129,7 +160,8 @@ def _nll(x: np.ndarray, t_x: np.ndarray, T: np.ndarray):
     xr, tr, Tr = x[rep], t_x[rep], T[rep]
     xu, xi, xc = _counts(xr)
     days_T, days_t = _Days(Tr), _Days(tr)
-    lT, lt, rx, diff, d, tmp = (np.empty(len(xr)) for _ in range(6))
+    parts = _halves(len(xr))
+    lT, lt, rx, prod, diff, w, tmp, log1p_e = (np.empty(len(xr)) for _ in range(8))
 
     def nll(theta):
         r, alpha, a, b = np.exp(theta)
@@ -145,25 +177,35 @@ def _nll(x: np.ndarray, t_x: np.ndarray, T: np.ndarray):
             # terms of x only, once per distinct x
             A = gammaln(r + xu) - gammaln(r) + r * la + gammaln(a + b) + gammaln(b + xu) - gammaln(b) \
                 - gammaln(a + b + xu)
-            days_T.log_plus(alpha, lT)                               # lT = log(alpha + Tr)
-            days_t.log_plus(alpha, lt)                               # lt = log(alpha + tr)
-            np.take(r + xu, xi, out=rx, mode="clip")                 # rx = r + xr
-            # log: still alive at T, u = -rx * lT; u.sum() is -(rx * lT).sum() (negation is exact)
-            u_sum = -np.multiply(rx, lT, out=tmp).sum()
-            # log: dropped out after t_x, minus u: d = log(a) - log(b + xu - 1)[xi] + rx * (lT - lt)
-            np.subtract(lT, lt, out=diff)
-            np.take(np.log(b + xu - 1.0), xi, out=d, mode="clip")
-            np.subtract(np.log(a), d, out=d)
-            np.add(d, np.multiply(rx, diff, out=tmp), out=d)
-            e = np.exp(np.clip(d, -700.0, 700.0, out=d), out=d)      # e = exp(clip(d))
-            f += dot(xc, A) + u_sum + np.log1p(e, out=tmp).sum()
-            w = np.divide(e, np.add(1.0, e, out=tmp), out=e)        # weight of the drop-out branch: e / (1 + e)
+            log_T, log_t = days_T.table(alpha, True), days_t.table(alpha, True)
+            plus_T, plus_t = days_T.table(alpha, False), days_t.table(alpha, False)
+            r_x, log_bx, log_a = r + xu, np.log(b + xu - 1.0), np.log(a)
+
+            def fill(part):
+                lT_ = days_T.fill(log_T, alpha, True, lT, part)      # lT = log(alpha + Tr)
+                lt_ = days_t.fill(log_t, alpha, True, lt, part)      # lt = log(alpha + tr)
+                rx_ = np.take(r_x, xi[part], out=rx[part], mode="clip")  # rx = r + xr
+                # log: still alive at T, u = -rx * lT; u.sum() is -(rx * lT).sum() (negation is exact)
+                np.multiply(rx_, lT_, out=prod[part])
+                # log: dropped out after t_x, minus u: d = log(a) - log(b + xu - 1)[xi] + rx * (lT - lt)
+                diff_ = np.subtract(lT_, lt_, out=diff[part])
+                d = np.take(log_bx, xi[part], out=w[part], mode="clip")
+                np.subtract(log_a, d, out=d)
+                np.add(d, np.multiply(rx_, diff_, out=tmp[part]), out=d)
+                e = np.exp(np.clip(d, -700.0, 700.0, out=d), out=d)  # e = exp(clip(d))
+                np.log1p(e, out=log1p_e[part])
+                w_ = np.divide(e, np.add(1.0, e, out=tmp[part]), out=e)  # weight of the drop-out branch
+                np.multiply(w_, diff_, out=diff_)                    # w * (lT - lt)
+                # rx * ((1 - w) / (alpha + Tr) + w / (alpha + tr)), into lt
+                q = np.divide(np.subtract(1.0, w_, out=lt_), days_T.fill(plus_T, alpha, False, tmp, part), out=lt_)
+                q = np.add(q, np.divide(w_, days_t.fill(plus_t, alpha, False, tmp, part), out=tmp[part]), out=q)
+                np.multiply(rx_, q, out=q)
+
+            _run(fill, parts)
+            f += dot(xc, A) + -prod.sum() + log1p_e.sum()
             dg = digamma(a + b) - digamma(a + b + xu)
-            g_r += dot(xc, digamma(r + xu) - digamma(r) + la) - lT.sum() + np.multiply(w, diff, out=diff).sum()
-            # dot(rx, (1 - w) / (alpha + Tr) + w / (alpha + tr))
-            q = np.divide(np.subtract(1.0, w, out=lT), days_T.plus(alpha, tmp), out=lT)
-            q = np.add(q, np.divide(w, days_t.plus(alpha, tmp), out=lt), out=lT)
-            g_alpha += len(xr) * r / alpha - np.multiply(rx, q, out=q).sum()
+            g_r += dot(xc, digamma(r + xu) - digamma(r) + la) - lT.sum() + diff.sum()
+            g_alpha += len(xr) * r / alpha - lt.sum()
             wsum = np.bincount(xi, weights=w, minlength=len(xu))
             g_a += dot(xc, dg) + wsum.sum() / a
             g_b += dot(xc, dg + digamma(b + xu) - digamma(b)) - dot(wsum, 1.0 / (b + xu - 1.0))
