@@ -121,6 +121,24 @@ def test_ties_everywhere_duckdb_equals_pandas(tmp_path):
     assert set(got["abc"]) == {"A", "B"}  # 700 of 800 before the crossing group: all seven K's are A
 
 
+def test_error_texts_as_ids_are_blank_ids(tmp_path):
+    """An id that is an Excel error text (#N/A ...) is no id; other ids with a '#' are ids (the SQL looks the
+    list up only for ids that start with '#')."""
+    assert all(t.startswith("#") for t in sql.ERROR_TEXTS)
+    rows = [("#N/A", "2024-01-02", "10", "A1"), ("#VALUE!", "2024-01-03", "20", "A2"),
+            ("#7", "2024-01-04", "30", "#REF!"), ("C#1", "2024-01-05", "40", "A4"),
+            ("C#1", "2024-02-05", "50", "#N/A"), ("K1", "2024-01-06", "60", "A6"),
+            ("K1", "2024-03-06", "70", "A7"), ("#7", "2024-03-04", "30", "A8")]
+    lines = pd.DataFrame(rows, columns=["Customer ID", "Date", "Amount", "Order ID"])
+    path = tmp_path / "errors.csv"
+    lines.to_csv(path, index=False)
+    cfg = Config()
+    expected = pandas_path(lines, cfg)
+    got = sql_path([str(path)], cfg)
+    assert sorted(got.index) == ["#7", "C#1", "K1"]
+    assert mismatches(expected, got) == {}
+
+
 def test_globs_and_several_files_equal_one_file(messy, tmp_path):
     lines, csv, *_ = messy
     half = len(lines) // 2

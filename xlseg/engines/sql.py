@@ -98,9 +98,11 @@ def id_expr(col: str, kind: str, csv: bool = False) -> str:
     # Almost every id is already clean: printable ASCII words with single spaces between them
     # (a fixed point of NFKC, strip and whitespace collapsing). Such an id is kept as it is; only the
     # others pay for the folding above (100x dearer: on 10M lines 48 s a scan against 0.4 s).
-    # One regex test (a second one, for Java's $, cost DuckDB 1.3 s of CPU per column on 10M lines).
-    return (f"CASE WHEN REGEXP_MATCHES({text}, {lit(_PLAIN)}) AND {text} NOT IN {_in_list(ERROR_TEXTS)} "
-            f"THEN {text} ELSE {full} END")
+    # One regex test (a second one, for Java's $, cost DuckDB 1.3 s of CPU per column on 10M lines). Every
+    # error text starts with '#': the list is searched only for ids that do too (0.24 s of DuckDB CPU less
+    # per 10M ids).
+    return (f"CASE WHEN REGEXP_MATCHES({text}, {lit(_PLAIN)}) AND (LEFT({text}, 1) <> '#' OR "
+            f"{text} NOT IN {_in_list(ERROR_TEXTS)}) THEN {text} ELSE {full} END")
 
 
 # Text a date or number column holds in its plainest form, which every reader takes the same way: read here in
