@@ -17,6 +17,7 @@ from pathlib import Path
 from lxml import etree
 
 from xlseg.errors import WorkbookError
+from xlseg.ooxml.package import INFLATE_ERRORS, fast_inflate
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # Compound File Binary: .xls, or an encrypted .xlsx/.xlsm
 ZIP_MAGIC = b"PK"
@@ -123,7 +124,7 @@ class Package:
     def chunks(self, part: str, size: int = CHUNK):
         """The inflated bytes of ``part`` in pieces; stops at the declared size, a CRC error is a clear message."""
         try:
-            with self.zip.open(part) as fh:
+            with fast_inflate(self.zip.open(part)) as fh:
                 while True:
                     block = fh.read(size)
                     if not block:
@@ -131,7 +132,7 @@ class Package:
                     yield block
         except KeyError:
             raise self.damaged(part, "is missing from the package") from None
-        except (zipfile.BadZipFile, EOFError, OSError, ValueError, NotImplementedError) as exc:
+        except (zipfile.BadZipFile, EOFError, OSError, ValueError, NotImplementedError) + INFLATE_ERRORS as exc:
             # zipfile stops at the declared size; a part that inflates to more (or less) fails its CRC here
             raise self.damaged(part, f"cannot be unpacked ({exc})") from None
 
