@@ -153,3 +153,25 @@ def test_text_dates_and_amounts_spark_equals_duckdb(spark, tmp_path, data_dir):
     got = spark_path(spark, [str(path)], cfg)
     assert len(expected) == 19 and expected.loc["17990", "monetary"] == 2469.0 + 28.0 - 3.5
     assert mismatches(expected, got) == {}
+
+
+def test_a_csv_location_only_spark_reads_is_read_as_a_csv(spark, tmp_path):
+    """A file:// (as s3a://, hdfs://) CSV is not opened by xlseg: Spark reads it as text with its defaults, and
+    12.5 is still the number 12.5 there, 1001.0 the id 1001, as on a local CSV."""
+    from xlseg.engines.duck import DuckEngine
+
+    lines = pd.DataFrame({"Customer ID": [f"{1000 + i % 23}.0" for i in range(120)],
+                          "Date": [f"2024-{1 + i % 12:02d}-{1 + i % 27:02d}" for i in range(120)],
+                          "Amount": [f"{5 + i % 17}.{i % 100:02d}" for i in range(120)]})
+    path = tmp_path / "orders.csv"
+    lines.to_csv(path, index=False)
+    cfg = Config()
+    engine = DuckEngine(progress=False)
+    try:
+        agg = orders.aggregate(engine, [str(path)], cfg)
+        expected = orders.typed(engine.frame(orders.classified_query(agg, cfg))).set_index("customer_id")
+    finally:
+        engine.close()
+    got = spark_path(spark, [path.as_uri()], cfg)
+    assert "1000" in expected.index and len(expected) == 23
+    assert mismatches(expected, got) == {}

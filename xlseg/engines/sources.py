@@ -96,6 +96,11 @@ class FileSchema:
     plain: dict = field(default_factory=dict)  # alias -> header: other columns that may be attributes (plan_sources)
     dialect: CsvDialect | None = None  # a CSV file's (every column then 'string': the text as written)
 
+    @property
+    def csv(self) -> bool:
+        """A CSV file: its dialect was read here, or it is a location only the engine reads (s3a://...)."""
+        return self.dialect is not None or str(self.path).lower().endswith(CSV_SUFFIXES)
+
 
 # ------------------------------------------------------------------ CSV files: read as text, as a sheet reads them
 def _head(path: str) -> tuple[bytes, bool]:

@@ -23,7 +23,7 @@ from xlseg.read.delimited import typed
 def decimals(schema) -> bool:
     """Whether 12.5 is a plain number in this file: a CSV without a decimal comma (Excel opens it as a number);
     in a Parquet string column it is text, for the column's decimal separator to decide."""
-    return schema.dialect is not None and not schema.dialect.decimal_comma
+    return schema.csv and not (schema.dialect is not None and schema.dialect.decimal_comma)
 
 
 def read_texts(engine, schemas, relations, *, day_first: bool = False) -> tuple[set, list[str]]:
@@ -49,7 +49,7 @@ def read_texts(engine, schemas, relations, *, day_first: bool = False) -> tuple[
         if not texts:
             continue
         # a CSV cell as the sheet path holds it: a number where Excel would type one, else the text
-        cells = [typed(t, comma) for t in texts] if first.dialect is not None else texts
+        cells = [typed(t, comma) for t in texts] if first.csv else texts
         series = pd.Series(cells, dtype=object)
         header = first.fields[fld]
         if fld == "date":
