@@ -211,3 +211,14 @@ def test_ids_as_a_csv_holds_them(tmp_path):
     expected, got, _ = both_paths(csv, tmp_path)
     assert "1001" in got and "1001.0" not in got
     assert_same(expected, got)
+
+
+def test_a_damaged_gzip_file_names_the_file(tmp_path):
+    import gzip
+
+    data = gzip.compress(b"Customer ID,Date,Amount\n" + b"C1,2024-01-01,5\n" * 2000)
+    gz = tmp_path / "orders.csv.gz"
+    gz.write_bytes(data[:40] + bytes(200) + data[240:])  # the deflate stream broken after the header
+    result = cli("classify", "--orders", gz, "-o", tmp_path / "out.xlsx")
+    assert result.exit_code == 1 and "Order file" in result.stderr and "orders.csv.gz' could not be read" in \
+        result.stderr and "unexpected" not in result.stderr, result.stderr

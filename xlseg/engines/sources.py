@@ -15,6 +15,7 @@ import glob
 import gzip
 import os
 import tempfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -110,7 +111,7 @@ def _head(path: str) -> tuple[bytes, bool]:
         with opener(path, "rb") as fh:
             head = fh.read(delimited.SAMPLE_BYTES)
             return head, not fh.read(1)
-    except (OSError, EOFError) as exc:
+    except (OSError, EOFError, zlib.error) as exc:  # a missing file, a damaged .gz
         raise InputError(f"Order file '{path}' could not be read ({getattr(exc, 'strerror', None) or exc}). "
                          "Give a CSV file (plain or .gz) or a Parquet file with a header row.") from None
 
