@@ -62,8 +62,10 @@ def read_texts(engine, schemas, relations, *, day_first: bool = False) -> tuple[
         if not keep.any():
             continue
         table, text_col, value_col = sql.mapped(fld)
+        kept = values[keep].reset_index(drop=True)
+        if fld == "date":  # as ISO text, cast to DATE in SQL: no time zone between pandas and a Spark session
+            kept = pd.Series(kept.dt.strftime("%Y-%m-%d").to_numpy(dtype=object), dtype=object)
         engine.register_frame(table, pd.DataFrame({
-            text_col: pd.Series(texts, dtype=object)[keep].reset_index(drop=True),
-            value_col: values[keep].reset_index(drop=True)}))
+            text_col: pd.Series(texts, dtype=object)[keep].reset_index(drop=True), value_col: kept}))
         joined.add(fld)
     return joined, notes
