@@ -5,6 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from xlseg.core.config import Config
+from xlseg.engines import orders
+from xlseg.engines.duck import DuckEngine
+
 # Columns every engine result is compared on (the pandas path's names).
 COMPARED = ("recency", "frequency", "monetary", "avg_order_value", "first_purchase", "last_purchase", "mean_gap",
             "gap_before_last", "r_score", "f_score", "m_score", "rfm", "segment_key", "abc", "tier_key", "stage_key")
@@ -137,3 +141,13 @@ def same_day_disagreements(lines: pd.DataFrame, expected: pd.DataFrame, column: 
     frame = frame[frame["id"].isin(ids)]
     latest = frame.groupby("id")["date"].transform("max")
     return int((frame[frame["date"] == latest].groupby("id")["value"].nunique() > 1).sum())
+
+
+def sql_path(paths, cfg: Config) -> pd.DataFrame:
+    """Aggregated and classified entirely in DuckDB (the cluster's way: no pandas core)."""
+    engine = DuckEngine(progress=False)
+    try:
+        agg = orders.aggregate(engine, paths, cfg)
+        return orders.typed(engine.frame(orders.classified_query(agg, cfg))).set_index("customer_id")
+    finally:
+        engine.close()

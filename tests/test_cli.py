@@ -8,20 +8,12 @@ import hashlib
 import click
 import openpyxl
 import pytest
-from click.testing import CliRunner
 
 from xlseg import __version__
 from xlseg.cli import main
 from xlseg.core import labels as L
 from xlseg.plan.build import OUTPUT_KEYS
-
-
-def cli(*args):
-    result = CliRunner().invoke(main, [str(a) for a in args], prog_name="xlseg")
-    assert "Traceback" not in result.stdout + result.stderr
-    if result.exception is not None and not isinstance(result.exception, SystemExit):
-        raise result.exception
-    return result
+from tests.cli_runner import cli
 
 
 def _commands(group: click.Group, path=()):

@@ -11,23 +11,14 @@ import duckdb
 import openpyxl
 import pandas as pd
 import pytest
-from click.testing import CliRunner
 
 import xlseg
-from xlseg.cli import main
 from xlseg.core import labels as L
 from xlseg.engines.sql import lit
 from xlseg.plan import analyse as run_module  # fit_to_sheet reads SHEET_ROWS there
 from xlseg.plan.build import CUSTOMER_KEYS, OUTPUT_KEYS
 from tests.engine_data import ATTRIBUTE_COLUMNS, attribute_orders, messy_orders, mismatches
-
-
-def cli(*args):
-    result = CliRunner().invoke(main, [str(a) for a in args], prog_name="xlseg")
-    assert "Traceback" not in result.stdout + result.stderr
-    if result.exception is not None and not isinstance(result.exception, SystemExit):
-        raise result.exception
-    return result
+from tests.cli_runner import cli
 
 
 def sheet_frame(path, title: str, header_row: int = 1) -> pd.DataFrame:

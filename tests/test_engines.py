@@ -19,7 +19,7 @@ from xlseg.engines import classification, orders, sources, sql
 from xlseg.engines.duck import DuckEngine
 from xlseg.errors import ColumnError, InputError
 from tests.engine_data import (ATTRIBUTE_COLUMNS, COMPARED, attribute_orders, messy_orders, mismatches,
-                               same_day_disagreements)
+                               same_day_disagreements, sql_path)
 
 CDNOW_AS_OF = dt.date(1998, 6, 30)
 CDNOW_COLUMNS = {"customer_id": "_id", "amount": "spent"}
@@ -27,16 +27,6 @@ CDNOW_COLUMNS = {"customer_id": "_id", "amount": "spent"}
 
 def pandas_path(lines: pd.DataFrame, cfg: Config) -> pd.DataFrame:
     return xlseg.classify(transactions=lines, config=cfg).customers.set_index("customer_id")
-
-
-def sql_path(paths, cfg: Config) -> pd.DataFrame:
-    """Aggregated and classified entirely in DuckDB (the cluster's way: no pandas core)."""
-    engine = DuckEngine(progress=False)
-    try:
-        agg = orders.aggregate(engine, paths, cfg)
-        return orders.typed(engine.frame(orders.classified_query(agg, cfg))).set_index("customer_id")
-    finally:
-        engine.close()
 
 
 @pytest.fixture(scope="module")

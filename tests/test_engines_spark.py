@@ -16,7 +16,7 @@ from xlseg.core.config import Config
 from xlseg.engines import orders
 from xlseg.engines.spark import SparkEngine, session
 from tests.engine_data import (ATTRIBUTE_COLUMNS, COMPARED, attribute_orders, messy_orders, mismatches,
-                               same_day_disagreements)
+                               same_day_disagreements, sql_path)
 
 CDNOW_AS_OF = dt.date(1998, 6, 30)
 
@@ -136,20 +136,13 @@ def test_readme_cluster_recipe_runs_in_local_mode(spark, tmp_path):
 def test_text_dates_and_amounts_spark_equals_duckdb(spark, tmp_path, data_dir):
     """The UCI export (12/1/10 8:26, short rows) and amounts as people type them: the core reads the texts the
     SQL does not, on Spark as on DuckDB (both equal the sheet path: tests/test_orders_text.py)."""
-    from xlseg.engines.duck import DuckEngine
-
     text = (data_dir / "online_retail_sample.csv").read_text()
     extra = "".join(f"9{i % 7},T{i},THING,{q},{d},{p},1799{i % 5},Japan\n" for i, (q, d, p) in enumerate(
         [("2", "12/2/10 9:00", '"¥1,234.50"'), ("(1)", "12/3/10", '"3,5"'), ("4", "2010年12月4日", "7 元")] * 5))
     path = tmp_path / "retail.csv"
     path.write_text(text.rstrip("\n") + "\n" + extra)
     cfg = Config()
-    engine = DuckEngine(progress=False)
-    try:
-        agg = orders.aggregate(engine, [str(path)], cfg)
-        expected = orders.typed(engine.frame(orders.classified_query(agg, cfg))).set_index("customer_id")
-    finally:
-        engine.close()
+    expected = sql_path([str(path)], cfg)
     got = spark_path(spark, [str(path)], cfg)
     assert len(expected) == 19 and expected.loc["17990", "monetary"] == 2469.0 + 28.0 - 3.5
     assert mismatches(expected, got) == {}
@@ -158,20 +151,13 @@ def test_text_dates_and_amounts_spark_equals_duckdb(spark, tmp_path, data_dir):
 def test_a_csv_location_only_spark_reads_is_read_as_a_csv(spark, tmp_path):
     """A file:// (as s3a://, hdfs://) CSV is not opened by xlseg: Spark reads it as text with its defaults, and
     12.5 is still the number 12.5 there, 1001.0 the id 1001, as on a local CSV."""
-    from xlseg.engines.duck import DuckEngine
-
     lines = pd.DataFrame({"Customer ID": [f"{1000 + i % 23}.0" for i in range(120)],
                           "Date": [f"2024-{1 + i % 12:02d}-{1 + i % 27:02d}" for i in range(120)],
                           "Amount": [f"{5 + i % 17}.{i % 100:02d}" for i in range(120)]})
     path = tmp_path / "orders.csv"
     lines.to_csv(path, index=False)
     cfg = Config()
-    engine = DuckEngine(progress=False)
-    try:
-        agg = orders.aggregate(engine, [str(path)], cfg)
-        expected = orders.typed(engine.frame(orders.classified_query(agg, cfg))).set_index("customer_id")
-    finally:
-        engine.close()
+    expected = sql_path([str(path)], cfg)
     got = spark_path(spark, [path.as_uri()], cfg)
     assert "1000" in expected.index and len(expected) == 23
     assert mismatches(expected, got) == {}

@@ -12,20 +12,11 @@ import re
 
 import openpyxl
 import pytest
-from click.testing import CliRunner
 
-from xlseg.cli import main
 from xlseg.core import labels as L
 from xlseg.plan.build import OUTPUT_KEYS
 from xlseg.filemode.run import classify_file
-
-
-def cli(*args):
-    result = CliRunner().invoke(main, [str(a) for a in args], prog_name="xlseg")
-    assert "Traceback" not in result.stdout + result.stderr
-    if result.exception is not None and not isinstance(result.exception, SystemExit):
-        raise result.exception
-    return result
+from tests.cli_runner import cli
 
 
 def compare_sheet(lo, wb, title: str, csv_path) -> int:

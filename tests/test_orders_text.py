@@ -14,20 +14,11 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from click.testing import CliRunner
 
-from xlseg.cli import main
 from xlseg.engines import sources
+from tests.cli_runner import cli
 
 DATA = Path(__file__).parent / "data"
-
-
-def cli(*args):
-    result = CliRunner().invoke(main, [str(a) for a in args], prog_name="xlseg")
-    assert "Traceback" not in result.stdout + result.stderr
-    if result.exception is not None and not isinstance(result.exception, SystemExit):
-        raise result.exception
-    return result
 
 
 def customers(path) -> dict:
