@@ -147,13 +147,12 @@ def csv_dialect(path: str) -> CsvDialect:
                          "UTF-16, GB18030 or Windows-1252. Save it as CSV UTF-8 and try again.")
     codec, label = chosen
     text = codecs.getincrementaldecoder(codec)(errors="replace").decode(head, final=whole)
-    separator = delimited.choose_separator(text)
-    rows = delimited._sample_rows(text, separator)
+    separator, rows, comma = delimited.sniff(text)
     if not rows:
         raise InputError(f"Order file '{name}' has no header row. Give a header row and one order line per row.")
     lines = text.lstrip("\ufeff").split("\n")
     skip = next((i for i, line in enumerate(lines) if line.strip()), 0)
-    return CsvDialect(codec, label, separator, delimited.decimal_comma(rows), unique_headers(rows[0]), skip)
+    return CsvDialect(codec, label, separator, comma, unique_headers(rows[0]), skip)
 
 
 def utf8_copy(path: str, dialect: CsvDialect, folder: str) -> str:
@@ -256,7 +255,7 @@ def union_lines_sql(schemas: list[FileSchema], relations: list[str], ordered: bo
     parts = []
     for s, rel in zip(schemas, relations):
         parts.append(sql.lines_sql(s.fields, s.kinds, source=rel, plain=s.plain, targets=kinds, ordered=ordered,
-                                   texts=read, decimals=texts.decimals(s), csv=texts.decimals(s)))
+                                   texts=read, decimals=texts.decimals(s)))
     return "\nUNION ALL\n".join(parts)
 
 

@@ -81,7 +81,8 @@ _WHOLE_DECIMAL = r"^\s*-?[1-9][0-9]{0,14}\.0*\s*\z"
 
 def id_expr(col: str, kind: str, csv: bool = False) -> str:
     """A normalised id (text) from a column of ``kind`` ('string', 'integer', 'float', other); ``csv``: the
-    column is a CSV's text, where ``1001.0`` is the id ``1001`` as the sheet path reads the file."""
+    column is the text of a CSV without a decimal comma, where ``1001.0`` is the id ``1001`` as the sheet path
+    reads the file."""
     x = ident(col)
     if kind == "integer":
         return f"CAST({x} AS VARCHAR)"
@@ -188,8 +189,7 @@ def plain_expr(col: str, kind: str, target: str) -> str:
 
 
 def lines_sql(fields: dict, kinds: dict, source: str = "xlseg_source", plain: dict | None = None,
-              targets: dict | None = None, ordered: bool = False, texts=(), decimals: bool = True,
-              csv: bool = False) -> str:
+              targets: dict | None = None, ordered: bool = False, texts=(), decimals: bool = False) -> str:
     """Order lines from ``source`` (a relation with the user's columns) with clean values (NULL: unusable).
 
     ``fields``: field -> the user's header (``customer_id``, ``date``, and
@@ -200,14 +200,14 @@ def lines_sql(fields: dict, kinds: dict, source: str = "xlseg_source", plain: di
     ``ordered``: ``source`` has the columns ``xlseg_file`` and ``xlseg_row``
     (the line's place: file, then line within the file), passed on.
     ``texts``: the fields (of :data:`TEXT_FIELDS`) whose other texts the core read
-    (tables named by :func:`mapped`, joined here); ``decimals``: see :func:`plain_text`.
-    ``csv``: the source is a CSV file read as text (ids as :func:`csv_id_expr` reads them).
+    (tables named by :func:`mapped`, joined here). ``decimals``: the source is a CSV without a decimal
+    comma, where 12.5 is a number (:func:`plain_text`) and so ``1001.0`` the id ``1001`` (:func:`id_expr`).
     """
     texts = set(texts)
 
     def ident_of(fld):
         col = fields[fld]
-        return id_expr(col, kinds[col], csv)
+        return id_expr(col, kinds[col], decimals)
 
     def number(fld):
         col = fields[fld]

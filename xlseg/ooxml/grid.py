@@ -214,15 +214,15 @@ class Grid:
     def bands(self):
         """(first row, each row's cells as one XML string, '' for a row without a cell) band by band: a list,
         or an Arrow string array when the band's big columns went through :mod:`xlseg.ooxml.arrow_cells`."""
-        for a, rendered in self._band_columns():
-            if isinstance(rendered, list) and (not rendered or isinstance(rendered[0], str)):
+        for a, rendered, arrow in self._band_columns():
+            if not arrow:
                 yield a, rendered
             else:
                 yield a, pc.binary_join_element_wise(*rendered, "", null_handling="replace", null_replacement="")
 
     def _band_columns(self):
-        """(first row, the band's rows as strings) or (first row, its columns' cells as Arrow arrays, null or ''
-        where a column has no cell)."""
+        """(first row, the band's rows as strings, False) or (first row, its columns' cells as Arrow arrays, null
+        or '' where a column has no cell, True)."""
         for a, b in self._bands():
             active = [blk for blk in self.blocks if blk[0] <= a <= blk[1]]
             styled: dict = {}
@@ -247,7 +247,7 @@ class Grid:
             none = [None] * n
             if not any(type(x) is tuple for x in columns.values()):
                 rendered = [self._column(c, columns.get(c, none), a, styled.get(c, _EMPTY)) for c in cols]
-                yield a, list(map("".join, zip(*rendered))) if rendered else [""] * n
+                yield a, list(map("".join, zip(*rendered))) if rendered else [""] * n, False
                 continue
             numbers = arrow_cells.row_numbers(a, n)
             rendered = []
@@ -261,7 +261,7 @@ class Grid:
                         continue
                     vals = v.columns(lo, hi, only=j)[0]
                 rendered.append(pa.array(self._column(c, vals, a, key), pa.string()))
-            yield a, rendered
+            yield a, rendered, True
 
     def _arrow_column(self, c: int, arr, numbers, key):
         plain = self._xf(key, 0)
@@ -280,8 +280,8 @@ class Grid:
     def row_chunks(self):
         """The ``<row>`` elements of the sheet, a band's rows at a time: a str, or the UTF-8 bytes of an Arrow
         band as a memoryview (no Python string per row)."""
-        for a, rendered in self._band_columns():
-            if isinstance(rendered, list) and (not rendered or isinstance(rendered[0], str)):
+        for a, rendered, arrow in self._band_columns():
+            if not arrow:
                 yield "".join([f'<row r="{r}">{cells}</row>' for r, cells in zip(range(a, a + len(rendered)), rendered)
                                if cells])
                 continue

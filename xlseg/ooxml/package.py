@@ -24,6 +24,7 @@ except ImportError:  # pragma: no cover - a dependency; zlib's level 1 then
     _fast_zlib = None
 STREAM_LEVEL = 2  # zlib-ng's level for streamed parts (zlib's level 1 without it)
 INFLATE_ERRORS = (zlib.error,) + ((_fast_zlib.error,) if _fast_zlib is not None else ())
+_UNREADABLE = (zipfile.BadZipFile, EOFError, OSError, NotImplementedError) + INFLATE_ERRORS  # a damaged entry
 
 
 def fast_inflate(f):
@@ -270,9 +271,6 @@ class _Deflating:
 
     def __exit__(self, *exc):
         self.close()
-
-
-_UNREADABLE = (zipfile.BadZipFile, EOFError, OSError, NotImplementedError) + INFLATE_ERRORS  # a damaged entry
 
 
 def _fast_entry(dest):

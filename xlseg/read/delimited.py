@@ -157,6 +157,14 @@ def choose_separator(text: str) -> str:
     return best
 
 
+def sniff(sample: str) -> tuple[str, list, bool]:
+    """(separator, the sample's rows split by it, whether numbers use a decimal comma) of a file's first text:
+    the dialect both this reader and ``--orders`` (``xlseg.engines.sources.csv_dialect``) read a CSV in."""
+    sep = choose_separator(sample)
+    rows = _sample_rows(sample, sep)
+    return sep, rows, decimal_comma(rows)
+
+
 def decimal_comma(rows: list) -> bool:
     """Whether numbers in these rows use a decimal comma (12,50; 1.234,56)."""
     comma = point = 0
@@ -236,9 +244,7 @@ def _undecodable(path: Path) -> WorkbookError:
 def _read(path: Path, head: bytes, codec: str, label: str, max_rows: int | None) -> Delimited:
     decoder = codecs.getincrementaldecoder(codec)(errors="strict")
     sample = decoder.decode(head, final=False)
-    sep = choose_separator(sample)
-    sample_rows = _sample_rows(sample, sep)
-    comma = decimal_comma(sample_rows)
+    sep, _rows, comma = sniff(sample)
     try:
         rows = _rows_fast(path, codec, sep, comma)
     except _Ragged:
