@@ -10,6 +10,13 @@ NS_C = "http://schemas.openxmlformats.org/drawingml/2006/chart"
 NS_XDR = "http://schemas.openxmlformats.org/drawingml/2006/spreadsheetDrawing"
 NS_R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 EMU_PER_CM = 360000
+# Each series' fill, in order (Office's first theme colours). A series without one is drawn with no fill by
+# LibreOffice: the bars are not there at all, only the axes.
+FILLS = ("4472C4", "C0504D", "9BBB59", "8064A2", "4BACC6", "F79646")
+
+
+def _fill(i: int) -> str:
+    return f'<c:spPr><a:solidFill><a:srgbClr val="{FILLS[i % len(FILLS)]}"/></a:solidFill></c:spPr>'
 
 
 def _abs(title: str, ref: str) -> str:
@@ -40,7 +47,7 @@ def _series(ch, sheet_title: str) -> str:
     """The <c:ser> elements: the values range as one series, or one per column named by ``ch.series``."""
     cat = f'<c:cat><c:strRef><c:f>{attr(_abs(sheet_title, ch.categories))}</c:f></c:strRef></c:cat>'
     if not ch.series:
-        return (f'<c:ser><c:idx val="0"/><c:order val="0"/>{cat}'
+        return (f'<c:ser><c:idx val="0"/><c:order val="0"/>{_fill(0)}{cat}'
                 f'<c:val><c:numRef><c:f>{attr(_abs(sheet_title, ch.values))}</c:f></c:numRef></c:val></c:ser>')
     from xlseg.ooxml.xml import letters
 
@@ -48,7 +55,7 @@ def _series(ch, sheet_title: str) -> str:
     out = []
     for i, name in enumerate(ch.series):
         col = f"{letters(c1 + i)}{r1}:{letters(c1 + i)}{r2}"
-        out.append(f'<c:ser><c:idx val="{i}"/><c:order val="{i}"/><c:tx><c:v>{text(name)}</c:v></c:tx>{cat}'
+        out.append(f'<c:ser><c:idx val="{i}"/><c:order val="{i}"/><c:tx><c:v>{text(name)}</c:v></c:tx>{_fill(i)}{cat}'
                    f'<c:val><c:numRef><c:f>{attr(_abs(sheet_title, col))}</c:f></c:numRef></c:val></c:ser>')
     return "".join(out)
 
