@@ -59,6 +59,17 @@ def test_the_uci_export_gives_the_sheet_paths_answer(tmp_path):
     assert_same(expected, got)
     assert "column 'InvoiceDate': dates such as '12/1/10 8:26' fit either order throughout: read month first" in said
     assert "4 of 183 order lines skipped: 4 'InvoiceDate' is not a date" in said
+    # the attributes come from the order files, not from a sheet the user never had
+    assert "Customer attributes from the order lines in the order files ('Country')" in said
+    assert "on sheet 'orders'" not in said
+
+
+def test_the_attributes_sentence_in_chinese(tmp_path):
+    csv = tmp_path / "online_retail.csv"
+    shutil.copy(DATA / "online_retail_sample.csv", csv)
+    result = cli("classify", "--orders", csv, "-o", tmp_path / "out.xlsx", "--lang", "zh")
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert "客户属性取自订单文件中的订单明细（“Country”）" in result.stdout + result.stderr
 
 
 def _lines(dates, amounts, n_customers=24):

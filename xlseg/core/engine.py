@@ -99,7 +99,8 @@ def classify(customers: pd.DataFrame | None = None, transactions: pd.DataFrame |
     base = None if cust is None else cust if unique else cust.drop_duplicates("customer_id")
     attributes: list[str] = []
     if base is None and line_attrs is not None:
-        base, attributes = _customers_from_lines(line_attrs, tx_cols, transaction_sheet, understood)
+        base, attributes = _customers_from_lines(line_attrs, tx_cols, None if tx is None else transaction_sheet,
+                                                 understood)
 
     step("computing metrics")
     explicit = resolve_as_of(cfg.as_of, None)

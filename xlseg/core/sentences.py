@@ -93,6 +93,9 @@ CATALOG: list[tuple[str, str]] = [
     ("Customer attributes from the order lines on sheet '{s}' ({c_q}): each customer's value is the one on its "
      "latest line that has one.",
      "客户属性取自" + _SHEET + "的订单明细（{c}）：每个客户取其最近一条有值的明细上的值。"),
+    ("Customer attributes from the order lines in the order files ({c_q}): each customer's value is the one on its "
+     "latest line that has one.",
+     "客户属性取自订单文件中的订单明细（{c}）：每个客户取其最近一条有值的明细上的值。"),
     ("Recency in days from '{h}' on sheet '{s}': last purchase = as_of - recency (for every customer), as_of {d}.",
      "最近购买间隔天数取自" + _SHEET + "的“{h}”列：所有客户的最近购买日期 = as_of - 间隔天数，as_of 为 {d}。"),
     ("Recency in days from '{h}' on sheet '{s}': last purchase = as_of - recency (where '{h2}' is blank), as_of {d}.",

@@ -139,15 +139,17 @@ def _line_attributes(df: pd.DataFrame, tx: pd.DataFrame, cols: dict) -> pd.DataF
     return last.reindex(pd.unique(tx["customer_id"]))  # customers in the order they first appear
 
 
-def _customers_from_lines(attrs: pd.DataFrame, tx_cols: dict, sheet: str, understood: list):
-    """A customer table (canonical columns) made from the attributes on the order lines."""
+def _customers_from_lines(attrs: pd.DataFrame, tx_cols: dict, sheet: str | None, understood: list):
+    """A customer table (canonical columns) made from the attributes on the order lines (of ``sheet``, or of
+    the order files an engine aggregated when None)."""
     base = attrs.reset_index()
     base.insert(0, "source_row", pd.array([pd.NA] * len(base), dtype="Int64"))
     fields = [c for c in base.columns if c in TEXT_FIELDS]
     plain = [c for c in base.columns if c not in TEXT_FIELDS and c not in ("customer_id", "source_row")]
     names = [f"'{tx_cols[f]}'" for f in fields if f != "name"] + [f"'{h}'" for h in plain]
     if names:
-        understood.append(f"Customer attributes from the order lines on sheet '{sheet}' ({', '.join(names)}): "
+        where = "in the order files" if sheet is None else f"on sheet '{sheet}'"
+        understood.append(f"Customer attributes from the order lines {where} ({', '.join(names)}): "
                           "each customer's value is the one on its latest line that has one.")
     return base, [c for c in base.columns if c not in ("customer_id", "source_row", "name")]
 
