@@ -277,13 +277,21 @@ class Grid:
                 if cells:
                     yield a + i, cells
 
-    def row_chunks(self):
+    def row_chunks(self, heights=None):
         """The ``<row>`` elements of the sheet, a band's rows at a time: a str, or the UTF-8 bytes of an Arrow
-        band as a memoryview (no Python string per row)."""
+        band as a memoryview (no Python string per row).
+
+        ``heights``: {row: points} of rows given a height (:mod:`xlseg.plan.row_heights`: header rows, each
+        in a band of a few rows of its own since its style cuts the bands, so never an Arrow band)."""
+        tags = {r: f'<row r="{r}" ht="{h:g}">' for r, h in (heights or {}).items()}
         for a, rendered, arrow in self._band_columns():
             if not arrow:
-                yield "".join([f'<row r="{r}">{cells}</row>' for r, cells in zip(range(a, a + len(rendered)), rendered)
-                               if cells])
+                numbered = zip(range(a, a + len(rendered)), rendered)
+                if tags and any(r in tags for r in range(a, a + len(rendered))):
+                    yield "".join([(tags.get(r) or f'<row r="{r}">') + f"{cells}</row>" for r, cells in numbered
+                                   if cells])
+                else:
+                    yield "".join([f'<row r="{r}">{cells}</row>' for r, cells in numbered if cells])
                 continue
             # one join per band: the row tags and every column's cells (nothing built twice)
             n = len(rendered[0])

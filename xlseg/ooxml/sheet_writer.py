@@ -5,6 +5,7 @@ from __future__ import annotations
 from xlseg.ooxml.grid import Grid
 from xlseg.ooxml.styles import StyleBook
 from xlseg.ooxml.xml import attr, bounds, col_index, letters, text
+from xlseg.plan.row_heights import header_heights
 from xlseg.plan.write_plan import excel_string
 
 HEAD = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
@@ -63,7 +64,7 @@ def write_owned(out, sp, book: StyleBook, *, date1904: bool, drawing_rid: str | 
         head.append(f"<cols>{cols_xml(sp.widths)}</cols>")
     head.append("<sheetData>")
     out.write("".join(head).encode())
-    for chunk in grid.row_chunks():
+    for chunk in grid.row_chunks(header_heights(sp)):
         out.write(chunk.encode() if isinstance(chunk, str) else chunk)
     buf = ["</sheetData>"]
     buf.append(cond_xml(sp.cond_rules, book))

@@ -30,10 +30,13 @@ def customers_sheet(result: Result, title: str, replaces) -> SheetPlan:
             sp.styles.append(Style(ref(2, col[k], last, col[k]), number_format=fmt))
     sp.styles.append(Style(ref(2, col["r_score"], last, col["rfm"]), align="center"))
     sp.styles.append(Style(ref(2, col["why"], last, col["why"]), wrap=True))
-    sp.styles.append(Style(ref(1, col["r_score"], 1, col["rfm"]), align="center"))
+    # the header wraps (a long one, "Expected Spend per Purchase", over a number column is not cut off; its
+    # row gets a height, xlseg.plan.row_heights); numbers' headers sit right, scores' centred
+    sp.styles.append(Style(ref(1, 1, 1, len(head)), wrap=True))
+    sp.styles.append(Style(ref(1, col["r_score"], 1, col["rfm"]), align="center", wrap=True))
     for k in ("recency", "frequency", "monetary", "avg_order_value", *PREDICTION_KEYS):
         if k in col:
-            sp.styles.append(Style(ref(1, col[k]), align="right"))
+            sp.styles.append(Style(ref(1, col[k]), align="right", wrap=True))
     sp.cond_rules = label_rules(result, 2, last, col)
     own = list(CUSTOMER_KEYS) + predicted
     sp.widths = {column_letter(col[k]): WIDTHS[k] for k in own}
