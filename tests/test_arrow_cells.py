@@ -78,10 +78,14 @@ def _render(frame, styles, arrow: bool, date1904: bool, monkeypatch) -> dict:
 
 @pytest.mark.parametrize("date1904", [False, True])
 @pytest.mark.parametrize("styled", [False, True])
-def test_arrow_path_writes_what_the_cell_path_writes(monkeypatch, date1904, styled):
+@pytest.mark.parametrize("distinct", [False, True])
+def test_arrow_path_writes_what_the_cell_path_writes(monkeypatch, date1904, styled, distinct):
+    """``distinct``: every text column taken as long, nearly distinct texts are (no dictionary)."""
     frame = _frame()
     styles = [Style(ref=f"B2:J{N + 1}", number_format="0.00", bold=True)] if styled else []
     from xlseg.ooxml import arrow_cells
+    if distinct:
+        monkeypatch.setattr(arrow_cells, "LONG_TEXT", 0)
     rendered = []
     real = arrow_cells.render
 

@@ -95,6 +95,7 @@ def text_checks(words: pa.Array) -> tuple:
 
 
 _NULL = pa.scalar(None, pa.string())
+LONG_TEXT = 48  # bytes a string on average, above which a column's texts are taken as nearly all distinct
 
 
 def render(arr: pa.Array, pre: str, rows: pa.Array, sp: str, plain: int, date_xf, quote_xf, date1904: bool):
@@ -107,9 +108,11 @@ def render(arr: pa.Array, pre: str, rows: pa.Array, sp: str, plain: int, date_xf
     if pa.types.is_large_string(t):
         arr, t = arr.cast(pa.string()), pa.string()
     if pa.types.is_string(t):
-        # checks, escaping and the text after the row number are done once per distinct string
-        enc = pc.dictionary_encode(arr)
-        words = enc.dictionary
+        # checks, escaping and the text after the row number are done once per distinct string; long texts
+        # (Why, notes) are nearly all distinct: then they are taken as they are (a dictionary of them would
+        # only copy every byte twice more)
+        enc = None if len(arr) and arr.nbytes > LONG_TEXT * len(arr) else pc.dictionary_encode(arr)
+        words = arr if enc is None else enc.dictionary
         excel_escape, special, edge_space, risky = text_checks(words)
         if excel_escape:
             return None
@@ -123,7 +126,9 @@ def render(arr: pa.Array, pre: str, rows: pa.Array, sp: str, plain: int, date_xf
             mid = pc.if_else(risky, f'" s="{quote_xf()}" t="inlineStr"><is><t{space}>', mid)
         tails = pc.binary_join_element_wise(mid, value, "</t></is></c>", "")
         tails = pc.if_else(pc.equal(pc.binary_length(words), 0), _NULL, tails)
-        cells = pc.binary_join_element_wise(pre, rows, tails.take(enc.indices), "")  # null where no text
+        if enc is not None:
+            tails = tails.take(enc.indices)
+        cells = pc.binary_join_element_wise(pre, rows, tails, "")  # null where no text
     elif pa.types.is_integer(t) or pa.types.is_floating(t):
         text = pc.cast(arr, pa.string())
         if pa.types.is_floating(t):
