@@ -317,6 +317,36 @@ def test_strict_exits_1_on_a_warning_and_still_writes(tmp_path):
     assert lenient.exit_code == 0
 
 
+def test_a_row_skipped_for_two_reasons_counts_once(tmp_path):
+    """A missing comma shifts a line's cells (the UCI export has four such lines): its quantity, its date and
+    its unit price are all unusable. That is one row, not three: the sentences said "175 of 183 used, 8 not
+    used" and "findings on 188 rows" of a 183-line file."""
+    csv = tmp_path / "shifted.csv"
+    csv.write_text("CustomerID,InvoiceNo,Description,Quantity,InvoiceDate,UnitPrice\n"
+                   "C1,1,A,2,2024-01-01,3.5\nC2,2,B,1,2024-01-02,2\n"
+                   "C3,3,CHILLI  192,2024-01-03,3.82\n"  # the description swallowed the quantity's comma
+                   "C1,4,D,x,2024-01-04,1\n", encoding="utf-8")
+    run = CliRunner().invoke(main, ["classify", str(csv), "-o", str(tmp_path / "out.xlsx")])
+    assert run.exit_code == 0, run.output
+    assert run.output.startswith("Classified 2 customers as of 2024-01-02; data-quality findings: 3 kinds on 2 rows")
+    assert "Rows: 2 of 4 used, 2 not used (not an amount (2); not a date (1); blank (1))." in run.output
+    assert "Warning: 2 of 4 rows (50%) were not used." in run.output
+
+
+def test_rows_with_findings_beyond_the_listed_ones(tmp_path):
+    """Past 100 records of a kind the rest is one "N more rows" record; those rows still count, once each."""
+    lines = [f"C{i},{i},2024-01-{1 + i % 28:02d},5" for i in range(150)]
+    lines += [f"D{i},{200 + i},not a date,x" for i in range(130)]  # two problems on each of 130 rows
+    lines += [f",{400 + i},2024-01-05,5" for i in range(110)]  # no customer id
+    csv = tmp_path / "many.csv"
+    csv.write_text("CustomerID,InvoiceNo,InvoiceDate,Amount\n" + "\n".join(lines) + "\n", encoding="utf-8")
+    run = CliRunner().invoke(main, ["classify", str(csv), "-o", str(tmp_path / "out.xlsx")])
+    assert run.exit_code == 0, run.output
+    assert "data-quality findings: 3 kinds on 240 rows" in run.output
+    assert "Rows: 150 of 390 used, 240 not used (not a date (130); not an amount (130); no customer id (110))." \
+        in run.output
+
+
 def test_cli_notes_in_chinese(tmp_path):
     csv = tmp_path / "zh.csv"
     csv.write_text("客户编号,下单日期,金额\nA,2024-01-01,10\n", encoding="utf-8")

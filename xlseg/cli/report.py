@@ -34,7 +34,9 @@ def _report(run, *, table: bool = False):
     n = len((run.full or result).customers)
     groups = result.issue_groups
     kinds = len(groups) if groups is not None else len(result.issues)
-    rows = int(groups["count"].sum()) if groups is not None and len(groups) else len(result.issues)
+    rows = result.issue_rows
+    if rows is None:  # a Result made elsewhere: the records (a row with two problems counts twice)
+        rows = int(groups["count"].sum()) if groups is not None and len(groups) else len(result.issues)
     as_of = "-" if result.as_of is None else result.as_of.date().isoformat()
     if table:
         _summary_table(result)

@@ -83,10 +83,12 @@ def classify(customers: pd.DataFrame | None = None, transactions: pd.DataFrame |
     if customers is not None:
         cust, cust_cols, unique = prepare_customers(customers, cfg, log, customer_sheet, understood)
     tx, tx_cols, line_attrs = (None, {}, None)
+    twice = 0  # order lines with two records of being skipped (counted once in the rows sentence)
     if transactions is not None:
         step("reading transactions")
         tx_log = IssueLog(sheet=transaction_sheet)
         tx, tx_cols, line_attrs = prepare_transactions(transactions, cfg, tx_log, transaction_sheet, understood)
+        twice = tx.attrs.get("rows_counted_twice", 0)
         log.extend(tx_log)
     elif aggregated is not None:
         tx_cols = dict(aggregated.attrs.get("columns", {}))
@@ -297,14 +299,15 @@ def classify(customers: pd.DataFrame | None = None, transactions: pd.DataFrame |
     issues_frame = log.to_frame()
     groups = issue_groups(issues_frame)
     rows_in = (0 if customers is None else len(customers)) + (0 if transactions is None else len(transactions))
-    warnings = _warnings(groups, rows_in, notes, skipped)
+    warnings = _warnings(groups, rows_in, notes, skipped, twice)
     if rows_in or aggregated is None:  # an engine's order lines are counted in its own note
-        understood.append(_rows_sentence(groups, rows_in))
+        understood.append(_rows_sentence(groups, rows_in, twice))
     return Result(customers=out, summaries=summ, issues=issues_frame, flags=flags, tags=tags_long,
                   as_of=as_of, config=cfg, notes=notes, customer_columns=cust_cols,
                   transaction_columns=tx_cols, cut_points=cuts,
                   row_ids=None if cust is None else cust["customer_id"], understood=understood,
-                  warnings=warnings, issue_groups=groups, attributes=attributes, home_country=home)
+                  warnings=warnings, issue_groups=groups, attributes=attributes, home_country=home,
+                  issue_rows=log.rows_count())
 
 
 def _predict(m: pd.DataFrame, as_of, cfg: Config, notes: list) -> predict.Prediction:

@@ -32,6 +32,8 @@ class IssueLog:
 
     sheet: str = ""
     records: list[Issue] = field(default_factory=list)
+    # (sheet, rows) of the records that stand for "N more rows (not listed)": kept to count rows, not shown
+    unlisted: list = field(default_factory=list)
 
     def add(self, row, column, value, problem, action, *, sheet=None) -> None:
         self.records.append(
@@ -44,11 +46,25 @@ class IssueLog:
             if limit is not None and i >= limit:
                 remaining = len(rows) - limit
                 self.add("", column, "", f"{remaining} more rows with the same problem", action, sheet=sheet)
+                self.also(list(rows)[limit:], sheet=sheet)
                 break
             self.add(row, column, value, problem, action, sheet=sheet)
 
+    def also(self, rows, *, sheet=None) -> None:
+        """The rows a "N more rows (not listed)" record stands for (they count in :meth:`rows_count`)."""
+        self.unlisted.append((sheet if sheet is not None else self.sheet, [_plain(r) for r in rows]))
+
     def extend(self, other: "IssueLog") -> None:
         self.records.extend(other.records)
+        self.unlisted.extend(other.unlisted)
+
+    def rows_count(self) -> int:
+        """How many distinct rows have a finding: a row with two problems (a date and an amount, a date written
+        as text on a cancellation) is one row; the rows of "N more rows" records count too."""
+        seen = {(r.sheet, r.row) for r in self.records if r.row not in ("", None)}
+        for sheet, rows in self.unlisted:
+            seen.update((sheet, r) for r in rows)
+        return len(seen)
 
     def __len__(self) -> int:
         return len(self.records)

@@ -36,9 +36,14 @@ def _rejected(groups: pd.DataFrame) -> pd.DataFrame:
                   & (groups["problem"] != clean.TOTALS_ROW)]
 
 
-def _rows_sentence(groups: pd.DataFrame, rows_in: int) -> str:
+def _not_used(rejected: pd.DataFrame, twice: int) -> int:
+    """Rows not used: the rejected records, a row with two of them (``twice``) counted once."""
+    return max(int(rejected["count"].sum()) - twice, 0) if len(rejected) else 0
+
+
+def _rows_sentence(groups: pd.DataFrame, rows_in: int, twice: int = 0) -> str:
     rejected = _rejected(groups)
-    n = int(rejected["count"].sum()) if len(rejected) else 0
+    n = _not_used(rejected, twice)
     if not n:
         return f"Rows: all {rows_in:,} data rows used (blank and totals rows aside)."
     top = rejected.sort_values("count", ascending=False, kind="stable").head(3)
@@ -46,11 +51,11 @@ def _rows_sentence(groups: pd.DataFrame, rows_in: int) -> str:
     return f"Rows: {rows_in - n:,} of {rows_in:,} used, {n:,} not used ({reasons})."
 
 
-def _warnings(groups: pd.DataFrame, rows_in: int, notes: list, skipped: list) -> list[str]:
+def _warnings(groups: pd.DataFrame, rows_in: int, notes: list, skipped: list, twice: int = 0) -> list[str]:
     """What may make the result wrong: many rows rejected (with the top reasons), a feature skipped."""
     out = []
     rejected = _rejected(groups)
-    n = int(rejected["count"].sum()) if len(rejected) else 0
+    n = _not_used(rejected, twice)
     if rows_in and n > WARN_SHARE * rows_in:
         top = rejected.sort_values("count", ascending=False, kind="stable").head(3)
         reasons = "; ".join(f"{r.problem} ({int(r.count):,}, '{r.column}')" for r in top.itertuples(index=False))

@@ -40,7 +40,8 @@ class Result:
     * ``notes``: features skipped because a column is missing, and similar remarks.
     * ``understood``: what the run made of its input, one sentence each (see :mod:`xlseg.core.explain`
       for per-customer reasons); ``warnings``: what may make the result wrong (over 5 % of rows
-      rejected, a whole feature skipped); ``issue_groups``: :func:`xlseg.core.issues.group` of ``issues``.
+      rejected, a whole feature skipped); ``issue_groups``: :func:`xlseg.core.issues.group` of ``issues``;
+      ``issue_rows``: how many distinct rows have a finding.
     """
 
     customers: pd.DataFrame
@@ -64,6 +65,8 @@ class Result:
     issue_groups: pd.DataFrame | None = None
     attributes: list = field(default_factory=list)
     home_country: str | None = None
+    # how many distinct rows have a finding (a row with two problems is one row)
+    issue_rows: int | None = None
 
 
 def _keys_and_labels(codes: np.ndarray, keys, table: dict, lang: str):

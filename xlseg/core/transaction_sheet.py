@@ -38,9 +38,12 @@ def prepare_transactions(df: pd.DataFrame, cfg: Config, log: IssueLog, sheet: st
     _say_date_order(dates, cols["date"], sheet, understood)
     tx["date"] = dates
 
+    parsed = [dates]  # each field's cells that failed (blank, error, unreadable): one record each
+
     def number(fld):
         cells = clean.blank_error_cells(df[cols[fld]], column=cols[fld], log=log, required=True)
-        return clean.parse_amounts(cells, column=cols[fld], log=log, required=True)
+        parsed.append(clean.parse_amounts(cells, column=cols[fld], log=log, required=True))
+        return parsed[-1]
 
     if "amount" in cols:
         tx["amount"] = number("amount")
@@ -61,6 +64,9 @@ def prepare_transactions(df: pd.DataFrame, cfg: Config, log: IssueLog, sheet: st
         cancelled = _cancellations(tx, cols, log, say)
     tx["_cancelled"] = cancelled
     ok = tx["date"].notna() & tx["amount"].notna()  # (every row left has a customer id)
+    # a line skipped for two reasons (a date and an amount shifted by a missing comma) has a record for each:
+    # the rows sentence counts it once
+    twice = sum(int(p.isna().sum()) for p in parsed) - int((~ok).sum())
     if not ok.all():
         tx = tx[ok]
     if len(tx) == 0:
@@ -76,6 +82,7 @@ def prepare_transactions(df: pd.DataFrame, cfg: Config, log: IssueLog, sheet: st
                      "negative amount",
                      "counted as a refund: netted out of the customer's spend, not counted as a purchase",
                      limit=clean.ISSUE_LIMIT)
+    tx.attrs["rows_counted_twice"] = twice
     return tx, cols, _line_attributes(df.loc[tx.index], tx, cols)
 
 

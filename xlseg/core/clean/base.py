@@ -73,12 +73,15 @@ class _Findings:
             picked.sort(key=lambda pa: pa[0])
             rows.extend((p, problem, a) for p, a in picked[:ISSUE_LIMIT])
             if total > ISSUE_LIMIT:
-                overflow.append((problem, total - ISSUE_LIMIT))
+                listed = np.array([p for p, _a in picked[:ISSUE_LIMIT]], dtype=np.intp)
+                rest = np.setdiff1d(np.concatenate([pos for pos, _a in parts]), listed)
+                overflow.append((problem, total - ISSUE_LIMIT, rest))
         rows.sort(key=lambda r: r[0])
         for p, problem, action in rows:
             log.add(index[p], column, _cell(values[p]), problem, action)
-        for problem, more in overflow:
+        for problem, more, rest in overflow:
             log.add("", column, "", problem, f"same for {more} more rows (not listed)")
+            log.also(index[rest])
 
 
 def _cell(value):

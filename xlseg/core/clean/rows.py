@@ -134,7 +134,7 @@ def rows_to_drop(df: pd.DataFrame, *, id_column, log: IssueLog, sheet: str, name
     id_values = df[id_column].to_numpy(dtype=object)
     name_values = df[name_column].to_numpy(dtype=object) if name_column is not None else None
     reported = np.flatnonzero(totals_id | totals_name | no_id)
-    more: dict[str, int] = {}
+    more: dict[str, list] = {}
     per_problem: dict[str, int] = {}
     for i in reported:
         if totals_id[i]:
@@ -146,9 +146,10 @@ def rows_to_drop(df: pd.DataFrame, *, id_column, log: IssueLog, sheet: str, name
             column, value, problem = str(id_column), _cell(id_values[i]), why or NO_ID
         seen = per_problem[problem] = per_problem.get(problem, 0) + 1
         if limit is not None and seen > limit:
-            more[problem] = more.get(problem, 0) + 1
+            more.setdefault(problem, []).append(index[i])
             continue
         log.add(index[i], column, value, problem, SKIPPED, sheet=sheet)
-    for problem, n in more.items():  # the rest counted in one record, as in parse_dates
-        log.add("", str(id_column), "", problem, f"same for {n} more rows (not listed)", sheet=sheet)
+    for problem, rows in more.items():  # the rest counted in one record, as in parse_dates
+        log.add("", str(id_column), "", problem, f"same for {len(rows)} more rows (not listed)", sheet=sheet)
+        log.also(rows, sheet=sheet)
     return all_blank | totals_id | totals_name | no_id
