@@ -33,6 +33,7 @@ from xlseg.errors import WorkbookError
 from xlseg.read import sparse
 from xlseg.read.prefetch import ahead
 from xlseg.read.package import REPAIR, Package, local
+from xlseg.read.sheetcolumns import read_columns
 from xlseg.read.sheetscan import SheetScan, scan_sheet
 from xlseg.plan.write_plan import BookState
 from xlseg.plan.write_plan import MARKER_PREFIX
@@ -166,6 +167,12 @@ class Book:
         info = self.info(title)
         if info.kind != "worksheet":
             return []  # a chart sheet (or an old dialog/macro sheet) holds no cells
+        if title not in self._scans:
+            # one pass with numpy reads the values and finds the extent (no scan first); None: read below
+            fast = read_columns(self, info, max_cells=MAX_CELLS, dense=_dense_enough)
+            if fast is not None:
+                cols, self._scans[title] = fast
+                return Rows(pd.DataFrame(dict(enumerate(cols)), dtype=object, copy=False), row=tuple)
         scan = self.scan(title)
         if scan.cells == 0:
             return []
@@ -173,9 +180,11 @@ class Book:
             raise WorkbookError(f"'{self.path.name}', sheet '{title}' holds {scan.cells:,} cells, more than xlseg "
                                 f"reads from one sheet ({MAX_CELLS:,}). Keep the customer or order table on a sheet "
                                 "of its own, or save it as CSV.")
-        area = scan.max_row * max(scan.max_col, 1)
-        dense = area <= DENSE_RATIO * scan.cells + DENSE_SLACK
-        cols = self._dense(title, info) if dense else None
+        dense = _dense_enough(scan.max_row, scan.max_col, scan.cells)
+        cols = None
+        if dense:
+            fast = read_columns(self, info, scan)  # None: calamine reads it
+            cols = self._dense(title, info) if fast is None else fast[0]
         if cols is not None:
             _patch_columns(cols, scan)
             return Rows(pd.DataFrame(dict(enumerate(cols)), dtype=object, copy=False), row=tuple)
@@ -286,6 +295,12 @@ class Book:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+def _dense_enough(rows: int, cols: int, cells: int) -> bool:
+    """Whether a sheet of ``cells`` cells whose last is at (``rows``, ``cols``) is read as a rectangle from A1
+    (else cell by cell: one stray cell at XFD1048576 is not 17 billion empty cells)."""
+    return rows * max(cols, 1) <= DENSE_RATIO * cells + DENSE_SLACK
 
 
 def _calamine_text(exc: Exception) -> str:

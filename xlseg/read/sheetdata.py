@@ -29,6 +29,7 @@ CELL, V, IS, T, ROW, END_C, END_V, END_IS, END_T, END_ROW = 1, 2, 3, 4, 5, 11, 1
 # cell types
 NUM, SHARED, STR, INLINE = 1, 2, 3, 4
 CHUNK = 4 << 20  # inflated bytes per read
+MAX_PIECE = 64 << 20  # bytes of sheetData without a row's end (a real row is a few kilobytes)
 MAX_NUMBER_TEXT = 40  # bytes in one <v> number; longer is not a number Excel writes
 WINDOW = 64  # longest tag tail or text compared as words (longer texts are taken one by one)
 _ENTITY = re.compile(r"&(#x[0-9a-fA-F]+|#[0-9]+|lt|gt|amp|quot|apos);")
@@ -41,23 +42,33 @@ class Unplain(Exception):
     """The sheet holds something this reader leaves to the general one."""
 
 
-def scan(chunks, pick=None) -> dict:
+def scan(chunks, pick=None, limit: int | None = None) -> dict:
     """Every cell of sheetData: row, col, type, style, number and text (arrays, in sheet order).
 
     ``pick``: None (every cell's value is taken), or a function called once with the cells of row 1
     (a dict like the one returned) that returns the 1-based columns whose values are wanted below
     row 1, or None for all. The other cells below row 1 are still scanned and checked (position, type,
     style) but their number is NaN and their text None: values nobody reads are not parsed.
+    ``limit``: the most cells taken (more raise :class:`Unplain`: the caller's own checks say what is wrong).
     """
     out = {k: [] for k in ("row", "col", "type", "style", "num", "text")}
     picked = [pick]  # the function until row 1 is seen, then the chosen columns as an array (or None)
     pieces = _pieces(chunks)
+    taken = [0]
+
+    def keep(cells):
+        if cells is not None:
+            taken[0] += len(cells[0])
+            if limit is not None and taken[0] > limit:
+                raise Unplain
+        _keep(out, cells)
+
     for piece in pieces:
-        _keep(out, _chunk(piece, picked))
+        keep(_chunk(piece, picked))
         if not callable(picked[0]):
             break  # the columns are chosen: the other pieces are independent, two threads scan them
     for cells in in_order(lambda piece: _chunk(piece, picked), pieces):
-        _keep(out, cells)
+        keep(cells)
     return _joined(out)
 
 
@@ -73,6 +84,8 @@ def _pieces(chunks):
             if b"encoding=" in head and not re.search(rb"encoding=['\"]utf-8['\"]", head, re.IGNORECASE):
                 raise Unplain
         buf += block
+        if len(buf) > MAX_PIECE:
+            raise Unplain  # one row of more than MAX_PIECE bytes: the general reader says what is wrong
         if not started:
             at = buf.find(b"<sheetData")
             if at < 0:

@@ -21,20 +21,18 @@ import numpy as np
 from xlseg.errors import WorkbookError
 
 MAX_ROW_BYTES = 256 << 20  # one <row> element; more is not a worksheet anyone typed
-_BIG_ROW = re.compile(rb' r="[A-Z]{1,3}([0-9]{6,7})"')
-_CELL_ROW = re.compile(rb' r="[A-Z]{1,3}([0-9]{1,7})"')
 _PREFIX = re.compile(rb"<(?:([A-Za-z_][\w.-]*):)?worksheet\b")
 _ATTR_R = re.compile(rb'\br="([A-Z]{1,3})([0-9]{1,7})"')
 _T_ERR = re.compile(rb'\bt="e"')
 
 
-def _columns(block: bytes) -> tuple[int, int, bool]:
-    """(number of ' r="A1"' cell references, the largest column among them, whether a row number among them has
-    six digits or more) in ``block``, vectorised."""
-    a = np.frombuffer(block, np.uint8)
-    n = len(a) - 12
+def _columns(block: bytes) -> tuple[int, int, int]:
+    """(number of ' r="A1"' cell references, the largest column among them, the largest row among them) in
+    ``block``, vectorised."""
+    a = np.frombuffer(block + bytes(16), np.uint8)  # padded: letters and digits are read at fixed offsets
+    n = len(block) - 12
     if n <= 0:
-        return 0, 0, False
+        return 0, 0, 0
     hit = a[:n] == 32  # ' r="'
     hit &= a[1:n + 1] == 114
     hit &= a[2:n + 2] == 61
@@ -44,14 +42,22 @@ def _columns(block: bytes) -> tuple[int, int, bool]:
     letter = (first >= 65) & (first <= 90)  # <row r="5"> has a digit there
     at, first = at[letter], first[letter].astype(np.int64) - 64
     if not len(at):
-        return 0, 0, False
+        return 0, 0, 0
     second = a[at + 1].astype(np.int64)
     two = (second >= 65) & (second <= 90)
     third = a[at + 2].astype(np.int64)
     three = two & (third >= 65) & (third <= 90)
     col = np.where(three, (first * 26 + second - 64) * 26 + third - 64, np.where(two, first * 26 + second - 64, first))
-    sixth = a[at + 1 + two + three + 5]  # the sixth character after the letters: a digit when the row is >= 100000
-    return len(at), int(col.max()), bool(((sixth >= 48) & (sixth <= 57)).any())
+    p = at + 1 + two + three  # the first digit
+    row = np.zeros(len(p), np.int64)
+    going = np.ones(len(p), bool)
+    for k in range(7):  # up to 7 digits
+        digit = a[p + k].astype(np.int64) - 48
+        going &= (digit >= 0) & (digit <= 9)
+        if not going.any():
+            break
+        row = np.where(going, row * 10 + digit, row)
+    return len(at), int(col.max()), int(row.max())
 
 
 def col_number(letters: bytes | str) -> int:
@@ -104,21 +110,14 @@ class _Scanner:
         if self.open_c_bare in block:
             scan.unreferenced = True
         scan.cells += opens
-        refs, last_col, big = _columns(block)
+        refs, last_col, last_ref_row = _columns(block)
         if refs < opens:
             scan.unreferenced = True
         scan.max_col = max(scan.max_col, last_col)
-        if last_col > 52:  # beyond column AZ: every ref's row, since an understated height would cost the most
-            rows = _CELL_ROW.findall(block)
-        else:
-            # rows come in order in real files: the last <row> gives the height; a cell ref below row 99,999
-            # anywhere counts too (calamine places a cell by its own ref), so a narrow sheet that lies about
-            # its order is still bounded by 99,999 x 52 cells
-            rows = self.row_re.findall(block, max(0, block.rfind(b"<" + self.prefix + b"row ")))
-            if big:
-                rows += _BIG_ROW.findall(block)
-        if rows:
-            scan.max_row = max(scan.max_row, max(map(int, rows)))
+        # every cell reference's row (calamine places a cell by its own ref, whatever the order of the rows), and
+        # the last <row> tag's number (rows come in order in real files; a row of cells without refs counts)
+        rows = self.row_re.findall(block, max(0, block.rfind(b"<" + self.prefix + b"row ")))
+        scan.max_row = max([scan.max_row, last_ref_row] + [int(r) for r in rows])
         if b't="e"' in block:
             self._errors(block)
         if self.f_re.search(block):
