@@ -28,6 +28,8 @@ _INT_LIMIT = float(2**53)
 _EPOCH = {False: np.datetime64("1899-12-30", "ms"), True: np.datetime64("1904-01-01", "ms")}
 _NUMBER_CODES = {"general", "0", "0.00", "#,##0", "#,##0.00", "@"}
 _DATE_CHARS = set("ymdhs-/:. ")
+_NUMBER_CHARS = set("0#?.,%e+- ")
+_NUMBER_IDS = (0, 1, 2, 3, 4, 9, 10, 11, 12, 13, 37, 38, 39, 40, 48, 49)  # built-in formats of numbers (and text)
 
 
 def history_frame(path, fast: bool = True, columns=None, early=None) -> pd.DataFrame:
@@ -320,7 +322,7 @@ def _date_styles(book, cells) -> np.ndarray:
 def _format_kind(fid: int, code: str | None) -> bool | None:
     """True: a date format; False: a number format; None: one this reader does not judge."""
     if code is None:
-        return False if fid in (0, 1, 2, 3, 4) else True if fid in (14, 15, 16, 17, 22) else None
+        return False if fid in _NUMBER_IDS else True if fid in (14, 15, 16, 17, 22) else None
     plain = code.replace("\\", "").replace('"', "").strip().lower()
     if plain in _NUMBER_CODES:
         return False
@@ -329,4 +331,6 @@ def _format_kind(fid: int, code: str | None) -> bool | None:
     bare = re.sub(r'"[^"]*"', "", code).replace("\\", "").lower()  # quoted text (年, 月) and escapes out
     if set(bare) <= _DATE_CHARS and "y" in bare and "d" in bare:
         return True
+    if set(bare) <= _NUMBER_CHARS:  # digits, exponent, percent, separators and quoted text only
+        return False
     return None
