@@ -20,7 +20,7 @@ import pandas as pd
 from xlseg.errors import XlsegError
 from xlseg.read.history_part import _date_styles, _shared_strings
 from xlseg.read.prefetch import ahead
-from xlseg.read.sheetdata import CHUNK, INLINE, NUM, SHARED, STR, Unplain, scan
+from xlseg.read.sheetdata import CHUNK, INLINE, NUM, SHARED, STR, Unplain, cell_pieces
 from xlseg.read.sheetscan import SheetScan
 
 _INT_LIMIT = float(2**53)
@@ -38,20 +38,28 @@ def read_columns(book, info, sheet_scan=None, max_cells: int = 0, dense=None):
     column (no error or formula cells: the pass leaves those to calamine). ``max_cells``: more cells than this,
     or a rectangle that ``dense(rows, columns, cells)`` refuses, returns None (the caller's own scan then says
     what is wrong, or reads the sheet cell by cell). ``sheet_scan``: the sheet's scan when it was made already
-    (a sheet holding formulas or error cells is calamine's at once, without a second pass)."""
+    (a sheet holding formulas or error cells is calamine's at once, without a second pass).
+
+    The part is taken a piece of a few megabytes at a time and each piece's values are made at once: what is
+    kept of a cell is its position and value, not its bytes and parsed fields."""
     if sheet_scan is not None and (sheet_scan.errors or sheet_scan.formulas or sheet_scan.unreferenced):
         return None
     part = book._part(info)
     try:
         chunks = ahead(book.package.chunks(part, CHUNK))
-        cells = scan(chunks, limit=max_cells or None)
+        values = _Values(book)
+        placed = []
+        found = SheetScan()
+        for piece in cell_pieces(chunks, limit=max_cells or None):
+            found.cells += len(piece["row"])
+            found.max_row = max(found.max_row, int(piece["row"][-1]))  # in sheet order: the last is the lowest
+            found.max_col = max(found.max_col, int(piece["col"].max()))
+            placed.append(values.of(piece))
         for _ in chunks:  # the rest of the part is inflated too: its size and CRC are checked as always
             pass
-        found = SheetScan(cells=len(cells["row"]), max_row=int(cells["row"].max(initial=0)),
-                          max_col=int(cells["col"].max(initial=0)))
         if found.cells == 0 or dense is not None and not dense(found.max_row, found.max_col, found.cells):
             return None
-        return columns_of(book, cells), found
+        return values.columns(placed), found
     except XlsegError:
         raise  # the package's own messages (damaged part, sizes)
     except (Unplain, ValueError, IndexError, KeyError, OverflowError, UnicodeDecodeError):
@@ -60,52 +68,80 @@ def read_columns(book, info, sheet_scan=None, max_cells: int = 0, dense=None):
 
 def columns_of(book, cells: dict) -> list:
     """:func:`read_columns` from the cells of :func:`xlseg.read.sheetdata.scan` (Unplain: calamine's)."""
-    kind = cells["type"]
-    at = np.flatnonzero(kind > 0)
-    if len(at) == 0:
-        raise Unplain  # no value at all: calamine's empty range
-    kind = kind[at]
-    row, col = cells["row"][at], cells["col"][at]
-    num = cells["num"][at]
-    values = np.empty(len(at), dtype=object)
-    texty = np.flatnonzero((kind == STR) | (kind == INLINE))
-    if len(texty):
-        values[texty] = cells["text"][at[texty]]
-    shared_at = np.flatnonzero(kind == SHARED)
-    if len(shared_at):
-        shared = _shared_strings(book)
-        idx = num[shared_at]
-        if not ((idx >= 0) & (idx < len(shared)) & (idx == np.floor(idx))).all():
-            raise Unplain  # calamine says what is wrong
-        values[shared_at] = shared[idx.astype(np.int64)]
-    numbers = np.flatnonzero(kind == NUM)
-    if len(numbers):
-        dated = _date_styles(book, {"style": cells["style"][at], "type": kind})[cells["style"][at[numbers]]]
-        plain = numbers[~dated]
-        if len(plain):
-            values[plain] = _numbers(num[plain])
-        days = numbers[dated]
-        if len(days):
-            values[days] = _dates(num[days], bool(book.date1904))
-    empty = np.zeros(len(at), bool)
-    if len(texty) or len(shared_at):
-        empty = values == ""
-    full = ~empty
-    if not full.any():
-        raise Unplain
-    height, width = int(row[full].max()), int(col[full].max())
-    if empty.any():
-        if (row[empty] > height).any() or (col[empty] > width).any():
+    values = _Values(book)
+    return values.columns([values.of(cells)])
+
+
+class _Values:
+    """Cells to values, a piece at a time (:meth:`of`), then the columns (:meth:`columns`)."""
+
+    def __init__(self, book) -> None:
+        self.book = book
+        self.shared = None
+        self.dates: dict = {}  # the number-styled cells' style indices -> date style or not (per style index)
+        self.empty_row = self.empty_col = 0  # the furthest empty text
+
+    def of(self, cells: dict):
+        """(rows, columns, values) of a piece's cells holding a value that is not ''."""
+        kind = cells["type"]
+        at = np.flatnonzero(kind > 0)
+        kind = kind[at]
+        row, col, num = cells["row"][at], cells["col"][at], cells["num"][at]
+        values = np.empty(len(at), dtype=object)
+        texty = np.flatnonzero((kind == STR) | (kind == INLINE))
+        if len(texty):
+            values[texty] = cells["text"][at[texty]]
+        shared_at = np.flatnonzero(kind == SHARED)
+        if len(shared_at):
+            if self.shared is None:
+                self.shared = _shared_strings(self.book)
+            idx = num[shared_at]
+            if not ((idx >= 0) & (idx < len(self.shared)) & (idx == np.floor(idx))).all():
+                raise Unplain  # calamine says what is wrong
+            values[shared_at] = self.shared[idx.astype(np.int64)]
+        numbers = np.flatnonzero(kind == NUM)
+        if len(numbers):
+            style = cells["style"][at[numbers]]
+            dated = self._dated(style)[style]
+            plain = numbers[~dated]
+            if len(plain):
+                values[plain] = _numbers(num[plain])
+            days = numbers[dated]
+            if len(days):
+                values[days] = _dates(num[days], bool(self.book.date1904))
+        if len(texty) or len(shared_at):
+            empty = values == ""
+            if empty.any():
+                self.empty_row = max(self.empty_row, int(row[empty].max()))
+                self.empty_col = max(self.empty_col, int(col[empty].max()))
+                full = ~empty
+                row, col, values = row[full], col[full], values[full]
+        return row.astype(np.int32), col.astype(np.int16), values
+
+    def _dated(self, style: np.ndarray) -> np.ndarray:
+        used = np.unique(style)
+        key = used.tobytes()
+        if key not in self.dates:
+            self.dates[key] = _date_styles(self.book, {"style": used, "type": np.full(len(used), NUM)})
+        return self.dates[key]
+
+    def columns(self, placed: list) -> list:
+        """The columns from A1 to the last value (Unplain: an empty text past it, or no value at all)."""
+        height = max((int(r.max()) for r, _c, _v in placed if len(r)), default=0)
+        width = max((int(c.max()) for _r, c, _v in placed if len(c)), default=0)
+        if not height:
+            raise Unplain  # no value at all: calamine's empty range
+        if self.empty_row > height or self.empty_col > width:
             raise Unplain  # an empty text past the last value: whether it widens calamine's range is its business
-        values[empty] = None
-    out = [np.full(height, None, dtype=object) for _ in range(width)]
-    order = np.argsort(col, kind="stable")
-    bounds = np.searchsorted(col[order], np.arange(1, width + 2))
-    for j in range(width):
-        pick = order[bounds[j]:bounds[j + 1]]
-        if len(pick):
-            out[j][row[pick] - 1] = values[pick]
-    return out
+        out = [np.full(height, None, dtype=object) for _ in range(width)]
+        for i, (row, col, values) in enumerate(placed):
+            order = np.argsort(col, kind="stable")
+            bounds = np.searchsorted(col[order], np.arange(1, width + 2))
+            for j in np.flatnonzero(np.diff(bounds)).tolist():
+                pick = order[bounds[j]:bounds[j + 1]]
+                out[j][row[pick] - 1] = values[pick]
+            placed[i] = None  # each piece freed once placed
+        return out
 
 
 def _numbers(x: np.ndarray) -> np.ndarray:

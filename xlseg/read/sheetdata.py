@@ -72,6 +72,23 @@ def scan(chunks, pick=None, limit: int | None = None) -> dict:
     return _joined(out)
 
 
+def cell_pieces(chunks, limit: int | None = None):
+    """The cells of :func:`scan` (every value taken) a piece of a few megabytes at a time: dicts like its
+    result, in sheet order, so a caller keeps only what it makes of each (``limit``: as for :func:`scan`)."""
+    last, taken = -1, 0
+    for cells in in_order(lambda piece: _chunk(piece, [None]), _pieces(chunks)):
+        if cells is None:
+            continue
+        taken += len(cells[0])
+        if limit is not None and taken > limit:
+            raise Unplain
+        out = _joined({k: [v] for k, v in zip(("row", "col", "type", "style", "num", "text"), cells)})
+        if out["row"][0] * 20_000 + out["col"][0] <= last:
+            raise Unplain  # cells out of order across pieces
+        last = out["row"][-1] * 20_000 + out["col"][-1]
+        yield out
+
+
 def _pieces(chunks):
     """The inflated part's sheetData as pieces of a few megabytes, each ending at a row's end."""
     buf, started, first = b"", False, True
