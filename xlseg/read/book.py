@@ -298,8 +298,7 @@ class Book:
 
 
 def _dense_enough(rows: int, cols: int, cells: int) -> bool:
-    """Whether a sheet of ``cells`` cells whose last is at (``rows``, ``cols``) is read as a rectangle from A1
-    (else cell by cell: one stray cell at XFD1048576 is not 17 billion empty cells)."""
+    """Whether a sheet of ``cells`` cells reaching (``rows``, ``cols``) is read as a rectangle (else cell by cell)."""
     return rows * max(cols, 1) <= DENSE_RATIO * cells + DENSE_SLACK
 
 

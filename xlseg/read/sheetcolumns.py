@@ -18,9 +18,9 @@ import numpy as np
 import pandas as pd
 
 from xlseg.errors import XlsegError
-from xlseg.read.history_part import _date_styles, _shared_strings
-from xlseg.read.prefetch import ahead
-from xlseg.read.sheetdata import CHUNK, INLINE, NUM, SHARED, STR, Unplain, cell_pieces
+from xlseg.read.cellformats import date_styles, shared_strings
+from xlseg.read.prefetch import ahead, in_order
+from xlseg.read.sheetdata import CHUNK, INLINE, NUM, SHARED, STR, Unplain, _chunk, _joined, _pieces
 from xlseg.read.sheetscan import SheetScan
 
 _INT_LIMIT = float(2**53)
@@ -66,6 +66,19 @@ def read_columns(book, info, sheet_scan=None, max_cells: int = 0, dense=None):
         return None
 
 
+def cell_pieces(chunks, limit: int | None = None):
+    """The cells of :func:`xlseg.read.sheetdata.scan` (every value taken) a piece of a few megabytes at a time,
+    as dicts like its result, in sheet order (two threads scan them); more than ``limit`` cells: Unplain."""
+    last, taken = -1, 0
+    for cells in filter(None, in_order(lambda piece: _chunk(piece, [None]), _pieces(chunks))):
+        taken += len(cells[0])
+        out = _joined({k: [v] for k, v in zip(("row", "col", "type", "style", "num", "text"), cells)})
+        if (limit is not None and taken > limit) or out["row"][0] * 20_000 + out["col"][0] <= last:
+            raise Unplain  # too many cells, or cells out of order across pieces
+        last = out["row"][-1] * 20_000 + out["col"][-1]
+        yield out
+
+
 def columns_of(book, cells: dict) -> list:
     """:func:`read_columns` from the cells of :func:`xlseg.read.sheetdata.scan` (Unplain: calamine's)."""
     values = _Values(book)
@@ -94,7 +107,7 @@ class _Values:
         shared_at = np.flatnonzero(kind == SHARED)
         if len(shared_at):
             if self.shared is None:
-                self.shared = _shared_strings(self.book)
+                self.shared = shared_strings(self.book)
             idx = num[shared_at]
             if not ((idx >= 0) & (idx < len(self.shared)) & (idx == np.floor(idx))).all():
                 raise Unplain  # calamine says what is wrong
@@ -122,7 +135,7 @@ class _Values:
         used = np.unique(style)
         key = used.tobytes()
         if key not in self.dates:
-            self.dates[key] = _date_styles(self.book, {"style": used, "type": np.full(len(used), NUM)})
+            self.dates[key] = date_styles(self.book, {"style": used, "type": np.full(len(used), NUM)})
         return self.dates[key]
 
     def columns(self, placed: list) -> list:

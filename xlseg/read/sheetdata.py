@@ -42,51 +42,24 @@ class Unplain(Exception):
     """The sheet holds something this reader leaves to the general one."""
 
 
-def scan(chunks, pick=None, limit: int | None = None) -> dict:
+def scan(chunks, pick=None) -> dict:
     """Every cell of sheetData: row, col, type, style, number and text (arrays, in sheet order).
 
     ``pick``: None (every cell's value is taken), or a function called once with the cells of row 1
     (a dict like the one returned) that returns the 1-based columns whose values are wanted below
     row 1, or None for all. The other cells below row 1 are still scanned and checked (position, type,
     style) but their number is NaN and their text None: values nobody reads are not parsed.
-    ``limit``: the most cells taken (more raise :class:`Unplain`: the caller's own checks say what is wrong).
     """
     out = {k: [] for k in ("row", "col", "type", "style", "num", "text")}
     picked = [pick]  # the function until row 1 is seen, then the chosen columns as an array (or None)
     pieces = _pieces(chunks)
-    taken = [0]
-
-    def keep(cells):
-        if cells is not None:
-            taken[0] += len(cells[0])
-            if limit is not None and taken[0] > limit:
-                raise Unplain
-        _keep(out, cells)
-
     for piece in pieces:
-        keep(_chunk(piece, picked))
+        _keep(out, _chunk(piece, picked))
         if not callable(picked[0]):
             break  # the columns are chosen: the other pieces are independent, two threads scan them
     for cells in in_order(lambda piece: _chunk(piece, picked), pieces):
-        keep(cells)
+        _keep(out, cells)
     return _joined(out)
-
-
-def cell_pieces(chunks, limit: int | None = None):
-    """The cells of :func:`scan` (every value taken) a piece of a few megabytes at a time: dicts like its
-    result, in sheet order, so a caller keeps only what it makes of each (``limit``: as for :func:`scan`)."""
-    last, taken = -1, 0
-    for cells in in_order(lambda piece: _chunk(piece, [None]), _pieces(chunks)):
-        if cells is None:
-            continue
-        taken += len(cells[0])
-        if limit is not None and taken > limit:
-            raise Unplain
-        out = _joined({k: [v] for k, v in zip(("row", "col", "type", "style", "num", "text"), cells)})
-        if out["row"][0] * 20_000 + out["col"][0] <= last:
-            raise Unplain  # cells out of order across pieces
-        last = out["row"][-1] * 20_000 + out["col"][-1]
-        yield out
 
 
 def _pieces(chunks):
