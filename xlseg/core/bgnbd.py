@@ -77,6 +77,21 @@ def bounded(nll):
     return wrapped
 
 
+def remembered(fn):
+    """``fn(theta)`` computed once per distinct ``theta`` (its bytes): BFGS's line searches ask again for points
+    they have seen (on a million customers 19 of 76 full-data evaluations, and 22 of 102 on the subsample,
+    were repeats). ``fn`` is deterministic, so a remembered answer is the one it would give again, bit for bit."""
+    seen: dict = {}
+
+    def call(theta):
+        key = np.asarray(theta, dtype="float64").tobytes()
+        if key not in seen:
+            seen[key] = fn(theta)
+        f, g = seen[key]
+        return f, np.array(g, dtype="float64", copy=True)  # the optimiser's own copy, as a fresh call gives
+    return call
+
+
 class FitError(ValueError):
     """The data cannot support the fit (the message says why); the caller writes a note."""
 
@@ -230,14 +245,14 @@ def maximise(make_nll, arrays: tuple, start: np.ndarray, what: str):
     options = {"maxiter": 500, "gtol": 1e-9}
     if n > 2 * SUBSAMPLE:
         step = n // SUBSAMPLE
-        sub = minimize(bounded(make_nll(*(a[::step] for a in arrays))), start, jac=True, method="BFGS",
+        sub = minimize(remembered(bounded(make_nll(*(a[::step] for a in arrays)))), start, jac=True, method="BFGS",
                        options=options)
         if np.all(np.isfinite(sub.x)):
             start = sub.x
             h = (sub.hess_inv + sub.hess_inv.T) / 2
             if np.all(np.isfinite(h)) and np.all(np.linalg.eigvalsh(h) > 0):
                 options["hess_inv0"] = h
-    res = minimize(bounded(make_nll(*arrays)), start, jac=True, method="BFGS", options=options)
+    res = minimize(remembered(bounded(make_nll(*arrays))), start, jac=True, method="BFGS", options=options)
     theta = res.x
     # BFGS often stops with "precision loss" at the optimum: judge by the gradient, not res.success.
     if not np.all(np.isfinite(theta)) or not np.isfinite(res.fun) or np.max(np.abs(res.jac)) > 1e-4:
