@@ -129,6 +129,36 @@ def test_error_texts_as_ids_are_blank_ids(tmp_path):
     assert mismatches(expected, got) == {}
 
 
+def test_the_quick_id_test_equals_the_regex_alone():
+    """DuckDB decides blank cells and ids of letters, digits and -_.~ by url_encode before the regex
+    (sql.QUICK_PLAIN): every character url_encode keeps is one of those, and on ids of every kind (spaces of
+    every width, control characters, full-width forms, error texts, '#' ids, '%' escapes, a CSV's 1001.0) both
+    forms give the same id."""
+    import random
+    import string
+
+    con = duckdb.connect()
+    kept = con.execute("SELECT list(c ORDER BY c) FROM range(0, 65536) AS t(c) "
+                       "WHERE (c < 55296 OR c > 57343) AND url_encode(chr(CAST(c AS INTEGER))) = "
+                       "chr(CAST(c AS INTEGER))").fetchone()[0]
+    assert kept == sorted(map(ord, string.ascii_letters + string.digits + "-_.~"))
+    rng = random.Random(14)
+    chars = list(string.printable) + ["\u3000", "\u00a0", "\u2003", "\x1c", "\x85", "\x7f", "\x00", "ａ", "１",
+                                      "＃", "é", "中", "#", " "]
+    ids = ["", " ", "#N/A", " #N/A ", "＃N/A", "#REF!", "#", "C001", "C 001", "C  001", " C001", "C001 ", "a~b",
+           "x-y_z.", "%41", "1001.0", " 1001.0 ", "007.0", None]
+    ids += ["".join(rng.choice(chars) for _ in range(rng.randint(0, 8))) for _ in range(20000)]
+    ids += ["".join(rng.choice(string.ascii_letters + string.digits + "-_.~#") for _ in range(rng.randint(1, 12)))
+            for _ in range(5000)]
+    con.execute("CREATE TABLE ids AS SELECT UNNEST(?) AS v", [ids])
+    for csv in (False, True):
+        plain, quick = sql.id_expr("v", "string", csv), sql.id_expr("v", "string", csv, quick=True)
+        differ, decided = con.execute(f"SELECT COUNT(*) FILTER (WHERE ({plain}) IS DISTINCT FROM ({quick})), "
+                                      f"COUNT(*) FILTER (WHERE {sql.QUICK_PLAIN.format(x='v')}) FROM ids").fetchone()
+        assert differ == 0 and decided > 5000
+    con.close()
+
+
 def test_globs_and_several_files_equal_one_file(messy, tmp_path):
     lines, csv, *_ = messy
     half = len(lines) // 2

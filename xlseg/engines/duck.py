@@ -53,6 +53,7 @@ class DuckEngine:
         if threads:
             self.con.execute(f"SET threads = {int(threads)}")
         self.con.execute(f"SET temp_directory = {sql.lit(self.temp_directory)}")
+        self.quick_ids = _has_url_encode(self.con)  # sql.QUICK_PLAIN
 
     # -------------------------------------------------------------- sources
     def _relation(self, schema: sources.FileSchema) -> str:
@@ -119,7 +120,8 @@ class DuckEngine:
                 continue
             finally:
                 self._registering = False
-            self.register_view("xlseg_read_lines", sources.union_lines_sql(schemas, relations, ordered, read))
+            self.register_view("xlseg_read_lines", sources.union_lines_sql(schemas, relations, ordered, read,
+                                                                              quick=self.quick_ids))
             return
 
     def register_view(self, name: str, query: str) -> None:
@@ -190,6 +192,14 @@ class DuckEngine:
 
 class _OneThread(Exception):
     """A CSV file must be read again in one thread (see ``DuckEngine._exec``)."""
+
+
+def _has_url_encode(con) -> bool:
+    """Whether this DuckDB has ``url_encode`` (a core function of recent versions) for ``sql.QUICK_PLAIN``."""
+    try:
+        return con.execute("SELECT url_encode('a b') = 'a%20b'").fetchone()[0] is True
+    except duckdb.Error:
+        return False
 
 
 def _first_line(exc: Exception) -> str:

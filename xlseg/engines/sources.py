@@ -245,17 +245,19 @@ def _carried_kind(schema: FileSchema, header: str) -> bool:
     return schema.kinds[header] in PLAIN_KINDS or schema.path.lower().endswith(CSV_SUFFIXES)
 
 
-def union_lines_sql(schemas: list[FileSchema], relations: list[str], ordered: bool = False, read=()) -> str:
+def union_lines_sql(schemas: list[FileSchema], relations: list[str], ordered: bool = False, read=(),
+                    quick: bool = False) -> str:
     """Lines of every file with clean values: one ``lines_sql`` per file (its own types) joined by UNION ALL.
 
     ``ordered``: each relation has the ``sql.ORDER_COLUMNS`` (see :func:`needs_order`). ``read``: the fields
-    whose other texts the core read (:func:`xlseg.engines.texts.read_texts`).
+    whose other texts the core read (:func:`xlseg.engines.texts.read_texts`). ``quick``: DuckDB's id test
+    (``sql.QUICK_PLAIN``).
     """
     kinds = targets(schemas)
     parts = []
     for s, rel in zip(schemas, relations):
         parts.append(sql.lines_sql(s.fields, s.kinds, source=rel, plain=s.plain, targets=kinds, ordered=ordered,
-                                   texts=read, decimals=texts.decimals(s)))
+                                   texts=read, decimals=texts.decimals(s), quick=quick))
     return "\nUNION ALL\n".join(parts)
 
 
