@@ -257,7 +257,10 @@ def classify(customers: pd.DataFrame | None = None, transactions: pd.DataFrame |
     out = pd.DataFrame(cols, copy=False)
     if "name" not in out:
         out["name"] = None
-    out["source_row"] = pd.array(out["source_row"] if "source_row" in out else [pd.NA] * len(out), dtype="Int64")
+    if "source_row" in out:
+        out["source_row"] = pd.array(out["source_row"], dtype="Int64")
+    else:  # no sheet row: all missing (built from arrays; a list of a million pd.NA took 0.5 s to coerce)
+        out["source_row"] = pd.arrays.IntegerArray(np.ones(len(out), dtype="int64"), np.ones(len(out), dtype=bool))
 
     # --- issue 7: manual overrides (Settings "Overrides" table) replace the computed keys and labels
     computed = _columns(out, ["segment_key", "abc", "tier_key", "stage_key"])
