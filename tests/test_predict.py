@@ -303,3 +303,71 @@ def test_a_large_fit_started_from_a_subsample_reaches_the_full_optimum(monkeypat
     np.testing.assert_allclose([sub_bg.r, sub_bg.alpha, sub_bg.a, sub_bg.b],
                                [full_bg.r, full_bg.alpha, full_bg.a, full_bg.b], rtol=1e-5)
     np.testing.assert_allclose([sub_gg.p, sub_gg.q, sub_gg.gamma], [full_gg.p, full_gg.q, full_gg.gamma], rtol=1e-5)
+
+
+# ---------------------------------------------------------------- the likelihood, bit for bit
+def test_block_sums_added_up_numpys_tree_are_the_whole_sum():
+    """bgnbd._blocks follows numpy's pairwise summation: block sums added up its tree equal np.sum bit for bit."""
+    rng = np.random.default_rng(11)
+    for n in (1, 129, 4_097, 32_769, 100_003, 654_321):
+        values = rng.standard_normal(n) * rng.exponential(1e6, n)
+        for most in (128, 1_000, 32_768):
+            tree = bgnbd._blocks(0, n, most)
+            leaves = bgnbd._leaves(tree)
+            assert leaves[0][0] == 0 and leaves[-1][1] == n and max(b - a for a, b in leaves) <= max(most, 1)
+            assert all(a[1] == b[0] for a, b in zip(leaves, leaves[1:]))
+            sums = {leaf: values[leaf[0]:leaf[1]].sum() for leaf in leaves}
+            assert bgnbd._added(tree, sums) == values.sum()
+
+
+def _plain_nll(x, t_x, T, theta):
+    """The BG/NBD likelihood and gradient as plain numpy expressions over whole arrays (what _nll computes)."""
+    r, alpha, a, b = np.exp(theta)
+    la = np.log(alpha)
+    rep = x > 0
+    T0, c0 = np.unique(T[~rep], return_counts=True)
+    c0 = c0.astype("float64")
+    n0 = c0.sum()
+    s0 = bgnbd.dot(c0, np.log(alpha + T0))
+    f = r * (n0 * la - s0)
+    g_r = n0 * la - s0
+    g_alpha = r * (n0 / alpha - bgnbd.dot(c0, 1.0 / (alpha + T0)))
+    xr, tr, Tr = x[rep], t_x[rep], T[rep]
+    xu, xi, xc = np.unique(xr, return_inverse=True, return_counts=True)
+    xc = xc.astype("float64")
+    gammaln, digamma = bgnbd.gammaln, bgnbd.digamma
+    A = gammaln(r + xu) - gammaln(r) + r * la + gammaln(a + b) + gammaln(b + xu) - gammaln(b) - gammaln(a + b + xu)
+    lT, lt, rx = np.log(alpha + Tr), np.log(alpha + tr), (r + xu)[xi]
+    diff = lT - lt
+    d = (np.log(a) - np.log(b + xu - 1.0)[xi]) + rx * diff
+    e = np.exp(np.clip(d, -700.0, 700.0))
+    w = e / (1.0 + e)
+    q = rx * ((1.0 - w) / (alpha + Tr) + w / (alpha + tr))
+    f += bgnbd.dot(xc, A) + -(rx * lT).sum() + np.log1p(e).sum()
+    dg = digamma(a + b) - digamma(a + b + xu)
+    g_r += bgnbd.dot(xc, digamma(r + xu) - digamma(r) + la) - lT.sum() + (w * diff).sum()
+    g_alpha += len(xr) * r / alpha - q.sum()
+    wsum = np.bincount(xi, weights=w, minlength=len(xu))
+    g_a = bgnbd.dot(xc, dg) + wsum.sum() / a
+    g_b = bgnbd.dot(xc, dg + digamma(b + xu) - digamma(b)) - bgnbd.dot(wsum, 1.0 / (b + xu - 1.0))
+    n = len(x)
+    return -f / n, -np.array([g_r * r, g_alpha * alpha, g_a * a, g_b * b]) / n
+
+
+@pytest.mark.parametrize("days", ["whole", "fractional"])
+def test_the_likelihood_in_blocks_and_threads_equals_the_plain_expressions(days):
+    """_nll (blocks of bgnbd.BLOCK customers in the cache, two threads from bgnbd.PARALLEL repeat buyers, sums
+    added up numpy's tree) gives the plain expressions' value and gradient bit for bit: whole days (gathered
+    per distinct day count) and fractional ones, on one block, on many, on one thread and on two."""
+    rng = np.random.default_rng(21)
+    n = 260_001
+    x = rng.poisson(2.0, n).astype("float64")
+    T = rng.integers(1, 900, n).astype("float64") if days == "whole" else rng.uniform(0.5, 900.0, n)
+    t_x = np.where(x > 0, np.floor(T * rng.uniform(0, 1, n)) if days == "whole" else T * rng.uniform(0, 1, n), 0.0)
+    thetas = [np.log([0.8, 40.0, 0.6, 2.5]), np.log([4.3, 476.0, 8e-7, 21800.0]), np.array([1.2, 5.0, -3.0, 2.0])]
+    for size in (n, 5_003):
+        nll = bgnbd._nll(x[:size], t_x[:size], T[:size])
+        for theta in thetas:
+            f, g = nll(theta)
+            f0, g0 = _plain_nll(x[:size], t_x[:size], T[:size], theta)
+            assert f == f0 and g.tobytes() == g0.tobytes()

@@ -123,8 +123,7 @@ class _Days:
         return np.log(alpha + self.distinct) if log else alpha + self.distinct
 
     def fill(self, table, alpha: float, log: bool, out: np.ndarray, part: slice) -> np.ndarray:
-        """alpha + values (its log with ``log``) for the customers ``part``, into ``out[part]``."""
-        out = out[part]
+        """alpha + values (its log with ``log``) for the customers ``part``, into ``out`` (their length)."""
         if table is not None:
             # mode="clip" (the indices are valid): the default mode copies through a temporary buffer
             return np.take(table, self.inverse[part], out=out, mode="clip")
@@ -133,18 +132,37 @@ class _Days:
 
 
 PARALLEL = 200_000  # repeat buyers from which the likelihood's elementwise work is split over two threads
+BLOCK = 32_768  # customers a block at most: its arrays stay in the core's cache
 _pool = None
 
 
-def _halves(n: int) -> list[slice]:
-    """Two parts of ``n`` customers for two threads (one, below :data:`PARALLEL` or on one core)."""
-    if n < PARALLEL or (os.cpu_count() or 1) < 2:
-        return [slice(0, n)]
-    mid = (n // 2) // 1024 * 1024  # both parts start on the same alignment
-    return [slice(0, mid), slice(mid, n)]
+def _blocks(start: int, n: int, most: int) -> list:
+    """numpy's pairwise summation of ``n`` values as a tree, down to blocks of at most ``most`` values.
+
+    ``np.sum`` of a contiguous float64 array of more than 128 values is the sum of its first ``n2`` and its
+    other values, each summed the same way, where ``n2`` is n // 2 rounded down to a multiple of 8 (numpy's
+    ``pairwise_sum``). So the sums of the blocks added up this tree are the whole array's sum, bit for bit.
+    A block is (start, stop); a node (left, right).
+    """
+    if n <= most:
+        return [(start, start + n)]
+    n2 = n // 2
+    n2 -= n2 % 8
+    return [_blocks(start, n2, most), _blocks(start + n2, n - n2, most)]
 
 
-def _run(fn, parts: list[slice]) -> None:
+def _leaves(tree: list) -> list:
+    return [tree[0]] if not isinstance(tree[0], list) else _leaves(tree[0]) + _leaves(tree[1])
+
+
+def _added(tree: list, sums: dict):
+    """The sums of the tree's blocks (``sums``: block -> values) added as numpy's pairwise summation adds."""
+    if not isinstance(tree[0], list):
+        return sums[tree[0]]
+    return _added(tree[0], sums) + _added(tree[1], sums)
+
+
+def _run(fn, parts: list) -> None:
     """``fn(part)`` for every part: the last in this thread, the others in a worker (numpy frees the GIL)."""
     global _pool
     if len(parts) == 1:
@@ -161,11 +179,11 @@ def _run(fn, parts: list[slice]) -> None:
 def _nll(x: np.ndarray, t_x: np.ndarray, T: np.ndarray):
     """Mean negative log-likelihood and its gradient in the log-parameters, for these customers.
 
-    The per-customer arrays of the repeat buyers are computed into buffers allocated once per fit (a fresh
-    8 MB array per operation cost more in page faults than the arithmetic), each value by the same
-    operations, in the same order, as the plain numpy expressions in the comments, then summed whole:
-    the same sums, bit for bit. From :data:`PARALLEL` repeat buyers the elementwise work runs in two
-    halves on two threads; the sums stay single, over the whole arrays.
+    The repeat buyers' per-customer values are computed a block of at most :data:`BLOCK` customers at a time,
+    into buffers allocated once per fit that stay in the cache, each value by the same operations, in the
+    same order, as the plain numpy expressions in the comments. Each block's sums are added up the tree of
+    numpy's pairwise summation (:func:`_blocks`): every sum is the sum over the whole array, bit for bit.
+    From :data:`PARALLEL` repeat buyers the blocks are shared by two threads, each with its own buffers.
     """
     n = len(x)
     rep = x > 0
@@ -175,8 +193,14 @@ def _nll(x: np.ndarray, t_x: np.ndarray, T: np.ndarray):
     xr, tr, Tr = x[rep], t_x[rep], T[rep]
     xu, xi, xc = _counts(xr)
     days_T, days_t = _Days(Tr), _Days(tr)
-    parts = _halves(len(xr))
-    lT, lt, rx, prod, diff, w, tmp, log1p_e = (np.empty(len(xr)) for _ in range(8))
+    tree = _blocks(0, len(xr), BLOCK)
+    blocks = _leaves(tree)
+    two = len(xr) >= PARALLEL and (os.cpu_count() or 1) >= 2
+    parts = [blocks[0::2], blocks[1::2]] if two and len(blocks) > 1 else [blocks]
+    size = max(b - a for a, b in blocks)
+    buffers = [[np.empty(size) for _ in range(7)] for _ in parts]
+    w = np.empty(len(xr))  # the drop-out weights, whole: bincount adds them in the order of the customers
+    sums: dict = {}
 
     def nll(theta):
         r, alpha, a, b = np.exp(theta)
@@ -196,31 +220,38 @@ def _nll(x: np.ndarray, t_x: np.ndarray, T: np.ndarray):
             plus_T, plus_t = days_T.table(alpha, False), days_t.table(alpha, False)
             r_x, log_bx, log_a = r + xu, np.log(b + xu - 1.0), np.log(a)
 
-            def fill(part):
-                lT_ = days_T.fill(log_T, alpha, True, lT, part)      # lT = log(alpha + Tr)
-                lt_ = days_t.fill(log_t, alpha, True, lt, part)      # lt = log(alpha + tr)
-                rx_ = np.take(r_x, xi[part], out=rx[part], mode="clip")  # rx = r + xr
-                # log: still alive at T, u = -rx * lT; u.sum() is -(rx * lT).sum() (negation is exact)
-                np.multiply(rx_, lT_, out=prod[part])
-                # log: dropped out after t_x, minus u: d = log(a) - log(b + xu - 1)[xi] + rx * (lT - lt)
-                diff_ = np.subtract(lT_, lt_, out=diff[part])
-                d = np.take(log_bx, xi[part], out=w[part], mode="clip")
-                np.subtract(log_a, d, out=d)
-                np.add(d, np.multiply(rx_, diff_, out=tmp[part]), out=d)
-                e = np.exp(np.clip(d, -700.0, 700.0, out=d), out=d)  # e = exp(clip(d))
-                np.log1p(e, out=log1p_e[part])
-                w_ = np.divide(e, np.add(1.0, e, out=tmp[part]), out=e)  # weight of the drop-out branch
-                np.multiply(w_, diff_, out=diff_)                    # w * (lT - lt)
-                # rx * ((1 - w) / (alpha + Tr) + w / (alpha + tr)), into lt
-                q = np.divide(np.subtract(1.0, w_, out=lt_), days_T.fill(plus_T, alpha, False, tmp, part), out=lt_)
-                q = np.add(q, np.divide(w_, days_t.fill(plus_t, alpha, False, tmp, part), out=tmp[part]), out=q)
-                np.multiply(rx_, q, out=q)
+            def fill(job):
+                own, todo = job
+                for lo, hi in todo:
+                    part, m = slice(lo, hi), hi - lo
+                    lT, lt, rx, prod, diff, tmp, log1p_e = (buf[:m] for buf in own)
+                    days_T.fill(log_T, alpha, True, lT, part)        # lT = log(alpha + Tr)
+                    days_t.fill(log_t, alpha, True, lt, part)        # lt = log(alpha + tr)
+                    np.take(r_x, xi[part], out=rx, mode="clip")       # rx = r + xr
+                    # log: still alive at T, u = -rx * lT; u.sum() is -(rx * lT).sum() (negation is exact)
+                    np.multiply(rx, lT, out=prod)
+                    # log: dropped out after t_x, minus u: d = log(a) - log(b + xu - 1)[xi] + rx * (lT - lt)
+                    np.subtract(lT, lt, out=diff)
+                    d = np.take(log_bx, xi[part], out=w[part], mode="clip")
+                    np.subtract(log_a, d, out=d)
+                    np.add(d, np.multiply(rx, diff, out=tmp), out=d)
+                    e = np.exp(np.clip(d, -700.0, 700.0, out=d), out=d)  # e = exp(clip(d))
+                    np.log1p(e, out=log1p_e)
+                    w_ = np.divide(e, np.add(1.0, e, out=tmp), out=e)  # weight of the drop-out branch
+                    np.multiply(w_, diff, out=diff)                     # w * (lT - lt)
+                    # rx * ((1 - w) / (alpha + Tr) + w / (alpha + tr)), into lt
+                    q = np.divide(np.subtract(1.0, w_, out=lt), days_T.fill(plus_T, alpha, False, tmp, part),
+                                  out=lt)
+                    q = np.add(q, np.divide(w_, days_t.fill(plus_t, alpha, False, tmp, part), out=tmp), out=q)
+                    np.multiply(rx, q, out=q)
+                    sums[(lo, hi)] = np.array([prod.sum(), log1p_e.sum(), lT.sum(), diff.sum(), q.sum()])
 
-            _run(fill, parts)
-            f += dot(xc, A) + -prod.sum() + log1p_e.sum()
+            _run(fill, list(zip(buffers, parts)))
+            s_prod, s_log1p_e, s_lT, s_diff, s_q = _added(tree, sums)
+            f += dot(xc, A) + -s_prod + s_log1p_e
             dg = digamma(a + b) - digamma(a + b + xu)
-            g_r += dot(xc, digamma(r + xu) - digamma(r) + la) - lT.sum() + diff.sum()
-            g_alpha += len(xr) * r / alpha - lt.sum()
+            g_r += dot(xc, digamma(r + xu) - digamma(r) + la) - s_lT + s_diff
+            g_alpha += len(xr) * r / alpha - s_q
             wsum = np.bincount(xi, weights=w, minlength=len(xu))
             g_a += dot(xc, dg) + wsum.sum() / a
             g_b += dot(xc, dg + digamma(b + xu) - digamma(b)) - dot(wsum, 1.0 / (b + xu - 1.0))
