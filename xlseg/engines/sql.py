@@ -51,12 +51,9 @@ _HALF = "".join(chr(c) for c in range(0x21, 0x7F)) + " "
 # An id already in normal form: printable ASCII (no space) words separated by single spaces. \z, not $:
 # Java's (Spark's) $ also matches before a final line break; \z is the end of the text in Java and RE2 (DuckDB).
 _PLAIN = r"^[!-~]+( [!-~]+)*\z"
-# DuckDB's url_encode keeps letters, digits and -_.~ (RFC 3986's unreserved characters) and writes any other
-# character as longer %XX text, so an id equal to its encoding is made of those only: a word of printable ASCII
-# that starts with no '#', an id in normal form that no error text (#N/A ...) equals. Deciding such ids (and blank
-# cells) before the regex of ``_PLAIN`` halves the cost of an id column (on 10M lines of the bench, one thread:
-# customer ids 1.3-1.5 s of CPU -> 0.7-1.1 s, order ids, half of them blank, 1.6-1.9 s -> 0.75-0.95 s). Spark's
-# url_encode (java.net.URLEncoder) keeps other characters ('*', not '~'); the Spark path keeps the regex alone.
+# DuckDB's url_encode keeps letters, digits and -_.~ only (others become longer %XX text): an id equal to it is a
+# plain word that no error text equals, decided before the _PLAIN regex (10M bench lines, one thread: customer ids
+# 1.3-1.5 -> 0.7-1.1 s of CPU, order ids 1.6-1.9 -> 0.75-0.95 s). Spark's url_encode keeps '*': Spark keeps the regex.
 QUICK_PLAIN = "{x} <> '' AND url_encode({x}) = {x}"
 ERROR_TEXTS = ("#N/A", "#VALUE!", "#REF!", "#DIV/0!", "#NUM!", "#NAME?", "#NULL!", "#SPILL!", "#CALC!",
                "#GETTING_DATA")
@@ -89,8 +86,7 @@ _WHOLE_DECIMAL = r"^\s*-?[1-9][0-9]{0,14}\.0*\s*\z"
 def id_expr(col: str, kind: str, csv: bool = False, quick: bool = False) -> str:
     """A normalised id (text) from a column of ``kind`` ('string', 'integer', 'float', other); ``csv``: the
     column is the text of a CSV without a decimal comma, where ``1001.0`` is the id ``1001`` as the sheet path
-    reads the file. ``quick`` (DuckDB, see :data:`QUICK_PLAIN`): a blank cell, and an id of letters, digits
-    and ``-_.~`` only, are decided before the regex test."""
+    reads the file. ``quick`` (DuckDB): blank cells and :data:`QUICK_PLAIN` ids are decided before the regex."""
     x = ident(col)
     if kind == "integer":
         return f"CAST({x} AS VARCHAR)"
@@ -104,12 +100,10 @@ def id_expr(col: str, kind: str, csv: bool = False, quick: bool = False) -> str:
                 f"THEN TRIM(SUBSTRING({text}, 1, STRPOS({text}, '.') - 1)) ELSE {text} END")
     folded = f"TRIM(REGEXP_REPLACE(TRANSLATE({text}, {lit(_FULL)}, {lit(_HALF)}), {lit(_SPACES)}, ' ', 'g'))"
     full = f"CASE WHEN {folded} = '' OR {folded} IN {_in_list(ERROR_TEXTS)} THEN NULL ELSE {folded} END"
-    # Almost every id is already clean: printable ASCII words with single spaces between them
-    # (a fixed point of NFKC, strip and whitespace collapsing). Such an id is kept as it is; only the
-    # others pay for the folding above (100x dearer: on 10M lines 48 s a scan against 0.4 s).
-    # One regex test (a second one, for Java's $, cost DuckDB 1.3 s of CPU per column on 10M lines). Every
-    # error text starts with '#': the list is searched only for ids that do too (0.24 s of DuckDB CPU less
-    # per 10M ids).
+    # Almost every id is already clean: printable ASCII words with single spaces between them (a fixed point of
+    # NFKC, strip and whitespace collapsing), kept as it is; only the others pay for the folding above (100x dearer:
+    # on 10M lines 48 s a scan against 0.4 s). One regex test (a second, for Java's $, cost DuckDB 1.3 s of CPU per
+    # 10M ids); every error text starts with '#': the list is searched only for ids that do too (0.24 s less).
     tests = (f"WHEN REGEXP_MATCHES({text}, {lit(_PLAIN)}) AND (LEFT({text}, 1) <> '#' OR "
              f"{text} NOT IN {_in_list(ERROR_TEXTS)}) THEN {text}")
     if quick:
@@ -214,8 +208,7 @@ def lines_sql(fields: dict, kinds: dict, source: str = "xlseg_source", plain: di
     ``texts``: the fields (of :data:`TEXT_FIELDS`) whose other texts the core read
     (tables named by :func:`mapped`, joined here). ``decimals``: the source is a CSV without a decimal
     comma, where 12.5 is a number (:func:`plain_text`) and so ``1001.0`` the id ``1001`` (:func:`id_expr`).
-    ``quick``: DuckDB's SQL, whose ``url_encode`` decides most ids before a regex (:data:`QUICK_PLAIN`).
-    """
+    ``quick``: DuckDB's id test (:data:`QUICK_PLAIN`)."""
     texts = set(texts)
 
     def ident_of(fld):
