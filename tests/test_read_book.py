@@ -293,3 +293,39 @@ def test_formula_columns_xlseg_does_not_read_are_left_alone(tmp_path):
     wb.save(tmp_path / "margin.xlsx")
     customers = analyse_book(tmp_path / "margin.xlsx").result.customers.set_index("customer_id")
     assert customers.loc["C2", "monetary"] == pytest.approx(3 * 4.25 + 100.0)
+
+
+def test_analyse_releases_the_rows_of_the_sheets_it_read(tmp_path):
+    """issue 12: once the customer and order tables are read, the reader forgets their rows (a full sheet's values
+    are ~500 MB held to the end of the run otherwise); nothing after reads them, and the result is the same."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Orders"
+    ws.append(["Order ID", "Customer ID", "Order Date", "Amount"])
+    for oid, cid, day, qty, price in ORDERS:
+        ws.append([oid, cid, day, qty * price])
+        ws.cell(ws.max_row, 3).number_format = "yyyy-mm-dd"
+    cust = wb.create_sheet("Customers")
+    cust.append(["Customer ID", "Name"])
+    for cid in ("C1", "C2", "C3", "C4"):
+        cust.append([cid, f"Name {cid}"])
+    wb.create_sheet("Notes").append(["anything"])
+    path = tmp_path / "book.xlsx"
+    wb.save(path)
+    with open_book(path) as book:
+        kept = analyse(book.rows, book.state, as_of=dt.datetime(2026, 3, 1))
+        assert {"Customers", "Orders"} <= set(book._rows)
+    with open_book(path) as book:
+        released = []
+
+        def release(title):
+            released.append(title)
+            book.forget(title)
+
+        freed = analyse(book.rows, book.state, as_of=dt.datetime(2026, 3, 1), release=release)
+        assert sorted(released) == ["Customers", "Orders"]
+        assert not {"Customers", "Orders"} & set(book._rows)
+        assert book.rows("Customers")[1][:2] == ("C1", "Name C1")  # read again when asked for
+    assert (freed.customer_sheet, freed.transaction_sheet) == ("Customers", "Orders")
+    pd.testing.assert_frame_equal(freed.result.customers, kept.result.customers)
+    assert [sp.title for sp in freed.plan.sheets] == [sp.title for sp in kept.plan.sheets]

@@ -154,7 +154,7 @@ def classify_file(path, output=None, *, sheet=None, transactions=None, as_of=Non
                            progress=step, generated=generated, formulas=formulas, run_time=run_time,
                            day_first=day_first, new_settings=new_settings,
                            right_edge=None if suffix == ".csv" else right_edge, aggregated=aggregated,
-                           check=check, notes=notes)
+                           check=check, notes=notes, release=None if reader is None else reader.forget)
         step("saving")
         tmp = _tmp_next_to(target)
         try:

@@ -79,7 +79,7 @@ def analyse(get_rows, state: BookState, *, sheet=None, transactions=None, as_of=
             config: Config | None = None, progress=None, generated: str | None = None,
             formulas: bool = False, run_time=None, day_first: bool | None = None,
             new_settings: dict | None = None, right_edge=None, aggregated: pd.DataFrame | None = None,
-            check=None, notes=()) -> Analysis:
+            check=None, notes=(), release=None) -> Analysis:
     """Find the sheets, read Settings, classify and build the plan. ``get_rows(title)`` reads a sheet.
 
     ``as_of``, ``lang`` and ``day_first`` are for this run only; ``new_settings`` (e.g. the
@@ -95,7 +95,9 @@ def analyse(get_rows, state: BookState, *, sheet=None, transactions=None, as_of=
     (file mode: stop on formula columns without saved values). ``notes``: what
     reading the input decided (a CSV's encoding and dialect), said first among
     what the run understood (printed and on the Summary). ``aggregated``: per-customer metrics
-    from order files (``xlseg.engines``), used instead of a transaction sheet.
+    from order files (``xlseg.engines``), used instead of a transaction sheet. ``release(title)``, when given,
+    is called for the customer and the transaction sheet once their tables are read: nothing here reads their
+    rows again, so the reader may forget them (file mode: a full sheet's values are ~500 MB, issue 12).
     """
     owned = _owned_sheet_titles(state)
     settings_title = state.markers.get(sheet_marker("settings"), (None,))[0]
@@ -168,6 +170,10 @@ def analyse(get_rows, state: BookState, *, sheet=None, transactions=None, as_of=
         tx_frame, tx_layout = read_table(rows_of(transactions), transactions)
         if check is not None:
             check(transactions, tx_layout, config)
+    for title in {sheet, transactions} - {None}:  # the tables are read: their rows are not needed again
+        cache.pop(title, None)
+        if release is not None:
+            release(title)
     result = classify(cust_frame, tx_frame, config, customer_sheet=sheet or "", transaction_sheet=transactions or "",
                       progress=step, explain=True, aggregated=aggregated)
     result.understood[:0] = list(notes) + said

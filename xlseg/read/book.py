@@ -163,6 +163,10 @@ class Book:
             self._rows[title] = self._read_rows(title)
         return self._rows[title]
 
+    def forget(self, title: str) -> None:
+        """Drop the cached rows of a sheet (read again if asked for); its scan stays."""
+        self._rows.pop(title, None)
+
     def _read_rows(self, title: str) -> list:
         info = self.info(title)
         if info.kind != "worksheet":
