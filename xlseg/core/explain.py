@@ -247,6 +247,7 @@ def why(customers: pd.DataFrame, computed: pd.DataFrame, cut_points: pd.DataFram
 
     sep = "" if lang == "zh" else " "
     text = pc.binary_join_element_wise(*parts, sep, null_handling="skip")
+    parts.clear()  # freed before the Python strings are made (a full sheet's parts are ~400 MB, issue 12)
     return pd.Series(text.to_numpy(zero_copy_only=False), index=c.index, dtype=object)
 
 

@@ -174,8 +174,12 @@ def _outline_edit(head: bytes, prefix: bytes, tail: bytes, edit: Edit, book: Sty
 
 
 def edit_sheet(xml: bytes, edit: Edit, book: StyleBook, out, *, date1904: bool = False, label: str = "") -> bool:
-    """Write the edited sheet to the binary file ``out``; True when xlseg's cells hold formulas."""
+    """Write the edited sheet to the binary file ``out``; True when xlseg's cells hold formulas.
+
+    ``xml`` is let go of once split (pass it as a temporary, e.g. ``pkg.read(part)``): the grid is a copy of
+    most of it, and a full sheet's part is ~470 MB (issue 12)."""
     head, prefix, body, tail = split(xml, label)
+    del xml
     grid = Grid(edit.blocks, edit.styles, book, date1904=date1904)
     extent = grid.extent
     new_head, new_tail = _outline_edit(head, prefix, tail, edit, book, extent, label)
