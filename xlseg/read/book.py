@@ -1,20 +1,16 @@
 """Reading a workbook file (.xlsx, .xlsm): sheets, xlseg's markers and cell values, with python-calamine.
 
-:func:`open_book` gives a :class:`Book`: ``.state`` (sheet titles in tab order
-and xlseg's markers, as :class:`xlseg.plan.build.BookState`), ``.sheets``
-(per sheet: its part, kind and visibility) and ``.rows(title)``: the sheet's
-values from A1 as row tuples, the same values openpyxl's
-``iter_rows(values_only=True)`` gives except that formula cells come as their
-saved value and error cells as their error text (``"#N/A"``). Dates come as
-``datetime`` (the 1904 date system honoured), whole numbers as ``int``, blank
-cells as None.
+:func:`open_book` gives a :class:`Book`: ``.state`` (sheet titles in tab order and xlseg's markers, as
+:class:`xlseg.plan.build.BookState`), ``.sheets`` (per sheet: its part, kind and visibility) and
+``.rows(title)``: the sheet's values from A1 as row tuples, the same values openpyxl's
+``iter_rows(values_only=True)`` gives except that formula cells come as their saved value and error cells as
+their error text (``"#N/A"``). Dates come as ``datetime`` (the 1904 date system honoured), whole numbers as
+``int``, blank cells as None.
 
-The workbook part, its relationships and defined names are read here with
-lxml (no entities, no network); cell values by calamine. Before calamine
-reads a sheet, :mod:`xlseg.read.sheetscan` streams its XML once: a sheet
-whose real cells fill only a sliver of the rectangle calamine would allocate
-(one stray cell at XFD1048576) is read cell by cell instead
-(:mod:`xlseg.read.sparse`).
+The workbook part, its relationships and defined names are read here with lxml (no entities, no network); cell
+values by calamine. Before calamine reads a sheet, :mod:`xlseg.read.sheetscan` streams its XML once: a sheet
+whose real cells fill only a sliver of the rectangle calamine would allocate (one stray cell at XFD1048576) is
+read cell by cell instead (:mod:`xlseg.read.sparse`).
 """
 
 from __future__ import annotations
