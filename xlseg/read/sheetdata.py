@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from xlseg.read.prefetch import in_order
+from xlseg.read.sheetscan import digits_at
 
 # tag codes, from the two bytes after "<"
 CELL, V, IS, T, ROW, END_C, END_V, END_IS, END_T, END_ROW = 1, 2, 3, 4, 5, 11, 12, 13, 14, 15
@@ -354,16 +355,7 @@ def _row_numbers(a, at):
     if not ((a[p] == ord(" ")) & (a[p + 1] == ord("r")) & (a[p + 2] == ord("=")) & (a[p + 3] == ord('"'))).all():
         raise Unplain  # a row without its number first
     p = p + 4
-    number = np.zeros(len(p), np.int64)
-    digits = np.zeros(len(p), np.int64)
-    going = np.ones(len(p), bool)
-    for k in range(8):  # up to 7 digits
-        ch = a[p + k].astype(np.int64) - 48
-        going &= (ch >= 0) & (ch <= 9)
-        if not going.any():
-            break
-        number[going] = number[going] * 10 + ch[going]
-        digits += going
+    number, digits = digits_at(a, p, 8)  # up to 7 digits (an eighth says the number is too long)
     if (digits == 0).any() or (digits > 7).any() or (a[p + digits] != ord('"')).any():
         raise Unplain
     return number, digits, _words(a)[p] & _MASKS[digits + 1]  # the digits and the closing quote

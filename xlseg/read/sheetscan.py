@@ -48,16 +48,24 @@ def _columns(block: bytes) -> tuple[int, int, int]:
     third = a[at + 2].astype(np.int64)
     three = two & (third >= 65) & (third <= 90)
     col = np.where(three, (first * 26 + second - 64) * 26 + third - 64, np.where(two, first * 26 + second - 64, first))
-    p = at + 1 + two + three  # the first digit
-    row = np.zeros(len(p), np.int64)
+    row, _count = digits_at(a, at + 1 + two + three, 7)  # from the first digit, up to 7 digits
+    return len(at), int(col.max()), int(row.max())
+
+
+def digits_at(a, p, most: int):
+    """(the number, how many digits) of the runs of decimal digits starting at each offset ``p`` of ``a``,
+    at most ``most`` digits read (``a`` padded so ``p + most`` stays inside)."""
+    number = np.zeros(len(p), np.int64)
+    count = np.zeros(len(p), np.int64)
     going = np.ones(len(p), bool)
-    for k in range(7):  # up to 7 digits
+    for k in range(most):
         digit = a[p + k].astype(np.int64) - 48
         going &= (digit >= 0) & (digit <= 9)
         if not going.any():
             break
-        row = np.where(going, row * 10 + digit, row)
-    return len(at), int(col.max()), int(row.max())
+        number[going] = number[going] * 10 + digit[going]
+        count += going
+    return number, count
 
 
 def col_number(letters: bytes | str) -> int:
