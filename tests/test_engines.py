@@ -264,6 +264,20 @@ def test_cancellations_among_numeric_invoice_ids_are_refunds(tmp_path):
     assert mismatches(pandas_path(lines, Config()), got) == {}
 
 
+@pytest.mark.parametrize("ids, numeric", [
+    (["A1", "9x", ":1", "/1", "C12"], False),  # around the first-digit range test: no plain number
+    (["A1", "C12", "0"], True), (["Z", "007"], True), (["9", "~"], True), (["１２"], False)])
+def test_numeric_order_ids_are_found_as_the_pandas_rule_finds_them(ids, numeric):
+    """sql.numeric_orders_sql tests the first character before the regex: the same answer as
+    ``[0-9]+`` over every id (transaction_sheet), on ids just outside and inside the range."""
+    con = duckdb.connect()
+    con.register("x", pd.DataFrame({"customer_id": ["c"] * len(ids), "order_id": ids}))
+    con.execute("CREATE TEMP VIEW xlseg_all_lines AS SELECT * FROM x")
+    assert (con.execute(sql.numeric_orders_sql()).fetchone()[0] > 0) is numeric
+    assert pd.Series(ids).str.fullmatch(r"[0-9]+").any() == numeric
+    con.close()
+
+
 def test_typed_ids_and_dates_from_parquet(tmp_path):
     """Integer and whole float ids become their digits, yyyymmdd integers and timestamps become dates."""
     lines = pd.DataFrame({"Customer ID": [1001, 1001, 1002], "Date": [20240105, 20240107, 20240107],

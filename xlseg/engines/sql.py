@@ -284,9 +284,9 @@ def usable_sql(cancellations: bool = False, attributes=()) -> str:
 
 
 def numeric_orders_sql() -> str:
-    """Whether some order id is a plain number (then C + digits marks a cancellation)."""
-    return ("SELECT COUNT(*) AS n FROM (SELECT 1 FROM xlseg_all_lines WHERE customer_id IS NOT NULL AND "
-            "REGEXP_MATCHES(order_id, '^[0-9]+$') LIMIT 1) AS o")
+    """Whether some order id is a plain number (C + digits is then a cancellation); first digit tested first."""
+    return ("SELECT COUNT(*) AS n FROM (SELECT 1 FROM xlseg_all_lines WHERE customer_id IS NOT NULL AND order_id >= "
+            "'0' AND order_id < ':' AND REGEXP_MATCHES(order_id, '^[0-9]+$') LIMIT 1) AS o")
 
 
 def kept_sql(limit: dt.date) -> str:
