@@ -150,3 +150,25 @@ def test_why_is_only_computed_when_asked():
     cust = pd.DataFrame({"Customer ID": ["A"], "Last Purchase": ["2026-01-05"], "Orders": [2], "Total Spend": [50]})
     assert classify(cust).customers["why"].tolist() == [None]
     assert classify(cust, explain=True).customers["why"].iloc[0].startswith("R 1: last purchase 0 days ago")
+
+
+@pytest.mark.parametrize("settings", [{}, {"segment_scheme": "rfm8", "lang": "zh"}, {"tier_method": "quantile"},
+                                      {"tier_method": "threshold", "threshold_high": 900, "threshold_medium": 300},
+                                      {"tier_method": "clv"}])
+def test_why_built_in_bands_equals_one_band(monkeypatch, settings):
+    """The texts are built explain.BAND customers at a time (a full sheet's parts would be ~400 MB at once); what
+    compares a customer with every other (rfm8's means, revenue shares, quantile ranks) is computed over all."""
+    rng = np.random.default_rng(5)
+    n = 500
+    cust = pd.DataFrame({"Customer ID": [f"C{i}" for i in range(n)], "Orders": rng.integers(0, 12, n),
+                         "Total Spend": np.where(rng.random(n) < 0.1, 0, rng.gamma(2, 300, n).round(2)),
+                         "Last Purchase": pd.Timestamp("2025-01-01") - pd.to_timedelta(rng.integers(0, 800, n), "D"),
+                         "First Purchase": pd.Timestamp("2021-01-01")})
+    cust.loc[::37, "Total Spend"] = 450.0  # ties across bands share one revenue share
+    r = classify(cust, config=settings, explain=True)
+    cols = r.customers[["segment_key", "abc", "tier_key", "stage_key"]]
+    whole = explain.why(r.customers, cols, r.cut_points, r.config, r.as_of)
+    monkeypatch.setattr(explain, "BAND", 7)
+    banded = explain.why(r.customers, cols, r.cut_points, r.config, r.as_of)
+    assert banded.tolist() == whole.tolist() == r.customers["why"].tolist()
+    assert banded.dtype == whole.dtype == r.customers["why"].dtype

@@ -295,7 +295,7 @@ def classify(customers: pd.DataFrame | None = None, transactions: pd.DataFrame |
         "calibration": pred.calibration,
     }
     out = _plain(out)
-    out["why"] = explaining.why(out, _plain(computed), cuts, cfg, as_of).to_numpy() if explain else None
+    out["why"] = explaining.why(out, _plain(computed), cuts, cfg, as_of).array if explain else None
     order = RESULT_COLUMNS + (PREDICTION_COLUMNS if pred.columns is not None else []) + ["is_buyer", "source_row"] + [c for c in attr_cols if c not in RESULT_COLUMNS
                                                             and c not in ("source_row",)]
     out = _columns(out, list(dict.fromkeys(order)))

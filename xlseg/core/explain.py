@@ -150,12 +150,32 @@ def _score_text(c, cut_points, letter, col, metric, lang, i) -> pa.Array:
     return _fill(T[letter][i], ok, s=_nums(s), v=_nums(c[metric].to_numpy(dtype="float64")), rule=rule)
 
 
-def _tier_reason(c, abc_class, cfg, lang, i) -> pa.Array:
+def _tier_inputs(c, cfg) -> dict:
+    """What the value tier's reason needs from every customer at once: the money ranked (spend, or CLV) and,
+    per customer, the share of revenue made by customers above (abc) or the rank position (quantile)."""
     use_clv = cfg.tier_method == "clv" and "clv" in c and c["clv"].notna().any()  # else abc on spend
     money = (c["clv"].fillna(0.0) if use_clv else c["monetary"]).where(c["is_buyer"].astype(bool)).astype("float64")
-    m = money.to_numpy()
+    share = np.full(len(c), np.nan)
+    if cfg.tier_method == "quantile":
+        valid = money.notna()
+        n = int(valid.sum())
+        if n:
+            share[valid.to_numpy()] = ((money[valid].rank(method="min", ascending=False) - 1) / n).to_numpy()
+    elif cfg.tier_method != "threshold":
+        positive = money[money > 0]
+        total = positive.sum()
+        if total > 0:
+            groups = positive.groupby(positive).sum().sort_index(ascending=False)
+            before = (groups.cumsum() - groups) / total
+            share[(money > 0).to_numpy()] = before.reindex(positive.to_numpy()).to_numpy()
+    return {"use_clv": use_clv, "money": money.to_numpy(), "share": share}
+
+
+def _tier_reason(n, abc_class, cfg, lang, i, money, share, use_clv) -> pa.Array:
+    """The tier's reason for ``n`` customers (``money`` and ``share`` theirs, from :func:`_tier_inputs`)."""
+    m = money
     cls = abc_class.to_numpy(dtype=object)
-    out = pa.nulls(len(c), pa.string())
+    out = pa.nulls(n, pa.string())
     has = pd.notna(cls) & np.isfinite(m)
     if cfg.tier_method == "threshold":
         v = _nums(m)
@@ -167,21 +187,8 @@ def _tier_reason(c, abc_class, cfg, lang, i) -> pa.Array:
     a, b = cfg.abc_a, cfg.abc_b
     if cfg.tier_method == "quantile":
         a, b = cfg.quantile_a, cfg.quantile_b
-        valid = money.notna()
-        pos = np.full(len(c), np.nan)
-        n = int(valid.sum())
-        if n:
-            pos[valid.to_numpy()] = ((money[valid].rank(method="min", ascending=False) - 1) / n).to_numpy()
-        share = pos
         tmpl = T["qua"][i]
     else:
-        positive = money[money > 0]
-        share = np.full(len(c), np.nan)
-        total = positive.sum()
-        if total > 0:
-            groups = positive.groupby(positive).sum().sort_index(ascending=False)
-            before = (groups.cumsum() - groups) / total
-            share[(money > 0).to_numpy()] = before.reindex(positive.to_numpy()).to_numpy()
         zero = has & ~np.isfinite(share)
         out = _fill(T["clv_zero" if use_clv else "abc_zero"][i], zero, v=_nums(np.where(zero, m, np.nan)))
         tmpl = T["clv_share" if use_clv else "abc_share"][i]
@@ -193,17 +200,42 @@ def _tier_reason(c, abc_class, cfg, lang, i) -> pa.Array:
     return _where(ok, filled, out)
 
 
+BAND = 1 << 16  # customers whose texts are built at once: a band's parts are a few MB, a full sheet's ~400 MB
+
+
 def why(customers: pd.DataFrame, computed: pd.DataFrame, cut_points: pd.DataFrame, config,
         as_of) -> pd.Series:
-    """One explanation per customer (index of ``customers``).
+    """One explanation per customer (index of ``customers``), as a text column (pandas' Arrow ``str``).
 
     ``customers``: the result's customer frame (metrics, scores, labels,
     ``override``). ``computed``: the keys before overrides - columns
     ``segment_key``, ``abc``, ``tier_key``, ``stage_key`` (same row order).
+    What compares a customer with all others (rfm8's means, the revenue shares) is computed once; the
+    texts are then built :data:`BAND` customers at a time, and never become Python strings.
     """
+    c = customers
+    whole = _tier_inputs(c, config)
+    if config.segment_scheme == "rfm8":
+        flags = S.rfm8_flags(c.assign(is_buyer=c["is_buyer"].astype(bool)))
+        whole["means"] = flags.attrs["means"]
+        for letter, col in (("r", "r_high"), ("f", "f_high"), ("m", "m_high")):
+            high = flags[col].fillna(False).astype(bool).to_numpy()
+            whole[f"{letter}op"] = np.where(high, "<", ">=") if letter == "r" else np.where(high, ">", "<=")
+    bands = []
+    for lo in range(0, len(c), BAND):
+        part = slice(lo, lo + BAND)
+        band = {k: (v[part] if isinstance(v, np.ndarray) else v) for k, v in whole.items()}
+        bands.append(_band(c.iloc[part], computed.iloc[part], cut_points, config, as_of, band))
+    text = pa.chunked_array(bands, type=pa.large_string())
+    return pd.Series(pd.arrays.ArrowStringArray(text, dtype=pd.StringDtype("pyarrow", na_value=np.nan)),
+                     index=c.index)
+
+
+def _band(c, computed, cut_points, config, as_of, whole: dict) -> pa.Array:
+    """The texts of the customers ``c`` (a band of the frame); ``whole``: their part of what :func:`why`
+    computed over every customer."""
     lang = config.lang
     i = L.LANGS.index(lang)
-    c = customers
     parts = []
     for letter, col, metric in (("r", "r_score", "recency"), ("f", "f_score", "frequency"),
                                 ("m", "m_score", "monetary")):
@@ -213,17 +245,9 @@ def why(customers: pd.DataFrame, computed: pd.DataFrame, cut_points: pd.DataFram
     seg_words = L.labels(L.SEGMENTS, lang)
     seg, has_seg = _labels(seg_key, seg_words)
     if config.segment_scheme == "rfm8":
-        flags = S.rfm8_flags(c.assign(is_buyer=c["is_buyer"].astype(bool)))
-        means = flags.attrs["means"]
-        ops = {}
-        for letter, col in (("r", "r_high"), ("f", "f_high"), ("m", "m_high")):
-            high = flags[col].fillna(False).astype(bool).to_numpy()
-            if letter == "r":
-                ops[letter] = np.where(high, "<", ">=")
-            else:
-                ops[letter] = np.where(high, ">", "<=")
+        means = whole["means"]
         parts.append(_fill(T["seg8"][i], has_seg, seg=seg, r=_nums(c["recency"]), f=_nums(c["frequency"]),
-                           m=_nums(c["monetary"]), rop=ops["r"], fop=ops["f"], mop=ops["m"],
+                           m=_nums(c["monetary"]), rop=whole["rop"], fop=whole["fop"], mop=whole["mop"],
                            rm=_mean(means["r"]), fm=_mean(means["f"]), mm=_mean(means["m"])))
     else:
         parts.append(_fill(T["seg10"][i], has_seg, seg=seg, r=_nums(c["r_score"].astype("float64")),
@@ -233,7 +257,7 @@ def why(customers: pd.DataFrame, computed: pd.DataFrame, cut_points: pd.DataFram
     tier_words = L.labels(L.TIERS, lang)
     tier, has_tier = _labels(tier_key, tier_words)
     abc_class = computed["abc"]
-    reason = _tier_reason(c, abc_class, config, lang, i)
+    reason = _tier_reason(len(c), abc_class, config, lang, i, whole["money"], whole["share"], whole["use_clv"])
     pot = _fill(T["pot"][i], tier_key == "potential", seg=seg)
     cls = abc_class.astype(object).where(abc_class.notna(), "").to_numpy()
     has_reason = reason.is_valid().to_numpy(zero_copy_only=False)
@@ -246,9 +270,7 @@ def why(customers: pd.DataFrame, computed: pd.DataFrame, cut_points: pd.DataFram
         parts.append(_fill(T["override"][i], ov != "", text=ov))
 
     sep = "" if lang == "zh" else " "
-    text = pc.binary_join_element_wise(*parts, sep, null_handling="skip")
-    parts.clear()  # freed before the Python strings are made (a full sheet's parts are ~400 MB, issue 12)
-    return pd.Series(text.to_numpy(zero_copy_only=False), index=c.index, dtype=object)
+    return pc.binary_join_element_wise(*parts, sep, null_handling="skip").cast(pa.large_string())
 
 
 def _stage_text(c, stage_key, cfg, as_of, lang, i) -> pa.Array:
