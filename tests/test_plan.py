@@ -224,3 +224,26 @@ def test_whitespace_only_rows_count_as_blank():
     rows = [("Customer ID", "Name"), ("A1", "x"), ("  ", None), (None, "\t"), ("A2", "y")]
     frame, _layout = read_table(rows, "Data")
     assert frame.index.tolist() == [2, 5]
+
+
+@pytest.mark.parametrize("dtype", [None, object])
+def test_tag_rows_find_their_customers_as_reindex_did(dtype):
+    """list_sheets._rows_of (Arrow's index_in for Arrow text, no Python strings) gives the rows pandas'
+    reindex by id gave; a missing id gives -1 (NA name)."""
+    from xlseg.plan.list_sheets import _rows_of
+
+    ids = pd.Series(["C1", "客户 2", "", "c1", "C3"], dtype=dtype)
+    wanted = pd.Series(["C3", "C1", "C1", "客户 2", "", "c1", "nobody"], dtype=dtype)
+    expected = pd.Index(ids).get_indexer(wanted)
+    assert _rows_of(ids, wanted).tolist() == expected.tolist() == [4, 0, 0, 1, 2, 3, -1]
+
+
+def test_tags_sheet_names_every_tag_row(small):
+    from xlseg.plan.list_sheets import tags_sheet
+
+    result, _layout = small
+    names = result.customers.set_index("customer_id")["name"]
+    rows = tags_sheet(result, "Tags", None).blocks[0].values
+    assert len(result.tags) > 0 and len(rows) == len(result.tags) + 1
+    assert [r[1] for r in rows[1:]] == names.reindex(result.tags["customer_id"]).tolist()
+    assert [r[0] for r in rows[1:]] == result.tags["customer_id"].tolist()

@@ -171,7 +171,7 @@ def _model_sections(result: Result, sp: SheetPlan, section):
 
 def _tier_table(result: Result) -> pd.DataFrame:
     lang = result.config.lang
-    c = result.customers
+    c = result.customers[["tier_key", "monetary"]]  # two columns, not a copy of every customer's row (issue 12)
     g = c[c["tier_key"].notna()].groupby("tier_key")
     t = pd.DataFrame({"customers": g.size(), "revenue": g["monetary"].sum()}).reindex(list(TIER_ORDER))
     t["customers"] = t["customers"].fillna(0).astype("int64")
