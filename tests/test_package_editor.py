@@ -80,16 +80,22 @@ def test_the_proof_refuses_when_a_user_cell_would_change(tmp_path, monkeypatch, 
         def lossy(row, *args):
             return real(row.replace(b"Name 3", b"Name X"), *args)
 
-        monkeypatch.setattr(sheet_editor, "regular_rows", lambda body, prefix: None)
+        outline = sheet_editor.outline
+
+        def irregular(*args):
+            line = outline(*args)
+            line.regular = False
+            return line
+
+        monkeypatch.setattr(sheet_editor, "outline", irregular)
         monkeypatch.setattr(sheet_editor, "_merge_row", lossy)
     else:  # the first run's pass over regular rows
-        real = sheet_editor.regular_rows
+        real = sheet_editor._split_rows
 
-        def lossy(body, prefix):
-            numbers, parts = real(body, prefix)
-            return numbers, (p.replace(b"Name 3", b"Name X") for p in parts)
+        def lossy(windows, prefix, end):
+            return ((n, p.replace(b"Name 3", b"Name X")) for n, p in real(windows, prefix, end))
 
-        monkeypatch.setattr(sheet_editor, "regular_rows", lossy)
+        monkeypatch.setattr(sheet_editor, "_split_rows", lossy)
     target = tmp_path / "out.xlsx"
     with pytest.raises(WouldLoseDataError) as err:
         classify_file(src, target, generated="fixed")

@@ -18,6 +18,7 @@ from xlseg.ooxml.grid import width
 from xlseg.ooxml.package import Package, PackageWriter, relative, rels_path
 from xlseg.ooxml.rels import Rels
 from xlseg.ooxml.sheet_editor import Edit, edit_sheet
+from xlseg.read.prefetch import ahead
 from xlseg.ooxml.styles import MINIMAL as MINIMAL_STYLES
 from xlseg.ooxml.styles import StyleBook
 from xlseg.ooxml.xml import (CT_CHART, CT_DRAWING, CT_SHEET, CT_STYLES, CT_TABLE, CT_WORKBOOK, CT_WORKBOOK_XLSM, REL,
@@ -124,7 +125,9 @@ def write_plan(src: Package, dst_path, plan: WritePlan, markers: dict, *, macro:
                 raise WorkbookError(f"Sheet '{title}' has no worksheet part in '{pkg.label}' (the file is damaged). "
                                     "Open it in Excel, save it again and retry; nothing was written.")
             with writer.stream(part) as out:
-                done.formulas |= edit_sheet(pkg.read(part), e, styles, out, date1904=date1904, label=part)
+                # read twice as inflated chunks (a thread inflates ahead): the part is never held whole
+                done.formulas |= edit_sheet(lambda: ahead(pkg.chunks(part)), e, styles, out, date1904=date1904,
+                                            label=part)
             rects = list(e.clear)
             for b in e.blocks:
                 rects.append((b.col, b.row, b.col + width(b.values) - 1, b.row + len(b.values) - 1))

@@ -17,11 +17,12 @@ SHEET_DATA = re.compile(rb"<((?:[A-Za-z_][\w.-]*:)?)sheetData\b[^>]*?(/?)>")
 _AFTER_NAME = (b" ", b">", b"/", b"\t", b"\n", b"\r")
 
 
-def row_spans(body: bytes, prefix: bytes, label: str = "", last: int = 0):
+def row_spans(body: bytes, prefix: bytes, label: str = "", last: int = 0, more: bool = False):
     """(start, end of the opening tag, end, row number) of every ``<row>`` in ``body``, in order.
 
     A row without ``r`` is the row after the previous one (as Excel reads it); ``last`` is the row before
-    ``body`` (when it is a window of a longer grid).
+    ``body`` (when it is a window of a longer grid). ``more``: more of the grid follows ``body``, so a row that
+    does not end in it is not refused: ``(start, -1, -1, None)`` is yielded for it, last.
     """
     tag = b"<" + prefix + b"row"
     close = b"</" + prefix + b"row>"
@@ -33,16 +34,25 @@ def row_spans(body: bytes, prefix: bytes, label: str = "", last: int = 0):
         if start < 0:
             return
         if body[start + n:start + n + 1] not in _AFTER_NAME:  # <rowX...>: not a row
+            if more and start + n >= len(body):
+                yield start, -1, -1, None
+                return
             pos = start + n
             continue
         open_end = find(b">", start) + 1
         if open_end == 0:
+            if more:
+                yield start, -1, -1, None
+                return
             _broken(label)
         if body[open_end - 2] == 0x2F:  # <row .../>
             end = open_end
         else:
             end = find(close, open_end)
             if end < 0:
+                if more:
+                    yield start, -1, -1, None
+                    return
                 _broken(label)
             end += len(close)
         k = find(b' r="', start, open_end)

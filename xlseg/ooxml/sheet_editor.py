@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import re
 
-from xlseg.errors import WorkbookError
 from xlseg.ooxml.grid import Grid, cell_columns
-from xlseg.ooxml.rowscan import SHEET_DATA, cell_col, cells_from, no_grid, regular_rows, row_spans
+from xlseg.ooxml.rowscan import cell_col, row_spans
+from xlseg.ooxml.sheet_stream import grid as grid_windows, outline
 from xlseg.ooxml.sheet_writer import cond_xml
 from xlseg.ooxml.styles import StyleBook
 from xlseg.ooxml.xml import NS_R, bounds, col_index, letters, parse
@@ -28,22 +28,6 @@ _SPANS = re.compile(rb'\sspans="(\d+):(\d+)"')
 _CELL_R = re.compile(rb'\sr="([A-Za-z]{1,3})(\d+)"')
 FLUSH = 10_000  # pieces written at once
 _TAGS = re.compile(r"<(/?)(c|v|is|t|f|row)\b")
-
-
-def split(xml: bytes, label: str):
-    """(head, prefix, body, tail): the sheet around its cell grid."""
-    m = SHEET_DATA.search(xml)
-    if m is None:
-        no_grid(label)
-    prefix = m.group(1)
-    if m.group(2):
-        return xml[:m.start()], prefix, b"", xml[m.end():]
-    close = b"</" + prefix + b"sheetData>"
-    end = xml.rfind(close)
-    if end < m.end():
-        raise WorkbookError(f"The sheet part '{label}' is not well-formed XML (its cell grid does not end). Open "
-                            "the file in Excel, save it again and retry; nothing was written.")
-    return xml[:m.start()], prefix, xml[m.end():end], xml[end + len(close):]
 
 
 def cell_pattern(prefix: bytes):
@@ -173,20 +157,24 @@ def _outline_edit(head: bytes, prefix: bytes, tail: bytes, edit: Edit, book: Sty
     return head, tail
 
 
-def edit_sheet(xml: bytes, edit: Edit, book: StyleBook, out, *, date1904: bool = False, label: str = "") -> bool:
+def edit_sheet(source, edit: Edit, book: StyleBook, out, *, date1904: bool = False, label: str = "") -> bool:
     """Write the edited sheet to the binary file ``out``; True when xlseg's cells hold formulas.
 
-    ``xml`` is let go of once split (pass it as a temporary, e.g. ``pkg.read(part)``): the grid is a copy of
-    most of it, and a full sheet's part is ~470 MB (issue 12)."""
-    head, prefix, body, tail = split(xml, label)
-    del xml
+    ``source``: a function giving the part afresh as a stream of inflated chunks (``lambda: pkg.chunks(part)``),
+    or the part's bytes. It is read twice (:mod:`xlseg.ooxml.sheet_stream`): once for what lies around the
+    cell grid, once for the grid, a window at a time, so a full sheet's part (~470 MB) is never held (issue 12).
+    """
+    if isinstance(source, (bytes, bytearray)):
+        data = source
+        source = lambda: (data,)  # noqa: E731
     grid = Grid(edit.blocks, edit.styles, book, date1904=date1904)
     extent = grid.extent
-    new_head, new_tail = _outline_edit(head, prefix, tail, edit, book, extent, label)
-    pfx = prefix.decode()
+    line = outline(source(), label, None if edit.clear else (extent[0] if extent else 1))
+    new_head, new_tail = _outline_edit(line.head, line.prefix, line.tail, edit, book, extent, label)
+    pfx = line.prefix.decode()
     open_tag, close_tag = f"<{pfx}sheetData>".encode(), f"</{pfx}sheetData>".encode()
     out.write(new_head + open_tag)
-    _stream_rows(body, prefix, grid, edit.clear, out, label)
+    _stream_rows(grid_windows(source(), line), line, grid, edit.clear, out, label)
     out.write(close_tag + new_tail)
     return grid.formulas
 
@@ -200,12 +188,14 @@ def _prefixed(s: str, pfx: str) -> str:
     return _TAGS.sub(lambda m: f"<{m.group(1)}{pfx}{m.group(2)}", s) if pfx else s
 
 
-def _stream_rows(body: bytes, prefix: bytes, grid: Grid, clear: list, out, label: str = "") -> None:
-    if not clear:
-        regular = regular_rows(body, prefix)
-        if regular is not None:
-            floor = grid.extent[0] if grid.extent else 1
-            return _stream_regular(*regular, prefix, grid, out, appendable=not cells_from(body, prefix, floor))
+def _stream_rows(windows, line, grid: Grid, clear: list, out, label: str = "") -> None:
+    """The grid's rows, given as consecutive ``windows`` of its bytes, written to ``out`` with xlseg's cells.
+
+    The output does not depend on where the windows are cut: a row that does not end in its window is
+    carried into the next one, and the choice of the regular pass is made on the whole grid (``line``)."""
+    prefix = line.prefix
+    if not clear and line.regular:
+        return _stream_regular(windows, prefix, grid, out, appendable=line.appendable)
     pfx = prefix.decode()
     cells_re = cell_pattern(prefix)
     cell_open = b"<" + prefix + b"c "
@@ -214,34 +204,47 @@ def _stream_rows(body: bytes, prefix: bytes, grid: Grid, clear: list, out, label
     nxt = next(ours, None)
     floor = grid.extent[0] if grid.extent else 1
     pieces = []
-    pos = 0
+    last = 0
+    carry = b""
 
     def flush():
         out.write(b"".join(pieces))
         pieces.clear()
 
-    for start, open_end, end, r in row_spans(body, prefix, label):
-        if nxt is not None and nxt[0] < r:
+    windows = iter(windows)
+    w = next(windows, None)
+    while w is not None:
+        body = carry + w if carry else w
+        w = next(windows, None)
+        carry = b""
+        pos = 0
+        for start, open_end, end, r in row_spans(body, prefix, label, last, more=w is not None):
+            if r is None:  # the row goes on in the next window
+                carry = body[start:]
+                body = body[:start]
+                break
+            last = r
+            if nxt is not None and nxt[0] < r:
+                pieces.append(body[pos:start])
+                pos = start
+                while nxt is not None and nxt[0] < r:  # a stray cell a million rows down: as many new rows
+                    pieces.append(_new_row(*nxt, pfx))
+                    nxt = next(ours, None)
+                    if len(pieces) >= FLUSH:
+                        flush()
+            hit_clear = [c for c in clear if c[1] <= r <= c[3]] if clear else None
+            mine = nxt[1] if nxt is not None and nxt[0] == r else None
+            if mine is None and not hit_clear:
+                continue
             pieces.append(body[pos:start])
-            pos = start
-            while nxt is not None and nxt[0] < r:  # a stray cell a million rows down: as many new rows
-                pieces.append(_new_row(*nxt, pfx))
+            pos = end
+            if mine is not None:
                 nxt = next(ours, None)
-                if len(pieces) >= FLUSH:
-                    flush()
-        hit_clear = [c for c in clear if c[1] <= r <= c[3]] if clear else None
-        mine = nxt[1] if nxt is not None and nxt[0] == r else None
-        if mine is None and not hit_clear:
-            continue
-        pieces.append(body[pos:start])
-        pos = end
-        if mine is not None:
-            nxt = next(ours, None)
-        pieces.append(_merge_row(body[start:end], open_end - start, mine, hit_clear or (), prefix, pfx, cells_re,
-                                 cell_open, row_close, floor))
-        if len(pieces) >= FLUSH:
-            flush()
-    pieces.append(body[pos:])
+            pieces.append(_merge_row(body[start:end], open_end - start, mine, hit_clear or (), prefix, pfx,
+                                     cells_re, cell_open, row_close, floor))
+            if len(pieces) >= FLUSH:
+                flush()
+        pieces.append(body[pos:])
     while nxt is not None:  # rows below the user's last row (flushed as above: they may be a million)
         pieces.append(_new_row(*nxt, pfx))
         nxt = next(ours, None)
@@ -250,10 +253,36 @@ def _stream_rows(body: bytes, prefix: bytes, grid: Grid, clear: list, out, label
     flush()
 
 
-def _stream_regular(numbers: list, parts, prefix: bytes, grid: Grid, out, *, appendable: bool) -> None:
-    """:func:`_stream_rows` for a sheet of regular rows (:func:`xlseg.ooxml.rowscan.regular_rows`) and nothing
+def _split_rows(windows, prefix: bytes, end: list):
+    """(row number, piece) of every row of a regular grid given as consecutive ``windows``: the grid split at
+    each ``</row>`` (piece i is row i without its end tag), as :func:`xlseg.ooxml.rowscan.regular_rows` splits
+    the whole grid; what follows the last row is put in ``end``. A piece cut by a window's end is joined."""
+    numbers_re = re.compile(re.escape(b"<" + prefix + b"row") + rb'(?: r="(\d+)")?')
+    close = b"</" + prefix + b"row>"
+    nums: list = []
+    parts: list = []
+    carry = b""
+    for w in windows:
+        nums += numbers_re.findall(w)
+        ps = w.split(close)
+        if carry:
+            ps[0] = carry + ps[0]
+        carry = ps.pop()
+        parts += ps
+        k = min(len(nums), len(parts))
+        if k == len(nums) == len(parts):
+            yield from zip(nums, parts)
+            nums, parts = [], []
+        elif k:
+            yield from zip(nums[:k], parts[:k])
+            del nums[:k], parts[:k]
+    end.append(carry)
+
+
+def _stream_regular(windows, prefix: bytes, grid: Grid, out, *, appendable: bool) -> None:
+    """:func:`_stream_rows` for a grid of regular rows (:func:`xlseg.ooxml.rowscan.regular_rows`) and nothing
     to clear (a first run): one pass over the split rows, xlseg's cells appended where the user's row ends left
-    of them, the general merge otherwise. ``appendable``: no cell of the sheet is at or right of xlseg's first
+    of them, the general merge otherwise. ``appendable``: no cell of the grid is at or right of xlseg's first
     column (one search found none), so every row is appended to without looking at its cells."""
     pfx = prefix.decode()
     tag = b"<" + prefix + b"row"
@@ -265,7 +294,8 @@ def _stream_regular(numbers: list, parts, prefix: bytes, grid: Grid, out, *, app
     nxt = next(ours, None)
     pieces = []
     append = pieces.append
-    for number, piece in zip(numbers, parts):
+    end: list = []
+    for number, piece in _split_rows(windows, prefix, end):
         r = int(number)
         while nxt is not None and nxt[0] < r:  # new rows between the user's
             append(_new_row(*nxt, pfx))
@@ -292,7 +322,7 @@ def _stream_regular(numbers: list, parts, prefix: bytes, grid: Grid, out, *, app
         if len(pieces) >= FLUSH:
             out.write(b"".join(pieces))
             pieces.clear()
-    append(next(parts))  # what follows the last row
+    append(end[0])  # what follows the last row
     while nxt is not None:  # rows below the user's last row
         append(_new_row(*nxt, pfx))
         nxt = next(ours, None)
