@@ -4,7 +4,8 @@ The cell grid (``<sheetData>``) is not parsed as a tree: rows are found with a
 regular expression, a row xlseg does not write to is copied as it is, and
 into a row it does write to xlseg's cells are inserted in column order (its
 old cells removed first). Only the rest of the sheet (a few KB: dimension,
-column widths, conditional formats, table parts) is edited as a tree.
+column widths, conditional formats, table parts) is edited as a tree. The part
+is read as a stream, twice (:mod:`xlseg.ooxml.sheet_stream`), never held whole.
 """
 
 from __future__ import annotations

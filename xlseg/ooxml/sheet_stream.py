@@ -55,14 +55,21 @@ def windows(chunks, close: bytes, start: int = 0, end: int | None = None, window
                 pending.append(piece)
                 size += len(piece)
                 if size >= want:
-                    data = b"".join(pending)
-                    k = _cut(data, close)
+                    k = _cut(piece, close)  # in the newest piece: one copy of the window, not two
                     if k > 0:
-                        yield data[:k]
-                        data = data[k:]
+                        pending[-1] = piece[:k]
+                        yield b"".join(pending)
+                        data = piece[k:]
                         want = window
                     else:
-                        want = 2 * size
+                        data = b"".join(pending)
+                        k = _cut(data, close)
+                        if k > 0:
+                            yield data[:k]
+                            data = data[k:]
+                            want = window
+                        else:
+                            want = 2 * size
                     pending, size = [data], len(data)
             if end is not None and pos >= end:
                 break
