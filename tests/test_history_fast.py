@@ -391,14 +391,3 @@ def test_text_columns_get_the_dtype_pandas_infers(values):
     assert (made is values) == (values in ([None, None], [], ["x", 3]))
     lone = ["ok", "\ud800"]  # a lone surrogate (&#xD800;): pyarrow refuses it, the list goes to pandas as before
     assert _str_array(lone) is lone
-
-
-@pytest.mark.parametrize("ids", [
-    [], [None], ["a", None, "b c"], [" a"], ["a "], ["a\u3000"], ["\u00a0a"], ["a\n"], ["x", "\x1fy"], [""],
-    ["a\x00b"], [1001, "a"], [1.5], ["C1", "C2 "], ["中文", "客户 "]])
-def test_plain_ids_judged_as_the_loop_over_every_id(ids):
-    """history_part._plain_ids (one search over the joined ids) says what the old test per id said."""
-    from xlseg.read.history_part import _plain_ids
-
-    loop = all(v is None or (v.__class__ is str and not v[:1].isspace() and not v[-1:].isspace()) for v in ids)
-    assert _plain_ids(ids) == loop
