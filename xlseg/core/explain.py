@@ -171,11 +171,10 @@ def _tier_inputs(c, cfg) -> dict:
     return {"use_clv": use_clv, "money": money.to_numpy(), "share": share}
 
 
-def _tier_reason(n, abc_class, cfg, lang, i, money, share, use_clv) -> pa.Array:
-    """The tier's reason for ``n`` customers (``money`` and ``share`` theirs, from :func:`_tier_inputs`)."""
-    m = money
+def _tier_reason(abc_class, cfg, lang, i, m, share, use_clv) -> pa.Array:
+    """The tier's reason for some customers (``m``, their money, and ``share``: from :func:`_tier_inputs`)."""
     cls = abc_class.to_numpy(dtype=object)
-    out = pa.nulls(n, pa.string())
+    out = pa.nulls(len(m), pa.string())
     has = pd.notna(cls) & np.isfinite(m)
     if cfg.tier_method == "threshold":
         v = _nums(m)
@@ -257,7 +256,7 @@ def _band(c, computed, cut_points, config, as_of, whole: dict) -> pa.Array:
     tier_words = L.labels(L.TIERS, lang)
     tier, has_tier = _labels(tier_key, tier_words)
     abc_class = computed["abc"]
-    reason = _tier_reason(len(c), abc_class, config, lang, i, whole["money"], whole["share"], whole["use_clv"])
+    reason = _tier_reason(abc_class, config, lang, i, whole["money"], whole["share"], whole["use_clv"])
     pot = _fill(T["pot"][i], tier_key == "potential", seg=seg)
     cls = abc_class.astype(object).where(abc_class.notna(), "").to_numpy()
     has_reason = reason.is_valid().to_numpy(zero_copy_only=False)

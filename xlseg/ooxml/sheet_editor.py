@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 
 from xlseg.ooxml.grid import Grid, cell_columns
-from xlseg.ooxml.rowscan import cell_col, row_spans
+from xlseg.ooxml.rowscan import cell_col, row_numbers, row_spans
 from xlseg.ooxml.sheet_stream import grid as grid_windows, outline
 from xlseg.ooxml.sheet_writer import cond_xml
 from xlseg.ooxml.styles import StyleBook
@@ -258,7 +258,7 @@ def _split_rows(windows, prefix: bytes, end: list):
     """(row number, piece) of every row of a regular grid given as consecutive ``windows``: the grid split at
     each ``</row>`` (piece i is row i without its end tag), as :func:`xlseg.ooxml.rowscan.regular_rows` splits
     the whole grid; what follows the last row is put in ``end``. A piece cut by a window's end is joined."""
-    numbers_re = re.compile(re.escape(b"<" + prefix + b"row") + rb'(?: r="(\d+)")?')
+    numbers_re = row_numbers(prefix)
     close = b"</" + prefix + b"row>"
     nums: list = []
     parts: list = []
