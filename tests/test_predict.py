@@ -305,6 +305,33 @@ def test_a_large_fit_started_from_a_subsample_reaches_the_full_optimum(monkeypat
     np.testing.assert_allclose([sub_gg.p, sub_gg.q, sub_gg.gamma], [full_gg.p, full_gg.q, full_gg.gamma], rtol=1e-5)
 
 
+
+def test_full_data_steps_after_a_subsample_stop_at_refine_gtol(monkeypatch):
+    """The full-data steps stop at REFINE_GTOL: the same optimum as a strict stop, in no more evaluations."""
+    x, t_x, T = simulate(6_000, r=0.5, alpha=20.0, a=0.7, b=3.0, seed=7)
+    monkeypatch.setattr(bgnbd, "SUBSAMPLE", 500)
+    calls = {}
+    plain = bgnbd._nll
+
+    def counted(*arrays):
+        nll = plain(*arrays)
+
+        def call(theta):
+            calls[len(arrays[0])] = calls.get(len(arrays[0]), 0) + 1
+            return nll(theta)
+        return call
+    monkeypatch.setattr(bgnbd, "_nll", counted)
+    fits = {}
+    for gtol in (1e-9, bgnbd.REFINE_GTOL):
+        monkeypatch.setattr(bgnbd, "REFINE_GTOL", gtol)
+        calls.clear()
+        fits[gtol] = bgnbd.fit(x, t_x, T), calls[len(x)]
+    (strict, n_strict), (refined, n_refined) = fits[1e-9], fits[1e-7]
+    assert n_refined <= n_strict
+    assert refined.log_likelihood == pytest.approx(strict.log_likelihood, rel=1e-10)
+    np.testing.assert_allclose([refined.r, refined.alpha, refined.a, refined.b],
+                               [strict.r, strict.alpha, strict.a, strict.b], rtol=1e-5)
+
 # ---------------------------------------------------------------- the likelihood, bit for bit
 def test_block_sums_added_up_numpys_tree_are_the_whole_sum():
     """bgnbd._blocks follows numpy's pairwise summation: block sums added up its tree equal np.sum bit for bit."""
