@@ -273,6 +273,20 @@ def test_core_migration_matrices_and_notable_moves():
     assert H.migration(a) is None
 
 
+
+@pytest.mark.parametrize("as_of", [pd.Timestamp("2024-03-31"), dt.date(2024, 3, 31), None])
+def test_snapshot_repeats_run_time_and_as_of_on_every_row(as_of):
+    """run_time (to the second) and as_of are the same datetime64[ns] value on every row; NaT without an as_of."""
+    result = classify(customers=pd.DataFrame({"customer_id": ["a", "b", "c"], "recency_days": [1, 40, 400],
+                                              "frequency": [5, 2, 1], "monetary": [500.0, 80.0, 10.0]}))
+    result.as_of = as_of
+    snap = H.snapshot(result, 3, dt.datetime(2024, 4, 1, 9, 30, 15, 999))
+    assert str(snap["run_time"].dtype) == "datetime64[ns]" and str(snap["as_of"].dtype) == "datetime64[ns]"
+    assert list(snap["run_time"]) == [pd.Timestamp("2024-04-01 09:30:15")] * 3
+    want = [pd.Timestamp(as_of)] * 3 if as_of is not None else [pd.NaT] * 3
+    assert snap["as_of"].tolist() == want
+    assert list(snap["run"]) == [3, 3, 3] and list(snap["customer_id"]) == ["a", "b", "c"]
+
 def test_core_history_reads_chinese_headers_and_keeps_last_runs():
     zh = [[v[1] for v in H.HEADERS.values()], [1, T0, T0, 1001.0, "冠军客户", "高价值", "活跃客户", 5, 5, 5, 10.0],
           [2, T0, T0, "1001", "Champions", "High value", "Active", 5, 5, 5, 11.0], [None] * 11]

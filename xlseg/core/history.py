@@ -93,8 +93,8 @@ def snapshot(result, run: int, run_time: dt.datetime) -> pd.DataFrame:
     c = result.customers
     out = pd.DataFrame({
         "run": np.full(len(c), int(run), dtype="int64"),
-        "run_time": pd.Series([pd.Timestamp(run_time).floor("s")] * len(c), dtype="datetime64[ns]"),
-        "as_of": pd.Series([result.as_of] * len(c), dtype="datetime64[ns]"),
+        "run_time": _repeated(pd.Timestamp(run_time).floor("s"), len(c)),
+        "as_of": _repeated(result.as_of, len(c)),
         "customer_id": c["customer_id"].astype(object).to_numpy(),
         "segment": c["segment"].to_numpy(),
         "value_tier": c["value_tier"].to_numpy(),
@@ -105,6 +105,11 @@ def snapshot(result, run: int, run_time: dt.datetime) -> pd.DataFrame:
         "monetary": pd.to_numeric(c["monetary"], errors="coerce").astype("float64").to_numpy(),
     })
     return out[COLUMNS]
+
+
+def _repeated(value, n: int) -> np.ndarray:
+    """``value`` as datetime64[ns] (NaT for None), ``n`` times: converted once, not once per customer."""
+    return np.repeat(pd.Series([value], dtype="datetime64[ns]").to_numpy(), n)
 
 
 def header_row(lang: str) -> list[str]:
