@@ -64,32 +64,95 @@ def num(x) -> str:
     return f"{x:,.0f}" if x == int(x) else f"{x:,.2f}"
 
 
-def _format_unique(arr: np.ndarray, ok: np.ndarray, fmt) -> pa.Array:
-    """``fmt`` of each value where ``ok`` (called once per distinct value), '' elsewhere, as Arrow text."""
+def _format_unique(arr: np.ndarray, ok: np.ndarray, texts) -> pa.Array:
+    """``texts`` of the distinct values where ``ok`` (Arrow text, one per distinct value), '' elsewhere."""
     if not ok.any():
         return pa.array(np.full(len(arr), "", dtype=object), type=pa.string())
     uniq, inverse = np.unique(arr[ok], return_inverse=True)
     where = np.full(len(arr), len(uniq), dtype=np.int64)
     where[ok] = inverse
-    return pa.array([fmt(v) for v in uniq] + [""], type=pa.string()).take(pa.array(where))
+    return pa.concat_arrays([texts(uniq), pa.array([""], type=pa.string())]).take(pa.array(where))
+
+
+def _grouped(n: np.ndarray) -> pa.Array:
+    """Non-negative integers below 1e15 with thousands separators: 1234567 -> '1,234,567'."""
+    groups = np.ones(len(n), dtype=np.int64)  # how many groups of three digits
+    for j in range(1, 5):
+        groups += n >= 1000 ** j
+    top = n // np.power(1000, groups - 1)
+    pieces = [pc.cast(pa.array(top), pa.string())]
+    for j in range(3, -1, -1):
+        if not (groups > j + 1).any():
+            continue
+        three = pc.utf8_lpad(pc.cast(pa.array((n // 1000 ** j) % 1000), pa.string()), width=3, padding="0")
+        pieces.append(pc.if_else(pa.array(groups > j + 1), pc.binary_join_element_wise(",", three, ""), ""))
+    return pc.binary_join_element_wise(*pieces, "")
+
+
+def _fixed(values: np.ndarray, num_style: bool, python) -> pa.Array:
+    """Finite ``values`` written as Python writes them, character for character, as Arrow text:
+    ``num_style``: :func:`num` (``f"{v:,.0f}"`` for a whole number, else ``f"{v:,.2f}"``); otherwise
+    ``f"{v:.2f}"``.
+
+    Python rounds the exact binary value to cents; ``rint(v * 100)`` is that rounding except where ``v * 100``
+    lies within two units in the last place of a half cent, or where cents would not fit an int64 exactly:
+    those values (few, or none) are written by ``python`` itself."""
+    neg = np.signbit(values)
+    a = np.abs(values)
+    whole = (a == np.floor(a)) if num_style else np.zeros(len(a), dtype=bool)
+    with np.errstate(invalid="ignore", over="ignore"):
+        y = np.where(whole, 0.0, a * 100.0)
+        near = np.abs(y - np.floor(y) - 0.5) <= 2 * np.spacing(y)
+    slow = np.where(whole, a >= 1e15, (a >= 1e11) | near)
+    cents = np.rint(np.where(slow, 0.0, y)).astype(np.int64)
+    units = np.where(whole, np.where(slow, 0.0, a), 0.0).astype(np.int64) + np.where(whole, 0, cents // 100)
+    text = _grouped(units) if num_style else pc.cast(pa.array(units), pa.string())
+    frac = pc.utf8_lpad(pc.cast(pa.array(cents % 100), pa.string()), width=2, padding="0")
+    text = pc.if_else(pa.array(whole), text, pc.binary_join_element_wise(text, frac, "."))
+    text = pc.if_else(pa.array(neg), pc.binary_join_element_wise("-", text, ""), text)
+    if slow.any():
+        exact = pa.array([python(v) for v in values[slow]], type=pa.string())
+        text = pc.replace_with_mask(text, pa.array(slow), exact)
+    return text
+
+
+def _num_texts(values: np.ndarray) -> pa.Array:
+    """:func:`num` of each (finite) value, as Arrow text."""
+    return _fixed(values, True, num)
+
+
+def _pct_texts(values: np.ndarray) -> pa.Array:
+    """``f"{v:.2%}"`` of each (finite) value, as Arrow text: Python multiplies by 100 first, in floating point,
+    then writes two decimals (no thousands separators) and a percent sign."""
+    with np.errstate(over="ignore"):
+        hundred = values * 100.0
+    ok = np.isfinite(hundred)
+    text = pc.binary_join_element_wise(_fixed(np.where(ok, hundred, 0.0), False, lambda v: f"{v:.2f}"), "%", "")
+    if not ok.all():
+        text = pc.replace_with_mask(text, pa.array(~ok), pa.array([f"{v:.2%}" for v in values[~ok]], pa.string()))
+    return text
 
 
 def _nums(values) -> pa.Array:
     arr = np.asarray(values, dtype="float64")
-    return _format_unique(arr, np.isfinite(arr), num)
+    return _format_unique(arr, np.isfinite(arr), _num_texts)
 
 
 def _pct(values) -> pa.Array:
     arr = np.asarray(values, dtype="float64")
-    return _format_unique(arr, np.isfinite(arr), lambda v: f"{v:.2%}")
+    return _format_unique(arr, np.isfinite(arr), _pct_texts)
 
 
-def _text(v):
-    """Arrow text of a part: arrays become string arrays ('' for a missing value), anything else a str."""
+def _text(v, rows=None):
+    """Arrow text of a part: arrays become string arrays ('' for a missing value), anything else a str.
+    ``rows``: the positions wanted (an Arrow int64 array), taken before any conversion; None for all."""
     if isinstance(v, (pa.Array, pa.ChunkedArray)):
-        return pc.fill_null(v, "")
+        return pc.fill_null(v if rows is None else v.take(rows), "")
     if isinstance(v, (np.ndarray, pd.Series, list)):
-        return pc.fill_null(pa.array(np.asarray(v, dtype=object), type=pa.string(), from_pandas=True), "")
+        v = np.asarray(v, dtype=object)
+        if rows is not None:
+            v = v[rows.to_numpy()]
+        return pc.fill_null(pa.array(v, type=pa.string(), from_pandas=True), "")
     return str(v)
 
 
@@ -97,23 +160,28 @@ def _fill(template: str, mask: np.ndarray, **parts) -> pa.Array:
     """``template`` filled row by row where ``mask``; null elsewhere. ``parts``: arrays or scalars.
 
     Built by Arrow's element-wise concatenation of the literal pieces and the parts' columns,
-    not by a ``str.format`` call per row.
+    not by a ``str.format`` call per row, and only for the rows of ``mask`` (a stage's or a tier
+    method's template applies to a few of them).
     """
     import string
 
     mask = np.asarray(mask, dtype=bool)
     if not mask.any():
         return pa.nulls(len(mask), pa.string())
+    rows = None if mask.all() else pa.array(np.flatnonzero(mask))
     columns = []
     for literal, name, _spec, _conv in string.Formatter().parse(template):
         if literal:
             columns.append(literal)
         if name is not None:
-            columns.append(_text(parts[name]))
+            columns.append(_text(parts[name], rows))
     if not any(isinstance(c, pa.Array) for c in columns):
-        columns.append(pa.array(np.full(len(mask), "", dtype=object), type=pa.string()))
+        size = len(mask) if rows is None else len(rows)
+        columns.append(pa.array(np.full(size, "", dtype=object), type=pa.string()))
     filled = pc.binary_join_element_wise(*columns, "")
-    return pc.if_else(pa.array(mask), filled, pa.nulls(len(mask), pa.string()))
+    if rows is None:
+        return filled
+    return pc.replace_with_mask(pa.nulls(len(mask), pa.string()), pa.array(mask), filled)
 
 
 def _labels(keys, words: dict) -> tuple[pa.Array, np.ndarray]:
@@ -143,10 +211,12 @@ def _score_text(c, cut_points, letter, col, metric, lang, i) -> pa.Array:
     score = c[col]
     ok = score.notna().to_numpy() & c[metric].notna().to_numpy()
     rules = _rules(cut_points, letter.upper())
-    s = score.astype("float64").to_numpy()
-    rule = pd.Series(s).map({float(k): v for k, v in rules.items()}).astype(object)
-    rule = rule.where(rule.notna(), "").to_numpy(dtype=object)
-    ok &= rule != ""
+    s = score.astype("float64").to_numpy(dtype="float64", na_value=np.nan)
+    which = np.full(len(s), len(rules), dtype=np.int64)  # each customer's rule (its score's), len(rules): none
+    for k, score_value in enumerate(rules):
+        which[s == score_value] = k
+    rule = pa.array(list(rules.values()) + [""], type=pa.string()).take(pa.array(which))
+    ok &= which < len(rules)
     return _fill(T[letter][i], ok, s=_nums(s), v=_nums(c[metric].to_numpy(dtype="float64")), rule=rule)
 
 
