@@ -161,3 +161,54 @@ def test_text_checks_answer_as_the_regular_expressions_do():
             assert esc == anyre(A._NEEDS_EXCEL_ESCAPE) and space == anyre(A._EDGE_SPACE), arr.to_pylist()
         expect = pc.match_substring_regex(arr, A._RISKY).to_pylist()
         assert (risky.to_pylist() if risky is not None else [False] * len(arr)) == expect
+
+
+def _chunks(grid) -> bytes:
+    return b"".join(bytes(c) if not isinstance(c, str) else c.encode() for c in grid.row_chunks())
+
+
+@pytest.mark.parametrize("with_blanks", [False, True])
+def test_row_chunks_with_column_pieces_write_the_same_bytes(monkeypatch, with_blanks):
+    """Columns with a cell in every row go into the row's join as their pieces (arrow_cells.Pieces): the sheet's
+    bytes are those of joining each column's cells first, and its cells those of the cell-by-cell path."""
+    rng = np.random.default_rng(3)
+    frame = pd.DataFrame({
+        "days": rng.integers(0, 5000, N).astype(float), "money": np.round(rng.gamma(2, 500, N), 2),
+        "count": pd.Series(rng.integers(1, 40, N)), "word": pd.Series(rng.choice(["A", "B & C", "=x"], N), dtype="str"),
+        "when": pd.Series(pd.to_datetime("2024-01-01") + pd.to_timedelta(rng.integers(0, 900, N), unit="D")),
+    })
+    if with_blanks:
+        frame["gap"] = np.where(rng.random(N) < 0.3, np.nan, rng.gamma(2, 30, N))
+    book = StyleBook(MINIMAL)
+    monkeypatch.setattr(G, "ARROW_ROWS", 256)
+    from xlseg.ooxml import arrow_cells
+    made = []
+    real = arrow_cells._cells
+    monkeypatch.setattr(arrow_cells, "_cells", lambda parts, pieces: made.append(pieces) or real(parts, pieces))
+    fused = _chunks(G.Grid([Block(2, 2, Rows(frame))], [], book))
+    assert any(made)
+    monkeypatch.setattr(arrow_cells, "_cells", lambda parts, pieces: real(parts, False))
+    joined = _chunks(G.Grid([Block(2, 2, Rows(frame))], [], book))
+    assert fused == joined
+    monkeypatch.setattr(G, "ARROW_ROWS", 10 ** 9)
+    reference = {}
+    for _r, xml in G.Grid([Block(2, 2, Rows(frame))], [], book).rows():
+        reference.update(_cells(xml))
+    root = etree.fromstring(b'<s xmlns="' + NS[1:-1].encode() + b'">' + fused + b"</s>")
+    assert len(root) == N and _cells(fused.decode()) == reference
+
+
+def test_whole_numbers_cast_through_int64_as_arrow_writes_doubles():
+    """Doubles that are all whole and below WHOLE_TEXT are written as Arrow writes them (nulls, NaN and
+    infinities stay without text); -0.0, 1e10 or a fraction keep Arrow's own double cast."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from xlseg.ooxml import arrow_cells
+    whole = [0.0, 1.0, -1.0, 3.0, 99999.0, 9_999_999_999.0, -9_999_999_999.0, 123456789.0, None, np.nan, np.inf]
+    for values in (whole, whole + [-0.0], whole + [1e10], whole + [0.5], [None, np.nan], []):
+        arr = pa.array(values, type=pa.float64(), from_pandas=False)
+        finite = pc.fill_null(pc.is_finite(arr), False)
+        want = pc.if_else(finite, pc.cast(arr, pa.string()), None)
+        got = pc.if_else(finite, arrow_cells._number_text(arr), None)
+        assert got.equals(want), values

@@ -98,11 +98,41 @@ _NULL = pa.scalar(None, pa.string())
 LONG_TEXT = 48  # bytes a string on average, above which a column's texts are taken as nearly all distinct
 
 
-def render(arr: pa.Array, pre: str, rows: pa.Array, sp: str, plain: int, date_xf, quote_xf, date1904: bool):
+class Pieces(list):
+    """A column whose every row has a cell, as the arguments of its cells' ``binary_join_element_wise`` (the
+    row's own join takes them in place of the joined cells: every byte is copied once instead of twice)."""
+
+
+def _cells(parts: list, pieces: bool):
+    """The cells of a column from its parts: joined (null where a part is null), or :class:`Pieces`."""
+    if pieces and not any(isinstance(p, pa.Array) and p.null_count for p in parts):
+        return Pieces(parts)
+    return pc.binary_join_element_wise(*parts, "")
+
+
+WHOLE_TEXT = 1e10  # whole doubles below this are written by Arrow as the integer they are ('3', not '3.0')
+
+
+def _number_text(arr: pa.Array) -> pa.Array:
+    """Arrow's text of each number (null stays null). Doubles that are all whole and below :data:`WHOLE_TEXT`
+    (days, counts, scores) are cast through int64, which writes the same digits about 4x faster."""
+    if pa.types.is_floating(arr.type) and len(arr):
+        v = arr.to_numpy(zero_copy_only=False)
+        with np.errstate(invalid="ignore"):
+            finite = np.isfinite(v)
+            w = v[finite]
+            if np.all((w == np.floor(w)) & (np.abs(w) < WHOLE_TEXT) & ~((w == 0) & np.signbit(w))):
+                return pc.cast(pa.array(np.where(finite, v, 0.0).astype(np.int64), mask=~finite), pa.string())
+    return pc.cast(arr, pa.string())
+
+
+def render(arr: pa.Array, pre: str, rows: pa.Array, sp: str, plain: int, date_xf, quote_xf, date1904: bool,
+           pieces: bool = False):
     """The ``<c>`` elements of a column (null where there is no cell), or None when it must go cell by cell.
 
     ``pre`` is ``<c r="`` and the column letters; ``sp`` the ``s`` attribute of its format (``plain``);
     ``date_xf`` and ``quote_xf`` give the format of a date and of formula-like text (called when needed).
+    ``pieces``: a column with a cell in every row may come back as :class:`Pieces`.
     """
     t = arr.type
     if pa.types.is_large_string(t):
@@ -128,14 +158,14 @@ def render(arr: pa.Array, pre: str, rows: pa.Array, sp: str, plain: int, date_xf
         tails = pc.if_else(pc.equal(pc.binary_length(words), 0), _NULL, tails)
         if enc is not None:
             tails = tails.take(enc.indices)
-        cells = pc.binary_join_element_wise(pre, rows, tails, "")  # null where no text
+        cells = _cells([pre, rows, tails], pieces)  # null where no text
     elif pa.types.is_integer(t) or pa.types.is_floating(t):
-        text = pc.cast(arr, pa.string())
+        text = _number_text(arr)
         if pa.types.is_floating(t):
             ok = pc.is_finite(arr)
             if not pc.all(ok).as_py():  # NaN, infinities and nulls: no cell
                 text = pc.if_else(ok, text, _NULL)
-        cells = pc.binary_join_element_wise(pre, rows, f'"{sp}><v>', text, "</v></c>", "")
+        cells = _cells([pre, rows, f'"{sp}><v>', text, "</v></c>"], pieces)
     elif pa.types.is_timestamp(t) and t.tz is None:
         us = arr.cast(pa.timestamp("us"))
         empty = pc.is_null(us).to_numpy(zero_copy_only=False)
@@ -147,10 +177,12 @@ def render(arr: pa.Array, pre: str, rows: pa.Array, sp: str, plain: int, date_xf
             days = np.where((days > 0) & (days <= 60), days - 1, days)
         # the same operations, in the same order, as xlseg.ooxml.cells.serial: the same doubles
         serials = days + (rest // 1_000_000) / 86400 + (rest % 1_000_000) / 86400e6
-        cells = pc.binary_join_element_wise(pre, rows, f'" s="{date_xf()}"><v>',
-                                            pc.cast(pa.array(serials, mask=empty), pa.string()), "</v></c>", "")
+        cells = _cells([pre, rows, f'" s="{date_xf()}"><v>', pc.cast(pa.array(serials, mask=empty), pa.string()),
+                        "</v></c>"], pieces)
     else:
         return None
+    if isinstance(cells, Pieces):
+        return cells
     if plain and cells.null_count:  # a styled column has a cell in every row: its format, no value
         return pc.if_else(pc.is_null(cells), pc.binary_join_element_wise(pre, rows, f'"{sp}/>', ""), cells)
     return cells

@@ -220,9 +220,10 @@ class Grid:
             else:
                 yield a, pc.binary_join_element_wise(*rendered, "", null_handling="replace", null_replacement="")
 
-    def _band_columns(self):
+    def _band_columns(self, pieces: bool = False):
         """(first row, the band's rows as strings, False) or (first row, its columns' cells as Arrow arrays, null
-        or '' where a column has no cell, True)."""
+        or '' where a column has no cell, True); with ``pieces``, a column with a cell in every row may be
+        :class:`arrow_cells.Pieces` instead."""
         for a, b in self._bands():
             active = [blk for blk in self.blocks if blk[0] <= a <= blk[1]]
             styled: dict = {}
@@ -255,7 +256,7 @@ class Grid:
                 vals, key = columns.get(c, none), styled.get(c, _EMPTY)
                 if type(vals) is tuple:
                     arr, v, lo, hi, j = vals
-                    cells = None if arr is None else self._arrow_column(c, arr, numbers, key)
+                    cells = None if arr is None else self._arrow_column(c, arr, numbers, key, pieces)
                     if cells is not None:
                         rendered.append(cells)
                         continue
@@ -263,10 +264,10 @@ class Grid:
                 rendered.append(pa.array(self._column(c, vals, a, key), pa.string()))
             yield a, rendered, True
 
-    def _arrow_column(self, c: int, arr, numbers, key):
+    def _arrow_column(self, c: int, arr, numbers, key, pieces: bool = False):
         plain = self._xf(key, 0)
         return arrow_cells.render(arr, f'<c r="{letters(c)}', numbers, f' s="{plain}"' if plain else "", plain,
-                                  lambda: self._xf(key, 1), lambda: self._xf(key, 2), self.date1904)
+                                  lambda: self._xf(key, 1), lambda: self._xf(key, 2), self.date1904, pieces)
 
     def rows(self):
         """(row number, the row's cells as one XML string) for every row with a cell, in order."""
@@ -284,7 +285,7 @@ class Grid:
         ``heights``: {row: points} of rows given a height (:mod:`xlseg.plan.row_heights`: header rows, each
         in a band of a few rows of its own since its style cuts the bands, so never an Arrow band)."""
         tags = {r: f'<row r="{r}" ht="{h:g}">' for r, h in (heights or {}).items()}
-        for a, rendered, arrow in self._band_columns():
+        for a, rendered, arrow in self._band_columns(pieces=True):
             if not arrow:
                 numbered = zip(range(a, a + len(rendered)), rendered)
                 if tags and any(r in tags for r in range(a, a + len(rendered))):
@@ -293,14 +294,19 @@ class Grid:
                 else:
                     yield "".join([f'<row r="{r}">{cells}</row>' for r, cells in numbered if cells])
                 continue
-            # one join per band: the row tags and every column's cells (nothing built twice)
-            n = len(rendered[0])
-            rows = pc.binary_join_element_wise('<row r="', arrow_cells.row_numbers(a, n), '">', *rendered, "</row>", "",
+            # one join per band: the row tags and every column's cells, or the pieces of a column with a cell in
+            # every row (nothing built twice)
+            joined = [col for col in rendered if not isinstance(col, arrow_cells.Pieces)]
+            n = len(joined[0]) if joined else len(rendered[0][1])  # Pieces: [pre, the row numbers, ...]
+            args = [p for col in rendered for p in (col if isinstance(col, arrow_cells.Pieces) else [col])]
+            rows = pc.binary_join_element_wise('<row r="', arrow_cells.row_numbers(a, n), '">', *args, "</row>", "",
                                                null_handling="replace", null_replacement="")
             width = np.zeros(n, dtype=np.int64)
-            for col in rendered:
-                width += pc.fill_null(pc.binary_length(col), 0).to_numpy(zero_copy_only=False)
-            yield arrow_cells.concatenated(rows if width.all() else rows.filter(pa.array(width > 0)))
+            if len(joined) == len(rendered):  # else every row has a cell
+                for col in joined:
+                    width += pc.fill_null(pc.binary_length(col), 0).to_numpy(zero_copy_only=False)
+            yield arrow_cells.concatenated(rows if len(joined) < len(rendered) or width.all()
+                                           else rows.filter(pa.array(width > 0)))
 
 
 _CELL_START = '<c r="'
