@@ -200,7 +200,7 @@ def test_row_chunks_with_column_pieces_write_the_same_bytes(monkeypatch, with_bl
 
 def test_whole_numbers_cast_through_int64_as_arrow_writes_doubles():
     """Doubles that are all whole and below WHOLE_TEXT are written as Arrow writes them (nulls, NaN and
-    infinities stay without text); -0.0, 1e10 or a fraction keep Arrow's own double cast."""
+    infinities stay without text); -0.0, 1e10, a fraction or float32 keep Arrow's own cast."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -212,3 +212,5 @@ def test_whole_numbers_cast_through_int64_as_arrow_writes_doubles():
         want = pc.if_else(finite, pc.cast(arr, pa.string()), None)
         got = pc.if_else(finite, arrow_cells._number_text(arr), None)
         assert got.equals(want), values
+    single = pa.array([123456789.0, 3.0], type=pa.float32())  # float32's shortest text: 123456790, not ...792
+    assert arrow_cells._number_text(single).equals(pc.cast(single, pa.string()))
