@@ -363,7 +363,7 @@ def metrics_sql(use_orders: bool, limit: dt.date, attributes=(), plain: dict | N
   SELECT customer_id, COALESCE(SUM(CASE WHEN {counted} THEN day_amount END), 0) AS monetary,
          COUNT(CASE WHEN {kept} THEN 1 END) AS n_days,
          MIN(CASE WHEN {kept} THEN date END) AS first_purchase, {last_days},
-         ARG_MIN(day_amount, date) FILTER (WHERE {kept}) AS first_spend{no_id_days}
+         ARG_MIN(CAST(day_amount AS DOUBLE), date) FILTER (WHERE {kept}) AS first_spend{no_id_days}
   FROM per_date GROUP BY customer_id)""",
              # among the purchase days that count, the latest one before the last (customers with two or more)
              f"""before AS (
@@ -393,7 +393,7 @@ SELECT d.customer_id, d.first_purchase, {last} AS last_purchase, CAST({freq} AS 
        CASE WHEN d.n_days >= 2
             THEN CAST(DATE_DIFF('day', d.first_purchase, {last}) AS DOUBLE) / (d.n_days - 1) END AS mean_gap,
        CAST(DATE_DIFF('day', {before_last}, {last}) AS DOUBLE) AS gap_before_last,
-       CAST(d.first_spend AS DOUBLE) AS first_spend{''.join(f', a.{a}' for a in attr_columns)}
+       d.first_spend AS first_spend{''.join(f', a.{a}' for a in attr_columns)}
 FROM per_day AS d {joins}"""
 
 
