@@ -9,15 +9,17 @@ happen: the editor copies by construction).
 from __future__ import annotations
 
 import re
-from itertools import islice
+from functools import lru_cache
+from itertools import islice, repeat
 
 import numpy as np
 
 from xlseg.ooxml.package import Package
 from xlseg.read.prefetch import ahead
 from xlseg.ooxml import rowscan
-from xlseg.ooxml.rowscan import cell_col, grid_windows, regular_rows, row_spans
+from xlseg.ooxml.rowscan import cell_col, regular_rows, row_spans
 from xlseg.ooxml.sheet_editor import _CELL_R, cell_pattern
+from xlseg.ooxml.sheet_stream import grid_windows
 from xlseg.ooxml.xml import col_index, letters
 
 MAX_REPORTED = 10
@@ -94,14 +96,85 @@ def _union(spans: list) -> list:
     return out
 
 
+class _Output:
+    """The output's rows not yet passed (``rows[k:]``), read a window at a time.
+
+    While the user's rows come back in order (the first run's append), the output's windows are only split at
+    ``</row>`` and the pieces paired with the user's rows by position (:meth:`pieces`): a piece that starts with
+    the user's row - whose tag holds its number - is that row. ``nums`` is None then; :meth:`fill` reads the
+    numbers as :func:`_windows` does (the pieces held joined again) for the walk by number, which passes over
+    rows xlseg added. ``general``: a window was not regular, its rows are not pieces: numbers only from then on.
+    """
+
+    def __init__(self, windows, prefix: bytes, label: str):
+        self.windows, self.prefix, self.label = windows, prefix, label
+        self.close = b"</" + prefix + b"row>"
+        self.rows: list = []
+        self.nums: list | None = []
+        self.k = 0
+        self.rest = b""  # what follows the last </row> read (empty but where the grid ends)
+        self.last = 0  # the number of the row before rows[k] (a row without r is the one after it)
+        self.general = False
+
+    def pieces(self, n: int) -> list | None:
+        """The next ``n`` rows as pieces of the output split at ``</row>``; None when there are fewer."""
+        if self.general:
+            return None
+        while len(self.rows) - self.k < n:
+            w = next(self.windows, None)
+            if w is None:
+                return None
+            ps = (self.rest + w).split(self.close)
+            self.rest = ps.pop()
+            self.rows, self.k, self.nums = self.rows[self.k:] + ps, 0, None
+        return self.rows[self.k:self.k + n]
+
+    def passed(self, k: int) -> None:
+        """Rows up to ``k`` (excluded) are passed."""
+        if 0 < k <= len(self.nums or ()):
+            self.last = self.nums[k - 1]
+        self.k = k
+
+    def _add(self, body: bytes) -> None:
+        regular = regular_rows(body, self.prefix)
+        if regular is None:
+            self.general = True
+            last = self.nums[-1] if self.nums else self.last
+            close = len(self.close)
+            for start, open_end, end, r in row_spans(body, self.prefix, self.label, last):
+                self.nums.append(r)
+                self.rows.append(body[start:end] if open_end == end else body[start:end - close])
+        else:
+            numbers, parts = regular
+            self.nums += map(int, numbers)
+            self.rows += islice(parts, len(numbers))
+
+    def fill(self, r: int) -> None:
+        """Number the rows held, then read windows until row ``r`` (or the end) is in ``nums``."""
+        if self.nums is None:  # the pieces held, as the bytes they were split from
+            body = b"".join([x + self.close for x in self.rows[self.k:]] + [self.rest])
+            self.rows, self.nums, self.k, self.rest = [], [], 0, b""
+            self._add(body)
+        while not self.nums[self.k:] or self.nums[-1] < r:
+            w = next(self.windows, None)
+            if w is None:
+                return
+            self.rows, self.nums, self.k = self.rows[self.k:], self.nums[self.k:], 0
+            self._add(self.rest + w)
+            self.rest = b""
+
+
 def _cells_kept(before, after, rects: list, title: str) -> list:
     """Differences in the user's cells between two streams of a sheet part's inflated bytes.
 
     Rows are compared a window at a time. Where every row of a window is in xlseg's one rectangle and the
     output has each of them with the user's bytes first (the first run's append), the window is checked in
-    bulk; anything else goes row by row, cell by cell where needed."""
+    bulk: the output's next rows by position, else the rows of the same numbers; anything else goes row by row,
+    cell by cell where needed. What xlseg appended to rows is checked a window at a time (:func:`_only_cells_in`).
+    """
     prefix, a_windows = _windows(before, title)
-    _p, b_windows = _windows(after, title)
+    b_prefix, b_windows = grid_windows(after, title)
+    dst = _Output(b_windows, b_prefix, title)
     cells_re = cell_pattern(prefix)
     cell_open = b"<" + prefix + b"c "
     tag = b"<" + prefix + b"row"
@@ -112,18 +185,6 @@ def _cells_kept(before, after, rects: list, title: str) -> list:
     if not several:
         c1_, r1_, c2_, r2_ = rects[0]
         span = [(c1_, c2_)]
-    b_nums: list = []
-    b_rows: list = []
-    k = 0  # the next output row not yet passed
-
-    def fill(r: int) -> None:
-        """Read output windows until row ``r`` (or the end) is in b_nums; rows already passed are dropped."""
-        nonlocal b_nums, b_rows, k
-        while not b_nums[k:] or b_nums[-1] < r:
-            w = next(b_windows, None)
-            if w is None:
-                return
-            b_nums, b_rows, k = b_nums[k:] + w[0], b_rows[k:] + w[1], 0
 
     def flush() -> bool:
         nonlocal appended, size
@@ -134,8 +195,22 @@ def _cells_kept(before, after, rects: list, title: str) -> list:
         return ok
 
     for nums, rows in a_windows:
-        fill(nums[-1])
-        if not several and r1_ <= nums[0] and nums[-1] <= r2_ and k < len(b_nums):
+        inside = not several and r1_ <= min(nums) and max(nums) <= r2_
+        if inside:  # the output's next rows, by position: each starts with the user's row (its tag: the same r)
+            outs = dst.pieces(len(rows))
+            if outs is not None and all(map(bytes.startswith, outs, rows)):
+                tails = list(map(bytes.removeprefix, outs, rows))
+                if sum(map(bytes.startswith, tails, repeat(cell_open))) == len(tails) - tails.count(b""):
+                    appended += tails
+                    size += sum(map(len, tails))
+                    dst.k += len(rows)
+                    dst.last = nums[-1]
+                    if size >= rowscan.WINDOW and not flush():
+                        break
+                    continue
+        dst.fill(nums[-1])
+        b_nums, b_rows, k = dst.nums, dst.rows, dst.k
+        if inside and k < len(b_nums):  # the rows of the same numbers (rows xlseg added are passed over)
             here = np.asarray(b_nums[k:])
             at = np.searchsorted(here, nums)
             if (at < len(here)).all() and (here[np.minimum(at, len(here) - 1)] == nums).all():
@@ -145,7 +220,7 @@ def _cells_kept(before, after, rects: list, title: str) -> list:
                     if all(t.startswith(cell_open) for t in tails if t):
                         appended += tails
                         size += sum(map(len, tails))
-                        k += int(at[-1]) + 1
+                        dst.passed(k + int(at[-1]) + 1)
                         if size >= rowscan.WINDOW and not flush():
                             break
                         continue
@@ -174,6 +249,7 @@ def _cells_kept(before, after, rects: list, title: str) -> list:
                     problems.append(f"sheet '{title}': cells of row {r} would change")
             if len(problems) >= MAX_REPORTED:
                 break
+        dst.passed(k)  # the row last found stays: the next window's walk by number may find it again
         if len(problems) >= MAX_REPORTED or (size >= rowscan.WINDOW and not flush()):
             break
     if appended and len(problems) < MAX_REPORTED:
@@ -181,9 +257,23 @@ def _cells_kept(before, after, rects: list, title: str) -> list:
     return problems[:MAX_REPORTED]
 
 
+@lru_cache(maxsize=8)
+def _outside(prefix: bytes, c1: int, c2: int):
+    """A pattern finding a ``<c`` in ``prefix``'s namespace that is not a cell whose ``r`` is in columns c1..c2 (as
+    ``letters`` writes them: upper case, then a digit); None for a span too wide to list."""
+    if c2 - c1 > 1000:
+        return None
+    cols = b"|".join(letters(c).encode() for c in range(c1, min(c2, 16384) + 1))
+    return re.compile(rb"<" + re.escape(prefix) + rb'c(?! r="(?:' + cols + rb')[0-9])')
+
+
 def _only_cells_in(data: bytes, prefix: bytes, span: tuple) -> bool:
     """``data`` (cells xlseg appended to rows) holds cells in columns span[0]..span[1] only: everything that
-    starts with ``<c`` is a cell with an ``r``, and the set of their column letters is within the span."""
+    starts with ``<c`` is a cell with an ``r``, and the set of their column letters is within the span (one
+    search for the first ``<c`` that is not such a cell; no object per cell)."""
+    outside = _outside(prefix, span[0], span[1])
+    if outside is not None:
+        return outside.search(data) is None
     cols = re.findall(rb"<" + re.escape(prefix) + rb'c r="([A-Za-z]+)[0-9]', data)
     if data.count(b"<" + prefix + b"c") != len(cols):
         return False  # a cell without r first, or something else starting with <c

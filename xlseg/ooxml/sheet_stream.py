@@ -5,6 +5,7 @@ The first pass (:func:`outline`) keeps only what lies around the cell grid: the 
 and the tail (after the *last* ``</sheetData>``), where the grid starts and ends, and what the editor decides
 on the whole grid (its rows are all regular; no cell is at or right of xlseg's first column). The second pass
 (:func:`grid`) yields the grid itself, a window of :data:`xlseg.ooxml.rowscan.WINDOW` bytes at a time.
+:func:`grid_windows` gives the proof the same grid in one pass, in windows that end after a ``</row>``.
 
 Every window but the last ends right after a ``>`` (after a ``</row>`` when it holds one). None of the
 patterns searched for (``<row``, ``</row>``, ``</sheetData>``, a cell reference) holds a ``>`` anywhere but
@@ -156,3 +157,56 @@ def grid(chunks, line: Outline):
         _close(chunks)
         return iter(())
     return windows(chunks, b"</" + line.prefix + b"row>", line.start, line.end)
+
+
+def grid_windows(chunks, label: str, window: int | None = None):
+    """(prefix, windows) of a sheet part read as a stream of inflated ``chunks``, for the proof: ``windows``
+    yields the cell grid - from ``<sheetData>`` to the part's *last* ``</sheetData>``, as :func:`outline` finds
+    it for the editor - as consecutive pieces of about ``window`` bytes that each end after a ``</row>`` (the
+    last one where the grid ends), so a million-row sheet is never held whole. What follows a ``</sheetData>``
+    is held until the part ends or another one comes; a grid without any ``</row>`` is read on, not joined
+    again per chunk."""
+    it = iter(chunks)
+    buf = bytearray()
+    m = None
+    while m is None:
+        lo = buf.rfind(b">") + 1  # a <sheetData> tag not whole yet starts after the last '>'
+        more = next(it, None)
+        if more is None:
+            no_grid(label)
+        buf += more
+        m = SHEET_DATA.search(buf, lo)
+    prefix, rest = bytes(m.group(1)), bytes(buf[m.end():])
+    del buf
+    if m.group(2):
+        return prefix, iter(())
+    end_grid = b"</" + prefix + b"sheetData>"
+    close = b"</" + prefix + b"row>"
+
+    def rows():
+        held: list = []  # grid bytes after the last </row> yielded
+        after = None  # from the last </sheetData> seen on: the part's end, unless another one follows
+        for w in windows(_chained(rest, it, None), close, window=window):
+            k = w.rfind(end_grid)  # whole in one window: it holds a '>' only at its end
+            if k >= 0:
+                grid, after = (after or []) + [w[:k]], [w[k:]]
+            elif after is not None:
+                after.append(w)
+                continue
+            else:
+                grid = [w]
+            for g in grid:
+                cut = g.rfind(close)
+                if cut < 0:
+                    held.append(g)
+                    continue
+                cut += len(close)
+                yield b"".join(held + [g[:cut]])
+                held = [g[cut:]] if cut < len(g) else []
+        if after is None:
+            rowscan._broken(label)
+        last = b"".join(held)
+        if last:
+            yield last
+
+    return prefix, rows()
