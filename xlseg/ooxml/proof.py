@@ -18,7 +18,7 @@ from xlseg.ooxml.package import Package
 from xlseg.read.prefetch import ahead
 from xlseg.ooxml import rowscan
 from xlseg.ooxml.rowscan import cell_col, regular_rows, row_spans
-from xlseg.ooxml.sheet_editor import _CELL_R, cell_pattern
+from xlseg.ooxml.row_merge import _CELL_R, cell_pattern
 from xlseg.ooxml.sheet_stream import grid_windows
 from xlseg.ooxml.xml import col_index, letters
 
