@@ -180,3 +180,19 @@ def test_the_proofs_windows_hold_the_grid_the_editor_sees(monkeypatch, name):
 def test_the_proofs_windows_refuse_a_part_without_a_grid(xml, message):
     with pytest.raises(WorkbookError, match=re.escape(message)):
         list(sheet_stream.grid_windows(chunked(xml, 3)(), "s")[1])
+
+
+def test_a_window_is_regular_as_the_whole_grid_test_says():
+    """The proof splits a window once and counts the end tags from the split: the same answer and rows as
+    rowscan.regular_rows."""
+    from tests.test_sheet_stream import BODIES
+
+    grids = [_grid(xml) for xml in GRIDS.values()] + BODIES + [b'<row r="1"></row>  ', b"\n<row r=\"2\"></row>\n"]
+    for body in grids:
+        for prefix in (b"", b"x:"):
+            old = rowscan.regular_rows(body, prefix)
+            new = proof._regular(body, prefix)
+            assert (old is None) == (new is None), body
+            if old is not None:
+                numbers, parts = old
+                assert new == (numbers, list(parts)[:len(numbers)]), body

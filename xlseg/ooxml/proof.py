@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from itertools import islice, repeat
+from itertools import repeat
 
 import numpy as np
 
 from xlseg.ooxml.package import Package
 from xlseg.read.prefetch import ahead
 from xlseg.ooxml import rowscan
-from xlseg.ooxml.rowscan import cell_col, regular_rows, row_spans
+from xlseg.ooxml.rowscan import cell_col, row_numbers, row_spans
 from xlseg.ooxml.row_merge import _CELL_R, cell_pattern
 from xlseg.ooxml.sheet_stream import grid_windows
 from xlseg.ooxml.xml import col_index, letters
@@ -54,7 +54,7 @@ def _windows(chunks, label: str):
     def gen():
         last = 0
         for body in windows:
-            regular = regular_rows(body, prefix)
+            regular = _regular(body, prefix)
             if regular is None:
                 nums, rows = [], []
                 for start, open_end, end, r in row_spans(body, prefix, label, last):
@@ -62,13 +62,23 @@ def _windows(chunks, label: str):
                     nums.append(r)
                     rows.append(body[start:end] if open_end == end else body[start:end - close])
             else:
-                numbers, parts = regular
+                numbers, rows = regular
                 nums = list(map(int, numbers))
-                rows = list(islice(parts, len(nums)))
             if nums:
                 last = nums[-1]
                 yield nums, rows
     return prefix, gen()
+
+
+def _regular(body: bytes, prefix: bytes):
+    """:func:`xlseg.ooxml.rowscan.regular_rows` of a window: (row numbers, the rows: ``body`` split at each
+    ``</row>``, what follows the last one left out) or None, the end tags counted by the split itself."""
+    numbers = row_numbers(prefix).findall(body)
+    parts = body.split(b"</" + prefix + b"row>")
+    if len(parts) - 1 != len(numbers) or b"" in numbers:
+        return None
+    parts.pop()
+    return numbers, parts
 
 
 def _inner(row: bytes, tag: bytes) -> bytes:
@@ -136,7 +146,7 @@ class _Output:
         self.k = k
 
     def _add(self, body: bytes) -> None:
-        regular = regular_rows(body, self.prefix)
+        regular = _regular(body, self.prefix)
         if regular is None:
             self.general = True
             last = self.nums[-1] if self.nums else self.last
@@ -147,7 +157,7 @@ class _Output:
         else:
             numbers, parts = regular
             self.nums += map(int, numbers)
-            self.rows += islice(parts, len(numbers))
+            self.rows += parts
 
     def fill(self, r: int) -> None:
         """Number the rows held, then read windows until row ``r`` (or the end) is in ``nums``."""
