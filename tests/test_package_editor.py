@@ -92,8 +92,8 @@ def test_the_proof_refuses_when_a_user_cell_would_change(tmp_path, monkeypatch, 
     else:  # the first run's pass over regular rows
         real = sheet_editor._split_rows
 
-        def lossy(windows, prefix, end):
-            return ((n, p.replace(b"Name 3", b"Name X")) for n, p in real(windows, prefix, end))
+        def lossy(*args):
+            return ((n, p.replace(b"Name 3", b"Name X")) for n, p in real(*args))
 
         monkeypatch.setattr(sheet_editor, "_split_rows", lossy)
     target = tmp_path / "out.xlsx"

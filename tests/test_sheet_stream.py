@@ -68,6 +68,8 @@ CASES = {
     "an extLst in a row, a comment between rows": (
         sheet(user_rows(10) + '<!-- <row r="99"> </row> --><row r="11"><c r="A11"><v>1</v></c><extLst/></row>'
               + user_rows(20)[len(user_rows(11)):]), ours(range(1, 21))),
+    "rows in the tail, after the grid": (sheet(user_rows(12), tail=TAIL + b'<extLst><row r="3"/><row/></extLst>'),
+                                         ours(range(1, 13))),
     "a second </sheetData> in the tail": (
         sheet(user_rows(10), tail=b'<extLst><ext uri="x"><sheetData></sheetData></ext></extLst>'), ours(range(1, 11))),
 }
@@ -110,7 +112,9 @@ def test_the_cases_go_down_both_paths():
     assert seen["cleared columns on a re-run"] == (None, None)
 
 
-BODIES = [b"", b'<row r="1"><c r="A1"/></row>', b'<row r="1"/>', b"<row><c/></row>", b'<row r="1"></row></row>',
+BODIES = [b"", b'<row r="1"><c r="A1"/></row>',
+          b'<row r="1"><c r="A1"/></row><row r="99999999999999999999"></row>',
+          b'<row r="1"/>', b"<row><c/></row>", b'<row r="1"></row></row>',
           b'<row r="1"/><row r="2"></row></row>', b'<row r="x"></row>', b'<row  r="1"></row>',
           b'<row r="2" ><c r="K2"><v>1</v></c></row>', b'<row r="3"><c r="k3"/></row><rowBreaks/>',
           b'<row r="1"><c r="J1"/><c r="AA1"/></row>', b'<row r="12', b'<row r="4"><!-- r="Z4" --></row>']
@@ -122,8 +126,12 @@ def test_the_first_pass_decides_as_the_whole_grid_does(monkeypatch, body, window
     monkeypatch.setattr(rowscan, "WINDOW", window)
     xml = sheet("").replace(b"<sheetData></sheetData>", b"<sheetData>" + body + b"</sheetData>")
     line = sheet_stream.outline(chunked(xml, 3)(), "s", 11)
-    assert line.regular == (rowscan.regular_rows(body, b"") is not None)
+    regular = rowscan.regular_rows(body, b"")
+    assert line.regular == (regular is not None)
     assert line.appendable == (not rowscan.cells_from(body, b"", 11))
+    # the row numbers it keeps for the second pass are the grid's (none kept for a grid the walk goes through)
+    assert (line.numbers is None or list(line.numbers) == list(map(int, regular[0]))) and \
+        (regular is None) <= (line.numbers is None)
     assert xml[line.start:line.end] == body and line.tail == TAIL + b"</worksheet>"
 
 
@@ -141,3 +149,17 @@ def test_the_refusals_are_the_same_wherever_the_windows_fall(monkeypatch, xml, m
     assert whole[0] == "refused" and message in whole[1]
     assert write(xml, edit, chunked(xml, size)) == whole
     assert write(xml, Edit([Block(1, 2, [["x"]])]), chunked(xml, size)) == whole  # the regular path too
+
+
+@pytest.mark.parametrize("window", [1, 7, 1 << 20])
+def test_the_row_numbers_kept_stop_where_the_grid_ends(monkeypatch, window):
+    """Row tags after the last </sheetData> (in an extLst) are not the grid's: the numbers the first pass keeps
+    for the second are the grid's only, and none are kept when a row without r follows the grid."""
+    monkeypatch.setattr(rowscan, "WINDOW", window)
+    xml = sheet(user_rows(12), tail=TAIL + b'<extLst><row r="3"/><row r="4"></row></extLst>')
+    line = sheet_stream.outline(chunked(xml, 5)(), "s", 5)
+    assert line.regular and list(line.numbers) == list(range(1, 13))
+    odd = sheet(user_rows(12), tail=TAIL + b'<extLst><row r="3"/><row></row></extLst>')
+    line = sheet_stream.outline(chunked(odd, 5)(), "s", 5)
+    assert line.regular and line.numbers is None
+    assert write(xml, ours(range(1, 13))) == write(xml, ours(range(1, 13)), chunked(xml, 5))

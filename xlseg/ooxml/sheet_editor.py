@@ -180,7 +180,7 @@ def _stream_rows(windows, line, grid: Grid, clear: list, out, label: str = "") -
     carried into the next one, and the choice of the regular pass is made on the whole grid (``line``)."""
     prefix = line.prefix
     if not clear and line.regular:
-        return _stream_regular(windows, prefix, grid, out, appendable=line.appendable)
+        return _stream_regular(windows, prefix, grid, out, appendable=line.appendable, numbers=line.numbers)
     pfx = prefix.decode()
     cells_re = cell_pattern(prefix)
     cell_open = b"<" + prefix + b"c "
@@ -238,21 +238,27 @@ def _stream_rows(windows, line, grid: Grid, clear: list, out, label: str = "") -
     flush()
 
 
-def _split_rows(windows, prefix: bytes, end: list):
+def _split_rows(windows, prefix: bytes, end: list, numbers=None):
     """(row number, piece) of every row of a regular grid given as consecutive ``windows``: the grid split at
     each ``</row>`` (piece i is row i without its end tag), as :func:`xlseg.ooxml.rowscan.regular_rows` splits
-    the whole grid; what follows the last row is put in ``end``. A piece cut by a window's end is joined."""
+    the whole grid; what follows the last row is put in ``end``. A piece cut by a window's end is joined.
+    ``numbers``: the grid's row numbers in order, as the first pass found them (else each window is searched)."""
     numbers_re = row_numbers(prefix)
     close = b"</" + prefix + b"row>"
     nums: list = []
     parts: list = []
     carry = b""
+    taken = 0
     for w in windows:
-        nums += numbers_re.findall(w)
         ps = w.split(close)
         if carry:
             ps[0] = carry + ps[0]
         carry = ps.pop()
+        if numbers is not None:  # the i-th number goes with the i-th piece, as below
+            yield from zip(numbers[taken:taken + len(ps)], ps)
+            taken += len(ps)
+            continue
+        nums += numbers_re.findall(w)
         parts += ps
         k = min(len(nums), len(parts))
         if k == len(nums) == len(parts):
@@ -264,7 +270,7 @@ def _split_rows(windows, prefix: bytes, end: list):
     end.append(carry)
 
 
-def _stream_regular(windows, prefix: bytes, grid: Grid, out, *, appendable: bool) -> None:
+def _stream_regular(windows, prefix: bytes, grid: Grid, out, *, appendable: bool, numbers=None) -> None:
     """:func:`_stream_rows` for a grid of regular rows (:func:`xlseg.ooxml.rowscan.regular_rows`) and nothing
     to clear (a first run): one pass over the split rows, xlseg's cells appended where the user's row ends left
     of them, the general merge otherwise. ``appendable``: no cell of the grid is at or right of xlseg's first
@@ -280,7 +286,7 @@ def _stream_regular(windows, prefix: bytes, grid: Grid, out, *, appendable: bool
     pieces = []
     append = pieces.append
     end: list = []
-    for number, piece in _split_rows(windows, prefix, end):
+    for number, piece in _split_rows(windows, prefix, end, numbers):
         r = int(number)
         while nxt is not None and nxt[0] < r:  # new rows between the user's
             append(_new_row(*nxt, pfx))

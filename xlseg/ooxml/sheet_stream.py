@@ -16,6 +16,7 @@ over the whole grid.
 from __future__ import annotations
 
 import re
+from array import array
 
 from xlseg.errors import WorkbookError
 from xlseg.ooxml import rowscan
@@ -32,6 +33,7 @@ class Outline:
         self.head, self.prefix, self.tail = head, prefix, tail
         self.start, self.end = start, end
         self.regular, self.appendable = regular, appendable
+        self.numbers = None  # a regular grid's row numbers in order (an array), when the first pass kept them
 
 
 def _cut(data: bytes, close: bytes) -> int:
@@ -108,6 +110,8 @@ def outline(chunks, label: str, floor: int | None = None) -> Outline:
     tag, close = b"<" + prefix + b"row", b"</" + prefix + b"row>"
     looking = floor is not None
     odd = re.compile(re.escape(tag) + rb'(?! r="\d+")')  # a row whose r is not first (regular_rows' b"")
+    numbers_re = rowscan.row_numbers(prefix)
+    numbers = array("q") if looking else None  # every <row r="N">'s N, for the second pass (None: not kept)
     wide = re.compile(rb'r="' + columns_from(floor).encode() + rb"[0-9]") if looking else None  # cells_from
     opens = closes = 0
     first_odd = first_wide = last = None
@@ -115,10 +119,18 @@ def outline(chunks, label: str, floor: int | None = None) -> Outline:
     pos = start
     for w in windows(_chained(rest, it, chunks), close):
         if looking:
-            opens += w.count(tag)
+            found = numbers_re.findall(w)  # b"" for a row whose r is not first
+            opens += len(found)
             closes += w.count(close)
-            if first_odd is None and (f := odd.search(w)) is not None:
-                first_odd = pos + f.start()
+            if b"" in found:
+                if first_odd is None:
+                    first_odd = pos + odd.search(w).start()
+                numbers = None
+            elif numbers is not None:
+                try:
+                    numbers.extend(map(int, found))
+                except OverflowError:  # a row number no sheet has: the second pass reads them itself
+                    numbers = None
             if first_wide is None and (f := wide.search(w)) is not None:
                 first_wide = pos + f.start()
         k = w.rfind(end_grid)
@@ -133,10 +145,13 @@ def outline(chunks, label: str, floor: int | None = None) -> Outline:
     tail = b"".join(after)
     out = Outline(head, prefix, tail, start, last)
     if looking:  # what was counted after the grid's end is in the tail (the end tag holds neither pattern)
-        opens -= tail.count(tag)
+        in_tail = len(numbers_re.findall(tail))
+        opens -= in_tail
         closes -= tail.count(close)
         out.regular = opens == closes and (first_odd is None or first_odd >= last)
         out.appendable = first_wide is None or first_wide >= last
+        if out.regular and numbers is not None:
+            out.numbers = numbers[:len(numbers) - in_tail]
     return out
 
 
