@@ -89,16 +89,7 @@ def outline(chunks, label: str, floor: int | None = None) -> Outline:
     the whole part (no grid; a grid that does not end). ``floor``: xlseg's first column on the sheet, when the
     grid's rows are to be looked at (a first run: ``regular`` and ``appendable`` are set); None skips that."""
     it = iter(chunks)
-    buf = bytearray()
-    m = None
-    while m is None:
-        lo = buf.rfind(b">") + 1  # a <sheetData> tag not whole yet starts after the last '>'
-        more = next(it, None)
-        if more is None:
-            _close(chunks)
-            no_grid(label)
-        buf += more
-        m = SHEET_DATA.search(buf, lo)
+    m, buf = _grid_start(it, chunks, label)
     head, prefix, start = bytes(buf[:m.start()]), bytes(m.group(1)), m.end()
     rest = bytes(buf[start:])
     del buf
@@ -161,6 +152,22 @@ def _chained(first: bytes, it, chunks):
     yield from it
 
 
+def _grid_start(it, chunks, label: str):
+    """(the ``<sheetData>`` match, the bytes read) once ``it``'s chunks hold that tag whole; a part without it
+    is refused (``no_grid``) after its ``chunks`` are closed."""
+    buf = bytearray()
+    m = None
+    while m is None:
+        lo = buf.rfind(b">") + 1  # a <sheetData> tag not whole yet starts after the last '>'
+        more = next(it, None)
+        if more is None:
+            _close(chunks)
+            no_grid(label)
+        buf += more
+        m = SHEET_DATA.search(buf, lo)
+    return m, buf
+
+
 def _close(chunks) -> None:
     if hasattr(chunks, "close"):
         chunks.close()
@@ -182,15 +189,7 @@ def grid_windows(chunks, label: str, window: int | None = None):
     is held until the part ends or another one comes; a grid without any ``</row>`` is read on, not joined
     again per chunk."""
     it = iter(chunks)
-    buf = bytearray()
-    m = None
-    while m is None:
-        lo = buf.rfind(b">") + 1  # a <sheetData> tag not whole yet starts after the last '>'
-        more = next(it, None)
-        if more is None:
-            no_grid(label)
-        buf += more
-        m = SHEET_DATA.search(buf, lo)
+    m, buf = _grid_start(it, chunks, label)
     prefix, rest = bytes(m.group(1)), bytes(buf[m.end():])
     del buf
     if m.group(2):
