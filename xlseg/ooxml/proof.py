@@ -17,7 +17,7 @@ import numpy as np
 from xlseg.ooxml.package import Package
 from xlseg.read.prefetch import ahead
 from xlseg.ooxml import rowscan
-from xlseg.ooxml.rowscan import cell_col, row_numbers, row_spans
+from xlseg.ooxml.rowscan import cell_col, regular_rows, row_spans
 from xlseg.ooxml.row_merge import _CELL_R, cell_pattern
 from xlseg.ooxml.sheet_stream import grid_windows
 from xlseg.ooxml.xml import col_index, letters
@@ -49,18 +49,13 @@ def _windows(chunks, label: str):
     window of rows at a time, in order (a million-row sheet is never held whole). A row is its bytes up to its
     end tag (what precedes its start tag may come first): :func:`_inner` gives its cells."""
     prefix, windows = grid_windows(chunks, label)
-    close = len(b"</" + prefix + b"row>")
 
     def gen():
         last = 0
         for body in windows:
-            regular = _regular(body, prefix)
+            regular = regular_rows(body, prefix)
             if regular is None:
-                nums, rows = [], []
-                for start, open_end, end, r in row_spans(body, prefix, label, last):
-                    last = r
-                    nums.append(r)
-                    rows.append(body[start:end] if open_end == end else body[start:end - close])
+                nums, rows = _walked(body, prefix, label, last)
             else:
                 numbers, rows = regular
                 nums = list(map(int, numbers))
@@ -70,15 +65,15 @@ def _windows(chunks, label: str):
     return prefix, gen()
 
 
-def _regular(body: bytes, prefix: bytes):
-    """:func:`xlseg.ooxml.rowscan.regular_rows` of a window: (row numbers, the rows: ``body`` split at each
-    ``</row>``, what follows the last one left out) or None, the end tags counted by the split itself."""
-    numbers = row_numbers(prefix).findall(body)
-    parts = body.split(b"</" + prefix + b"row>")
-    if len(parts) - 1 != len(numbers) or b"" in numbers:
-        return None
-    parts.pop()
-    return numbers, parts
+def _walked(body: bytes, prefix: bytes, label: str, last: int) -> tuple[list, list]:
+    """(row numbers, rows) of a window that is not regular, by :func:`row_spans` (``last``: the number of the
+    row before the window); a row is its bytes up to its end tag, as :func:`_windows` gives them."""
+    close = len(b"</" + prefix + b"row>")
+    nums, rows = [], []
+    for start, open_end, end, r in row_spans(body, prefix, label, last):
+        nums.append(r)
+        rows.append(body[start:end] if open_end == end else body[start:end - close])
+    return nums, rows
 
 
 def _inner(row: bytes, tag: bytes) -> bytes:
@@ -146,14 +141,12 @@ class _Output:
         self.k = k
 
     def _add(self, body: bytes) -> None:
-        regular = _regular(body, self.prefix)
+        regular = regular_rows(body, self.prefix)
         if regular is None:
             self.general = True
-            last = self.nums[-1] if self.nums else self.last
-            close = len(self.close)
-            for start, open_end, end, r in row_spans(body, self.prefix, self.label, last):
-                self.nums.append(r)
-                self.rows.append(body[start:end] if open_end == end else body[start:end - close])
+            nums, rows = _walked(body, self.prefix, self.label, self.nums[-1] if self.nums else self.last)
+            self.nums += nums
+            self.rows += rows
         else:
             numbers, parts = regular
             self.nums += map(int, numbers)
