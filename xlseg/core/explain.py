@@ -105,7 +105,7 @@ def _fixed(values: np.ndarray, num_style: bool, python) -> pa.Array:
         near = np.abs(y - np.floor(y) - 0.5) <= 2 * np.spacing(y)
     slow = np.where(whole, a >= 1e15, (a >= 1e11) | near)
     cents = np.rint(np.where(slow, 0.0, y)).astype(np.int64)
-    units = np.where(whole, np.where(slow, 0.0, a), 0.0).astype(np.int64) + np.where(whole, 0, cents // 100)
+    units = np.where(whole, np.where(slow, 0.0, a).astype(np.int64), cents // 100)
     text = _grouped(units) if num_style else pc.cast(pa.array(units), pa.string())
     frac = pc.utf8_lpad(pc.cast(pa.array(cents % 100), pa.string()), width=2, padding="0")
     text = pc.if_else(pa.array(whole), text, pc.binary_join_element_wise(text, frac, "."))
