@@ -79,13 +79,19 @@ def classify_file(path, output=None, *, sheet=None, transactions=None, as_of=Non
     ``formulas=True``: xlseg's columns on the customer sheet are live Excel formulas reading their
     parameters from Settings (see :mod:`xlseg.plan.formulas`), not values.
     """
+    from xlseg.ooxml.arrow_cells import release_unused
     from xlseg.ooxml.editor import Book, write_plan
     from xlseg.ooxml.fresh import empty_package
     from xlseg.ooxml.package import Package
     from xlseg.ooxml.proof import prove
 
     path = Path(path)
-    step = progress or (lambda _m: None)
+    told = progress or (lambda _m: None)
+
+    def step(message: str) -> None:
+        release_unused()
+        told(message)
+
     if not path.exists():
         raise WorkbookError(f"'{path}' does not exist. Check the path.")
     if path.is_dir():

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from xlseg.errors import WorkbookError
 from xlseg.ooxml import app_props, tables
+from xlseg.ooxml.arrow_cells import release_unused
 from xlseg.ooxml.content_types import PART as CT_PART
 from xlseg.ooxml.grid import width
 from xlseg.ooxml.package import Package, PackageWriter, relative, rels_path
@@ -133,6 +134,7 @@ def write_plan(src: Package, dst_path, plan: WritePlan, markers: dict, *, macro:
                 rects.append((b.col, b.row, b.col + width(b.values) - 1, b.row + len(b.values) - 1))
             done.edited[part] = (title, rects)
             done.owned.add(part)
+            release_unused()
             for (t, table_name), ref in grow.items():
                 if t == title:
                     tp = _find_table(book, part, table_name)
@@ -163,6 +165,7 @@ def write_plan(src: Package, dst_path, plan: WritePlan, markers: dict, *, macro:
             done.formulas |= _write_new_sheet(writer, book, sp, part, styles, date1904, names, new_parts, table_ids)
             book.sheet_parts[sp.title] = part
             done.owned.add(part)
+            release_unused()
             _names_of(sp, sp.title, names_to_set)
             names_to_set[sp.marker] = f"{quote_sheet(sp.title)}!$A$1"
 

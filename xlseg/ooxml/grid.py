@@ -25,7 +25,6 @@ from xlseg.ooxml.cells import render, serial
 from xlseg.ooxml.styles import DATE_FORMAT, StyleBook, merge, style_key
 from xlseg.ooxml.xml import bounds, letters, text
 from xlseg.plan.write_plan import Formula
-from xlseg.read.prefetch import ahead
 
 _RISKY = ("=", "+", "-", "@")
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -271,14 +270,10 @@ class Grid:
                                   lambda: self._xf(key, 1), lambda: self._xf(key, 2), self.date1904, pieces)
 
     def rows(self):
-        """(row number, the row's cells as one XML string) for every row with a cell, in order. A thread renders
-        the next band meanwhile (Arrow lets go of the GIL): the sheet editor splices rows as they come, and at a
-        million rows half its thread's time was rendering. That thread alone adds styles to the book here."""
-        def listed():
-            for a, joined in self.bands():
-                yield a, (joined if isinstance(joined, list) else joined.to_pylist())
-
-        for a, joined in ahead(listed(), depth=1):
+        """(row number, the row's cells as one XML string) for every row with a cell, in order."""
+        for a, joined in self.bands():
+            if not isinstance(joined, list):
+                joined = joined.to_pylist()
             for i, cells in enumerate(joined):
                 if cells:
                     yield a + i, cells
