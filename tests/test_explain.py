@@ -194,3 +194,12 @@ def test_why_built_in_bands_equals_one_band(monkeypatch, settings):
     banded = explain.why(r.customers, cols, r.cut_points, r.config, r.as_of)
     assert banded.tolist() == whole.tolist() == r.customers["why"].tolist()
     assert banded.dtype == whole.dtype == r.customers["why"].dtype
+
+
+def test_why_of_no_customers_is_empty():
+    """No customers: no band, no thread, an empty text column (not a division by zero)."""
+    cust = pd.DataFrame({"Customer ID": ["A"], "Last Purchase": ["2026-01-05"], "Orders": [2], "Total Spend": [50]})
+    r = classify(cust, explain=True)
+    cols = r.customers[["segment_key", "abc", "tier_key", "stage_key"]]
+    none = explain.why(r.customers.iloc[:0], cols.iloc[:0], r.cut_points, r.config, r.as_of)
+    assert len(none) == 0 and none.dtype == r.customers["why"].dtype
