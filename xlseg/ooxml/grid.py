@@ -25,6 +25,7 @@ from xlseg.ooxml.cells import render, serial
 from xlseg.ooxml.styles import DATE_FORMAT, StyleBook, merge, style_key
 from xlseg.ooxml.xml import bounds, letters, text
 from xlseg.plan.write_plan import Formula
+from xlseg.read.prefetch import ahead
 
 _RISKY = ("=", "+", "-", "@")
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -55,6 +56,7 @@ _TEXT = frozenset((str, _NONE))
 _NUMBER = frozenset((float, int, _NONE))
 _DATE = frozenset((dt.datetime, dt.date, _NONE))
 BAND_ROWS = 20_000  # rows rendered at once
+AHEAD_ROWS = 5_000  # rows rendered at once by the thread of :meth:`Grid.rows`
 ARROW_ROWS = 256  # a band at least this long renders its typed columns with Arrow
 
 
@@ -203,28 +205,28 @@ class Grid:
             r += 1
         return out
 
-    def _bands(self):
-        """Row ranges [a, b) over which the same blocks and styles apply, at most BAND_ROWS long (a band
+    def _bands(self, size: int = BAND_ROWS):
+        """Row ranges [a, b) over which the same blocks and styles apply, at most ``size`` long (a band
         is rendered column by column in memory: a million-row band would hold every cell's XML at once)."""
         cuts = self.cuts
         for a, b in zip(cuts, cuts[1:]):
-            for start in range(a, b, BAND_ROWS):
-                yield start, min(start + BAND_ROWS, b)
+            for start in range(a, b, size):
+                yield start, min(start + size, b)
 
-    def bands(self):
+    def bands(self, size: int = BAND_ROWS):
         """(first row, each row's cells as one XML string, '' for a row without a cell) band by band: a list,
         or an Arrow string array when the band's big columns went through :mod:`xlseg.ooxml.arrow_cells`."""
-        for a, rendered, arrow in self._band_columns():
+        for a, rendered, arrow in self._band_columns(size=size):
             if not arrow:
                 yield a, rendered
             else:
                 yield a, pc.binary_join_element_wise(*rendered, "", null_handling="replace", null_replacement="")
 
-    def _band_columns(self, pieces: bool = False):
+    def _band_columns(self, pieces: bool = False, size: int = BAND_ROWS):
         """(first row, the band's rows as strings, False) or (first row, its columns' cells as Arrow arrays, null
         or '' where a column has no cell, True); with ``pieces``, a column with a cell in every row may be
         :class:`arrow_cells.Pieces` instead."""
-        for a, b in self._bands():
+        for a, b in self._bands(size):
             active = [blk for blk in self.blocks if blk[0] <= a <= blk[1]]
             styled: dict = {}
             for (c1, r1, c2, r2), key in self.rects:
@@ -270,8 +272,12 @@ class Grid:
                                   lambda: self._xf(key, 1), lambda: self._xf(key, 2), self.date1904, pieces)
 
     def rows(self):
-        """(row number, the row's cells as one XML string) for every row with a cell, in order."""
-        for a, joined in self.bands():
+        """(row number, the row's cells as one XML string) for every row with a cell, in order. A thread renders
+        the next band meanwhile (Arrow lets go of the GIL): the sheet editor splices rows as they come, and at a
+        million rows half its thread's time was rendering. That thread alone adds styles to the book here. Its
+        bands are a quarter of the usual: what it holds is its own (its allocator's pages are not the main
+        thread's), so smaller bands keep the run's peak where it was."""
+        for a, joined in ahead(self.bands(AHEAD_ROWS), depth=1):
             if not isinstance(joined, list):
                 joined = joined.to_pylist()
             for i, cells in enumerate(joined):
