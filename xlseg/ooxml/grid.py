@@ -213,8 +213,8 @@ class Grid:
             for start in range(a, b, size):
                 yield start, min(start + size, b)
 
-    def bands(self, size: int = BAND_ROWS):
-        """(first row, each row's cells as one XML string, '' for a row without a cell) band by band: a list,
+    def bands(self, size: int):
+        """(first row, each row's cells as one XML string, '' for a row without a cell) bands of ``size`` rows: a list,
         or an Arrow string array when the band's big columns went through :mod:`xlseg.ooxml.arrow_cells`."""
         for a, rendered, arrow in self._band_columns(size=size):
             if not arrow:
