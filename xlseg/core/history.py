@@ -95,16 +95,24 @@ def snapshot(result, run: int, run_time: dt.datetime) -> pd.DataFrame:
         "run": np.full(len(c), int(run), dtype="int64"),
         "run_time": _repeated(pd.Timestamp(run_time).floor("s"), len(c)),
         "as_of": _repeated(result.as_of, len(c)),
-        "customer_id": c["customer_id"].astype(object).to_numpy(),
-        "segment": c["segment"].to_numpy(),
-        "value_tier": c["value_tier"].to_numpy(),
-        "stage": c["stage"].to_numpy(),
+        "customer_id": _text(c["customer_id"]),
+        "segment": _text(c["segment"]),
+        "value_tier": _text(c["value_tier"]),
+        "stage": _text(c["stage"]),
         "r_score": c["r_score"].astype("Int64").to_numpy(),
         "f_score": c["f_score"].astype("Int64").to_numpy(),
         "m_score": c["m_score"].astype("Int64").to_numpy(),
         "monetary": pd.to_numeric(c["monetary"], errors="coerce").astype("float64").to_numpy(),
     })
     return out[COLUMNS]
+
+
+def _text(s: pd.Series):
+    """A text column as it is (its Arrow strings shared: a full sheet's four text columns made 4M Python strings and
+    +490 MB for a moment, issue 12); other columns as objects, which the frame keeps or infers as before."""
+    if isinstance(s.dtype, pd.StringDtype):
+        return s.array
+    return s.astype(object).to_numpy()
 
 
 def _repeated(value, n: int) -> np.ndarray:
