@@ -79,7 +79,7 @@ def classify_file(path, output=None, *, sheet=None, transactions=None, as_of=Non
     ``formulas=True``: xlseg's columns on the customer sheet are live Excel formulas reading their
     parameters from Settings (see :mod:`xlseg.plan.formulas`), not values.
     """
-    from xlseg.ooxml.arrow_cells import release_unused
+    from xlseg.memory import release_unused
     from xlseg.ooxml.editor import Book, write_plan
     from xlseg.ooxml.fresh import empty_package
     from xlseg.ooxml.package import Package

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from xlseg.errors import WorkbookError
 from xlseg.ooxml import app_props, tables
-from xlseg.ooxml.arrow_cells import release_unused
+from xlseg.memory import release_unused
 from xlseg.ooxml.content_types import PART as CT_PART
 from xlseg.ooxml.grid import width
 from xlseg.ooxml.package import Package, PackageWriter, relative, rels_path
