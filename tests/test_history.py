@@ -287,6 +287,18 @@ def test_snapshot_repeats_run_time_and_as_of_on_every_row(as_of):
     assert snap["as_of"].tolist() == want
     assert list(snap["run"]) == [3, 3, 3] and list(snap["customer_id"]) == ["a", "b", "c"]
 
+
+def test_snapshot_shares_the_results_text_columns():
+    """The text columns are the result's own (Arrow) strings, not a Python string per customer (issue 12: a full
+    sheet's four columns cost +490 MB for a moment); values and dtypes as the result has them."""
+    result = classify(customers=pd.DataFrame({"customer_id": ["a", "b", "c"], "recency_days": [1, 40, 400],
+                                              "frequency": [5, 2, 1], "monetary": [500.0, 80.0, 10.0]}))
+    snap = H.snapshot(result, 1, dt.datetime(2024, 4, 1))
+    for col in ("customer_id", "segment", "value_tier", "stage"):
+        assert snap[col].dtype == result.customers[col].dtype and snap[col].dtype != object
+        assert snap[col].tolist() == result.customers[col].tolist()
+
+
 def test_core_history_reads_chinese_headers_and_keeps_last_runs():
     zh = [[v[1] for v in H.HEADERS.values()], [1, T0, T0, 1001.0, "冠军客户", "高价值", "活跃客户", 5, 5, 5, 10.0],
           [2, T0, T0, "1001", "Champions", "High value", "Active", 5, 5, 5, 11.0], [None] * 11]
