@@ -13,7 +13,7 @@ import openpyxl
 import pytest
 
 from tests.cli_runner import cli
-from xlseg.plan.row_heights import header_heights, lines_needed
+from xlseg.plan.row_heights import header_heights, lines_needed, wrapped_lines
 from xlseg.plan.write_plan import Block, SheetPlan, Style
 
 DATA = Path(__file__).parent / "data"
@@ -42,6 +42,62 @@ def test_header_heights_measure_only_short_wrapped_ranges():
     assert header_heights(sp) == {1: 45.0}
     sp.styles[0] = Style("A1:B1", bold=True)  # not wrapped: no height
     assert header_heights(sp) == {}
+
+
+def test_wrapped_lines_counts_as_lines_needed():
+    """A band at once gives what lines_needed gives text by text (body font): spaces, empty words, words longer
+    than a line, Chinese (two a character), line breaks; sliced, chunked, large and dictionary arrays."""
+    import random
+
+    import pyarrow as pa
+
+    rng = random.Random(5)
+    words = ["R", "5:", "last", "purchase", "32", "days", "ago", "(<=", "34).", "Segment", "Champions:", "",
+             "预测购买次数", "客户", "x" * 70, "(>=", "12,585.46).", "流失预警" * 12]
+    texts = [" ".join(rng.choice(words) for _ in range(rng.randint(0, 80))) for _ in range(3000)]
+    texts += ["", " ", "  a", "a  ", " a b ", "x" * 59, "x" * 60, "x" * 118, "x" * 119, "a\nb c d", "客" * 40]
+    for width in (60, 28, 8.43, 1):
+        want = np.array([lines_needed(x, width, bold=False) for x in texts])
+        assert (wrapped_lines(pa.array(texts), width) == want).all(), width
+        assert (wrapped_lines(texts, width) == want).all(), width
+    arr = pa.array(texts * 2)[1000:4000]
+    want = np.array([lines_needed(x, 30, bold=False) for x in (texts * 2)[1000:4000]])
+    assert (wrapped_lines(arr, 30) == want).all()
+    assert (wrapped_lines(pa.chunked_array([arr[:10], arr[10:]]), 30) == want).all()
+    assert (wrapped_lines(arr.cast(pa.large_string()), 30) == want).all()
+    assert (wrapped_lines(arr.dictionary_encode(), 30) == want).all()
+    # what is not text takes a line; an accented letter counts 1.5 (generous, never fewer lines)
+    assert wrapped_lines(["a b", None, 3.0, "x" * 200], 20).tolist() == [1, 1, 1, 11]
+    assert wrapped_lines(pa.array([1.5, 2.0]), 5).tolist() == [1, 1] and len(wrapped_lines([], 9)) == 0
+    assert wrapped_lines(["é" * 80], 60).tolist() == [3] and lines_needed("é" * 80, 60, bold=False) == 2
+
+
+def test_wrapped_rows_get_heights_in_bands_of_either_kind():
+    """Rows whose wrapped text takes more lines get a height (no customHeight), written the same whether the
+    band goes through Arrow (a column of Rows, >= ARROW_ROWS rows) or cell by cell (lists)."""
+    import pandas as pd
+
+    from xlseg.ooxml.grid import ARROW_ROWS, Grid
+    from xlseg.ooxml.styles import MINIMAL, StyleBook
+    from xlseg.plan.rows import Rows
+
+    n = ARROW_ROWS + 44
+    why = [("Segment Champions: R 5, F 5. " * (i % 4)).strip() for i in range(n)]
+    frame = pd.DataFrame({"id": [f"c{i}" for i in range(n)], "why": pd.Series(why, dtype="str")})
+    chunks = {}
+    for kind, values in (("arrow", Rows(frame)), ("cells", [[a, b] for a, b in zip(frame["id"], why)])):
+        grid = Grid([Block(2, 1, values)], [Style(f"B2:B{n + 1}", wrap=True)], StyleBook(MINIMAL))
+        out = []
+        for chunk in grid.row_chunks({}, widths={"B": 30}):
+            out.append(chunk if isinstance(chunk, str) else bytes(chunk).decode())
+        chunks[kind] = "".join(out)
+    assert chunks["arrow"] == chunks["cells"]
+    tags = re.findall(r'<row r="(\d+)"( ht="(\d+)")?>', chunks["arrow"])
+    assert len(tags) == n
+    for r, _attr, ht in tags:
+        lines = lines_needed(why[int(r) - 2], 30, bold=False)
+        assert ht == (str(lines * 15) if lines > 1 else ""), (r, why[int(r) - 2])
+    assert "customHeight" not in chunks["arrow"]
 
 
 def _sheet_xml(path: Path, title: str) -> str:
@@ -75,7 +131,17 @@ def test_written_heights(output):
     assert re.search(r'<row r="\d+" ht="30"><c r="A\d+" s="\d+" t="inlineStr"><is><t>Segment</t>', summary)
     assert customers.count('<row r="1" ht="45">') == 1
     assert "customHeight" not in summary + customers
-    assert len(re.findall(r"<row [^>]*ht=", customers)) == 1  # the customer rows are Excel's to fit
+    # each customer's row is as high as its Why text needs (column 60 wide), or has no height: one line
+    wb = openpyxl.load_workbook(output, read_only=True)
+    try:
+        rows = list(wb["Customers"].iter_rows(values_only=True))
+    finally:
+        wb.close()
+    col = rows[0].index("Why")
+    want = {i + 1: lines_needed(row[col], 60, bold=False) for i, row in enumerate(rows) if i}
+    got = {int(r): int(h) for r, h in re.findall(r'<row r="(\d+)" ht="(\d+)">', customers) if r != "1"}
+    assert got == {r: lines * 15 for r, lines in want.items() if lines > 1}
+    assert len(got) > 600  # almost every customer's Why wraps
 
 
 def test_libreoffice_keeps_the_heights(output, libreoffice, tmp_path):
@@ -86,6 +152,8 @@ def test_libreoffice_keeps_the_heights(output, libreoffice, tmp_path):
         row = next(c.row for c in ws["A"] if c.value == "Segment")
         assert ws.row_dimensions[row].height >= 29
         assert wb["Customers"].row_dimensions[1].height >= 44
+        # a customer's row: as high as its Why text (LibreOffice otherwise drew the texts over each other)
+        assert wb["Customers"].row_dimensions[2].height >= 44
     finally:
         wb.close()
 

@@ -24,6 +24,7 @@ from xlseg.ooxml import arrow_cells
 from xlseg.ooxml.cells import render, serial
 from xlseg.ooxml.styles import DATE_FORMAT, StyleBook, merge, style_key
 from xlseg.ooxml.xml import bounds, letters, text
+from xlseg.plan.row_heights import DEFAULT_WIDTH, LINE_POINTS, wrapped_lines
 from xlseg.plan.write_plan import Formula
 from xlseg.read.prefetch import ahead
 
@@ -216,16 +217,17 @@ class Grid:
     def bands(self, size: int):
         """(first row, each row's cells as one XML string, '' for a row without a cell) bands of ``size`` rows: a list,
         or an Arrow string array when the band's big columns went through :mod:`xlseg.ooxml.arrow_cells`."""
-        for a, rendered, arrow in self._band_columns(size=size):
+        for a, rendered, arrow, _lines in self._band_columns(size=size):
             if not arrow:
                 yield a, rendered
             else:
                 yield a, pc.binary_join_element_wise(*rendered, "", null_handling="replace", null_replacement="")
 
-    def _band_columns(self, pieces: bool = False, size: int = BAND_ROWS):
-        """(first row, the band's rows as strings, False) or (first row, its columns' cells as Arrow arrays, null
-        or '' where a column has no cell, True); with ``pieces``, a column with a cell in every row may be
-        :class:`arrow_cells.Pieces` instead."""
+    def _band_columns(self, pieces: bool = False, size: int = BAND_ROWS, widths: dict | None = None):
+        """(first row, the band's rows as strings, False, lines) or (first row, its columns' cells as Arrow arrays,
+        null or '' where a column has no cell, True, lines); with ``pieces``, a column with a cell in every row may
+        be :class:`arrow_cells.Pieces` instead. ``lines``: with ``widths`` ({column letter: width}), the lines each
+        row's wrapped text takes (:func:`xlseg.plan.row_heights.wrapped_lines`), else None."""
         for a, b in self._bands(size):
             active = [blk for blk in self.blocks if blk[0] <= a <= blk[1]]
             styled: dict = {}
@@ -248,9 +250,10 @@ class Grid:
                         columns[c0 + j] = (arr, v, a - r0, b - r0, j)
             cols = sorted(set(styled) | set(columns))
             none = [None] * n
+            lines = None if widths is None else _lines(columns, styled, widths)
             if not any(type(x) is tuple for x in columns.values()):
                 rendered = [self._column(c, columns.get(c, none), a, styled.get(c, _EMPTY)) for c in cols]
-                yield a, list(map("".join, zip(*rendered))) if rendered else [""] * n, False
+                yield a, list(map("".join, zip(*rendered))) if rendered else [""] * n, False, lines
                 continue
             numbers = arrow_cells.row_numbers(a, n)
             rendered = []
@@ -264,7 +267,7 @@ class Grid:
                         continue
                     vals = v.columns(lo, hi, only=j)[0]
                 rendered.append(pa.array(self._column(c, vals, a, key), pa.string()))
-            yield a, rendered, True
+            yield a, rendered, True, lines
 
     def _arrow_column(self, c: int, arr, numbers, key, pieces: bool = False):
         plain = self._xf(key, 0)
@@ -284,18 +287,25 @@ class Grid:
                 if cells:
                     yield a + i, cells
 
-    def row_chunks(self, heights=None):
+    def row_chunks(self, heights=None, widths: dict | None = None):
         """The ``<row>`` elements of the sheet, a band's rows at a time: a str, or the UTF-8 bytes of an Arrow
         band as a memoryview (no Python string per row).
 
         ``heights``: {row: points} of rows given a height (:mod:`xlseg.plan.row_heights`: header rows, each
-        in a band of a few rows of its own since its style cuts the bands, so never an Arrow band)."""
+        in a band of a few rows of its own since its style cuts the bands, so never an Arrow band).
+        ``widths`` ({column letter: width}): rows whose wrapped text takes more than one line get a height too
+        (data such as the Why texts; a header's height wins), without ``customHeight``: Excel fits them again."""
         tags = {r: f'<row r="{r}" ht="{h:g}">' for r, h in (heights or {}).items()}
-        for a, rendered, arrow in self._band_columns(pieces=True):
+        for a, rendered, arrow, lines in self._band_columns(pieces=True, widths=widths):
+            high = None if lines is None else np.flatnonzero(lines > 1)
             if not arrow:
                 numbered = zip(range(a, a + len(rendered)), rendered)
-                if tags and any(r in tags for r in range(a, a + len(rendered))):
-                    yield "".join([(tags.get(r) or f'<row r="{r}">') + f"{cells}</row>" for r, cells in numbered
+                band = tags
+                if high is not None and len(high):
+                    band = {**{a + i: f'<row r="{a + i}" ht="{int(lines[i]) * LINE_POINTS:g}">'
+                               for i in high.tolist()}, **tags}
+                if band and any(r in band for r in range(a, a + len(rendered))):
+                    yield "".join([(band.get(r) or f'<row r="{r}">') + f"{cells}</row>" for r, cells in numbered
                                    if cells])
                 else:
                     yield "".join([f'<row r="{r}">{cells}</row>' for r, cells in numbered if cells])
@@ -305,7 +315,12 @@ class Grid:
             joined = [col for col in rendered if not isinstance(col, arrow_cells.Pieces)]
             n = len(joined[0]) if joined else len(rendered[0][1])  # Pieces: [pre, the row numbers, ...]
             args = [p for col in rendered for p in (col if isinstance(col, arrow_cells.Pieces) else [col])]
-            rows = pc.binary_join_element_wise('<row r="', arrow_cells.row_numbers(a, n), '">', *args, "</row>", "",
+            close = '">'
+            if high is not None and len(high):  # '" ht="45">' where the row's text wraps
+                tall = pa.array(lines > 1)
+                points = pc.cast(pa.array((lines * int(LINE_POINTS)).astype(np.int64)), pa.string())
+                close = pc.if_else(tall, pc.binary_join_element_wise('" ht="', points, '">', ""), '">')
+            rows = pc.binary_join_element_wise('<row r="', arrow_cells.row_numbers(a, n), close, *args, "</row>", "",
                                                null_handling="replace", null_replacement="")
             width = np.zeros(n, dtype=np.int64)
             if len(joined) == len(rendered):  # else every row has a cell
@@ -313,6 +328,22 @@ class Grid:
                     width += pc.fill_null(pc.binary_length(col), 0).to_numpy(zero_copy_only=False)
             yield arrow_cells.concatenated(rows if len(joined) < len(rendered) or width.all()
                                            else rows.filter(pa.array(width > 0)))
+
+
+def _lines(columns: dict, styled: dict, widths: dict):
+    """The lines each row of a band takes: the most any of its wrapped text columns needs (None: no such column).
+    ``columns``: {column: values, or (Arrow array, rows, lo, hi, j)} as :meth:`Grid._band_columns` holds them."""
+    out = None
+    for c, key in styled.items():
+        if not (key[2] and key[2][0]) or c not in columns:  # the style's alignment: (wrap, horizontal)
+            continue
+        vals = columns[c]
+        if type(vals) is tuple:
+            arr, v, lo, hi, j = vals
+            vals = arr if arr is not None else v.columns(lo, hi, only=j)[0]
+        got = wrapped_lines(vals, widths.get(letters(c), DEFAULT_WIDTH))
+        out = got if out is None else np.maximum(out, got)
+    return out
 
 
 _CELL_START = '<c r="'

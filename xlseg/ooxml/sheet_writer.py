@@ -64,7 +64,7 @@ def write_owned(out, sp, book: StyleBook, *, date1904: bool, drawing_rid: str | 
         head.append(f"<cols>{cols_xml(sp.widths)}</cols>")
     head.append("<sheetData>")
     out.write("".join(head).encode())
-    for chunk in grid.row_chunks(header_heights(sp)):
+    for chunk in grid.row_chunks(header_heights(sp), widths=sp.widths):
         out.write(chunk.encode() if isinstance(chunk, str) else chunk)
     buf = ["</sheetData>"]
     buf.append(cond_xml(sp.cond_rules, book))

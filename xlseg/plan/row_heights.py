@@ -10,16 +10,24 @@ measure of its content, not the user's choice, and Excel may fit it again.
 The number of lines is estimated, on the generous side (a row one line too
 high costs nothing; one line too low hides words): the header font is bold,
 a full-width character (Chinese) counts as two, and words wrap at spaces as
-both programs wrap them. Only small styled ranges are measured (at most
-``HEADER_ROWS`` rows): long wrapped columns such as Why are the data, whose
-rows Excel fits as it opens the file. Live Excel needs none of this: it fits a
-row to wrapped text as values are written, so the xlwings adapter sets no height.
+both programs wrap them. Small styled ranges (at most ``HEADER_ROWS`` rows)
+are headers (:func:`header_heights`). Longer wrapped columns are data, such as
+the Why texts: on the sheets xlseg writes whole (owned sheets, a CSV's sheet),
+the package writer gives their rows heights as it writes them, a band at a time
+(:func:`wrapped_lines`, ``xlseg.ooxml.grid.Grid.row_chunks``); without them
+LibreOffice drew a page of Why texts over each other. The user's own rows on a
+workbook's customer sheet keep their row elements as they were (issue 12), so
+there the Why column relies on the program fitting it (Excel does). Live Excel
+needs none of this: it fits a row to wrapped text as values are written, so the
+xlwings adapter sets no height.
 """
 
 from __future__ import annotations
 
 import math
 import unicodedata
+
+import numpy as np
 
 from xlseg.a1 import column_letter, range_bounds
 
@@ -56,6 +64,82 @@ def lines_needed(s: str, width: float, bold: bool = True) -> int:
                 w -= full * room
             used = w
     return max(lines, 1)
+
+
+def wrapped_lines(texts, width: float) -> np.ndarray:
+    """Lines each text of a column takes in a wrapped cell ``width`` characters wide (body font), as
+    :func:`lines_needed` counts them, for a whole band at once: the Why column of a million customers.
+
+    ``texts``: an Arrow string array or a list (what is not text takes one line). Words are the pieces between
+    spaces, found in the array's UTF-8 bytes; a word is as wide as its bytes less half its continuation bytes
+    (Chinese and full-width forms 2 a character, as :func:`text_units` counts them; accented letters 1.5, on
+    the generous side). Lines are filled greedily, all rows side by side, a line at a time: a line's last word
+    is found by a binary search in the running sum of the words' widths. A text with a line break is measured
+    by :func:`lines_needed`.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    arr = texts if isinstance(texts, (pa.Array, pa.ChunkedArray)) else \
+        pa.array([x if type(x) is str else None for x in texts], pa.string())
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    if pa.types.is_dictionary(arr.type):
+        arr = arr.dictionary_decode()
+    n = len(arr)
+    if not n or not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
+        return np.ones(n, dtype=np.int64)
+    if arr.null_count:
+        arr = pc.fill_null(arr, "")
+    room = max(width - PADDING, 1.0)
+    bufs = arr.buffers()
+    offs = np.frombuffer(bufs[1], dtype=np.int64 if pa.types.is_large_string(arr.type) else np.int32)
+    offs = offs[arr.offset:arr.offset + n + 1].astype(np.int64)
+    lo, hi = int(offs[0]), int(offs[-1])
+    data = np.frombuffer(bufs[2], dtype=np.uint8)[lo:hi] if bufs[2] is not None and hi > lo else \
+        np.zeros(0, np.uint8)
+    offs -= lo
+    # the words: row r's first word, then one after each space of the row, numbered in order over all rows
+    sp = np.flatnonzero(data == 32)
+    before = np.searchsorted(sp, offs)  # spaces before each row's start (and the end)
+    row_of_sp = np.repeat(np.arange(n), np.diff(before))
+    before = before[:-1]
+    first = np.arange(n) + before  # each row's first word
+    total = n + len(sp)
+    starts = np.empty(total, dtype=np.int64)
+    starts[first] = offs[:-1]
+    starts[np.arange(len(sp)) + row_of_sp + 1] = sp + 1
+    ends = np.empty(total, dtype=np.int64)
+    ends[:-1] = starts[1:] - 1
+    last = np.append(first[1:], total) - 1  # each row's last word
+    ends[last] = offs[1:]
+    units = (ends - starts).astype(np.float64)
+    if len(data) and data.max() >= 0x80:  # continuation bytes count half
+        cont = np.zeros(len(data) + 1, dtype=np.int64 if len(data) >= 2**31 else np.int32)
+        np.cumsum((data & 0xC0) == 0x80, out=cont[1:])
+        units -= (cont[ends] - cont[starts]) / 2
+    csum = np.cumsum(units + 1.0)  # a word and the space before it
+    lines = np.ones(n, dtype=np.int64)
+    s = first.copy()  # where each row's current line starts
+    active = np.arange(n)
+    while len(active):
+        ss, ee = s[active], last[active]
+        w = units[ss]
+        full = np.where(w > room, np.ceil(w / room) - 1, 0.0)  # a word longer than a line breaks anywhere
+        lines[active] += full.astype(np.int64)
+        used = w - full * room
+        # the line runs on while the next word and its space fit (not after an empty start: nothing is added to
+        # an empty line, the next word starts it)
+        j = np.searchsorted(csum, csum[ss] + room - used, side="right") - 1
+        j = np.where(used != 0, np.minimum(j, ee), ss)
+        more = j < ee
+        lines[active[more & (used != 0)]] += 1
+        s[active] = j + 1
+        active = active[more]
+    if len(data) and (data == 10).any():  # a line break: by the text
+        for i in np.flatnonzero(pc.match_substring(arr, "\n").to_numpy(zero_copy_only=False)).tolist():
+            lines[i] = lines_needed(arr[i].as_py(), width, bold=False)
+    return lines
 
 
 def header_heights(sp) -> dict:
