@@ -207,6 +207,9 @@ def build_template(name: str, out, *, generated: str = GENERATED) -> Path:
 def main(argv=None) -> int:
     """``python -m xlseg.templates [DIR]``: regenerate every template into DIR (default workbook_templates/)."""
     args = sys.argv[1:] if argv is None else argv
+    if args and (args[0].startswith("-") or len(args) > 1):  # --help, or an option: not a folder name
+        print(main.__doc__)
+        return 0 if args[0] in ("-h", "--help") else 2
     folder = Path(args[0]) if args else DEFAULT_DIR
     for name in TEMPLATES:
         path = build_template(name, folder / f"{name}.xlsx")
