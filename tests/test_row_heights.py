@@ -13,7 +13,7 @@ import openpyxl
 import pytest
 
 from tests.cli_runner import cli
-from xlseg.plan.row_heights import header_heights, lines_needed, wrapped_lines
+from xlseg.plan.row_heights import header_heights, lines_needed, wrapped_lines, wrapped_points
 from xlseg.plan.write_plan import Block, SheetPlan, Style
 
 DATA = Path(__file__).parent / "data"
@@ -97,6 +97,9 @@ def test_wrapped_rows_get_heights_in_bands_of_either_kind():
     for r, _attr, ht in tags:
         lines = lines_needed(why[int(r) - 2], 30, bold=False)
         assert ht == (str(lines * 15) if lines > 1 else ""), (r, why[int(r) - 2])
+    # Chinese text: taller lines (LibreOffice's CJK font)
+    assert wrapped_points(["客户 " * 30, "客户", "a " * 30], 20).tolist() == [
+        lines_needed("客户 " * 30, 20, bold=False) * 17, 0, lines_needed("a " * 30, 20, bold=False) * 15]
     assert "customHeight" not in chunks["arrow"]
 
 

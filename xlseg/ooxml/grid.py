@@ -24,7 +24,7 @@ from xlseg.ooxml import arrow_cells
 from xlseg.ooxml.cells import render, serial
 from xlseg.ooxml.styles import DATE_FORMAT, StyleBook, merge, style_key
 from xlseg.ooxml.xml import bounds, letters, text
-from xlseg.plan.row_heights import DEFAULT_WIDTH, LINE_POINTS, wrapped_lines
+from xlseg.plan.row_heights import DEFAULT_WIDTH, wrapped_points
 from xlseg.plan.write_plan import Formula
 from xlseg.read.prefetch import ahead
 
@@ -217,17 +217,17 @@ class Grid:
     def bands(self, size: int):
         """(first row, each row's cells as one XML string, '' for a row without a cell) bands of ``size`` rows: a list,
         or an Arrow string array when the band's big columns went through :mod:`xlseg.ooxml.arrow_cells`."""
-        for a, rendered, arrow, _lines in self._band_columns(size=size):
+        for a, rendered, arrow, _points in self._band_columns(size=size):
             if not arrow:
                 yield a, rendered
             else:
                 yield a, pc.binary_join_element_wise(*rendered, "", null_handling="replace", null_replacement="")
 
     def _band_columns(self, pieces: bool = False, size: int = BAND_ROWS, widths: dict | None = None):
-        """(first row, the band's rows as strings, False, lines) or (first row, its columns' cells as Arrow arrays,
-        null or '' where a column has no cell, True, lines); with ``pieces``, a column with a cell in every row may
-        be :class:`arrow_cells.Pieces` instead. ``lines``: with ``widths`` ({column letter: width}), the lines each
-        row's wrapped text takes (:func:`xlseg.plan.row_heights.wrapped_lines`), else None."""
+        """(first row, the band's rows as strings, False, points) or (first row, its columns' cells as Arrow arrays,
+        null or '' where a column has no cell, True, points); with ``pieces``, a column with a cell in every row may
+        be :class:`arrow_cells.Pieces` instead. ``points``: with ``widths`` ({column letter: width}), the height each
+        row's wrapped text needs, 0 for one line (:func:`xlseg.plan.row_heights.wrapped_points`), else None."""
         for a, b in self._bands(size):
             active = [blk for blk in self.blocks if blk[0] <= a <= blk[1]]
             styled: dict = {}
@@ -250,10 +250,10 @@ class Grid:
                         columns[c0 + j] = (arr, v, a - r0, b - r0, j)
             cols = sorted(set(styled) | set(columns))
             none = [None] * n
-            lines = None if widths is None else _lines(columns, styled, widths)
+            points = None if widths is None else _points(columns, styled, widths)
             if not any(type(x) is tuple for x in columns.values()):
                 rendered = [self._column(c, columns.get(c, none), a, styled.get(c, _EMPTY)) for c in cols]
-                yield a, list(map("".join, zip(*rendered))) if rendered else [""] * n, False, lines
+                yield a, list(map("".join, zip(*rendered))) if rendered else [""] * n, False, points
                 continue
             numbers = arrow_cells.row_numbers(a, n)
             rendered = []
@@ -267,7 +267,7 @@ class Grid:
                         continue
                     vals = v.columns(lo, hi, only=j)[0]
                 rendered.append(pa.array(self._column(c, vals, a, key), pa.string()))
-            yield a, rendered, True, lines
+            yield a, rendered, True, points
 
     def _arrow_column(self, c: int, arr, numbers, key, pieces: bool = False):
         plain = self._xf(key, 0)
@@ -296,14 +296,13 @@ class Grid:
         ``widths`` ({column letter: width}): rows whose wrapped text takes more than one line get a height too
         (data such as the Why texts; a header's height wins), without ``customHeight``: Excel fits them again."""
         tags = {r: f'<row r="{r}" ht="{h:g}">' for r, h in (heights or {}).items()}
-        for a, rendered, arrow, lines in self._band_columns(pieces=True, widths=widths):
-            high = None if lines is None else np.flatnonzero(lines > 1)
+        for a, rendered, arrow, points in self._band_columns(pieces=True, widths=widths):
+            high = None if points is None else np.flatnonzero(points)
             if not arrow:
                 numbered = zip(range(a, a + len(rendered)), rendered)
                 band = tags
                 if high is not None and len(high):
-                    band = {**{a + i: f'<row r="{a + i}" ht="{int(lines[i]) * LINE_POINTS:g}">'
-                               for i in high.tolist()}, **tags}
+                    band = {**{a + i: f'<row r="{a + i}" ht="{points[i]:g}">' for i in high.tolist()}, **tags}
                 if band and any(r in band for r in range(a, a + len(rendered))):
                     yield "".join([(band.get(r) or f'<row r="{r}">') + f"{cells}</row>" for r, cells in numbered
                                    if cells])
@@ -317,9 +316,8 @@ class Grid:
             args = [p for col in rendered for p in (col if isinstance(col, arrow_cells.Pieces) else [col])]
             close = '">'
             if high is not None and len(high):  # '" ht="45">' where the row's text wraps
-                tall = pa.array(lines > 1)
-                points = pc.cast(pa.array((lines * int(LINE_POINTS)).astype(np.int64)), pa.string())
-                close = pc.if_else(tall, pc.binary_join_element_wise('" ht="', points, '">', ""), '">')
+                text = pc.cast(pa.array(points.astype(np.int64)), pa.string())  # whole points (15, 17 a line)
+                close = pc.if_else(pa.array(points > 0), pc.binary_join_element_wise('" ht="', text, '">', ""), '">')
             rows = pc.binary_join_element_wise('<row r="', arrow_cells.row_numbers(a, n), close, *args, "</row>", "",
                                                null_handling="replace", null_replacement="")
             width = np.zeros(n, dtype=np.int64)
@@ -330,8 +328,9 @@ class Grid:
                                            else rows.filter(pa.array(width > 0)))
 
 
-def _lines(columns: dict, styled: dict, widths: dict):
-    """The lines each row of a band takes: the most any of its wrapped text columns needs (None: no such column).
+def _points(columns: dict, styled: dict, widths: dict):
+    """The height each row of a band needs: the most any of its wrapped text columns needs (0: one line; None: no
+    such column).
     ``columns``: {column: values, or (Arrow array, rows, lo, hi, j)} as :meth:`Grid._band_columns` holds them."""
     out = None
     for c, key in styled.items():
@@ -341,7 +340,7 @@ def _lines(columns: dict, styled: dict, widths: dict):
         if type(vals) is tuple:
             arr, v, lo, hi, j = vals
             vals = arr if arr is not None else v.columns(lo, hi, only=j)[0]
-        got = wrapped_lines(vals, widths.get(letters(c), DEFAULT_WIDTH))
+        got = wrapped_points(vals, widths.get(letters(c), DEFAULT_WIDTH))
         out = got if out is None else np.maximum(out, got)
     return out
 

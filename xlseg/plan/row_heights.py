@@ -32,6 +32,7 @@ import numpy as np
 from xlseg.a1 import column_letter, range_bounds
 
 LINE_POINTS = 15.0  # the sheets' default row height (Calibri 11)
+WIDE_LINE_POINTS = 17.0  # a line of Chinese text in LibreOffice (Noto Sans CJK at 11 pt: about 16 pt)
 DEFAULT_WIDTH = 8.43  # a column's width without a <col> element, in characters
 HEADER_ROWS = 3  # a wrapped range this short is a header; a longer one is data
 BOLD = 1.15  # a bold character is wider than the width unit (the digit 0 of the body font)
@@ -66,8 +67,25 @@ def lines_needed(s: str, width: float, bold: bool = True) -> int:
     return max(lines, 1)
 
 
+def wrapped_points(texts, width: float) -> np.ndarray:
+    """The height in points each text of a column needs in a wrapped cell ``width`` characters wide (body font),
+    0 where one line is enough: :func:`wrapped_lines` lines of :data:`LINE_POINTS`, or of
+    :data:`WIDE_LINE_POINTS` for a text with characters beyond ASCII (Chinese: LibreOffice's CJK font draws
+    taller lines, and a 4-line text ran into the next row)."""
+    lines, wide = _measure(texts, width)
+    return np.where(lines > 1, lines * np.where(wide, WIDE_LINE_POINTS, LINE_POINTS), 0.0)
+
+
 def wrapped_lines(texts, width: float) -> np.ndarray:
-    """Lines each text of a column takes in a wrapped cell ``width`` characters wide (body font), as
+    """Lines each text of a column takes in a wrapped cell ``width`` characters wide (body font); see
+    :func:`_measure`."""
+    return _measure(texts, width)[0]
+
+
+def _measure(texts, width: float) -> tuple[np.ndarray, np.ndarray]:
+    """(lines, has a character beyond ASCII) of each text of a column in a wrapped cell ``width`` characters
+    wide (body font): the lines as :func:`lines_needed` counts them, for a whole band at once (the Why column of
+    a million customers). of a column takes in a wrapped cell ``width`` characters wide (body font), as
     :func:`lines_needed` counts them, for a whole band at once: the Why column of a million customers.
 
     ``texts``: an Arrow string array or a list (what is not text takes one line). Words are the pieces between
@@ -88,7 +106,7 @@ def wrapped_lines(texts, width: float) -> np.ndarray:
         arr = arr.dictionary_decode()
     n = len(arr)
     if not n or not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
-        return np.ones(n, dtype=np.int64)
+        return np.ones(n, dtype=np.int64), np.zeros(n, dtype=bool)
     if arr.null_count:
         arr = pc.fill_null(arr, "")
     room = max(width - PADDING, 1.0)
@@ -118,6 +136,9 @@ def wrapped_lines(texts, width: float) -> np.ndarray:
         cont = np.zeros(len(data) + 1, dtype=np.int64 if len(data) >= 2**31 else np.int32)
         np.cumsum((data & 0xC0) == 0x80, out=cont[1:])
         units -= (cont[ends] - cont[starts]) / 2
+        wide = cont[offs[1:]] > cont[offs[:-1]]
+    else:
+        wide = np.zeros(n, dtype=bool)
     csum = np.cumsum(units + 1.0)  # a word and the space before it
     lines = np.ones(n, dtype=np.int64)
     s = first.copy()  # where each row's current line starts
@@ -139,7 +160,7 @@ def wrapped_lines(texts, width: float) -> np.ndarray:
     if len(data) and (data == 10).any():  # a line break: by the text
         for i in np.flatnonzero(pc.match_substring(arr, "\n").to_numpy(zero_copy_only=False)).tolist():
             lines[i] = lines_needed(arr[i].as_py(), width, bold=False)
-    return lines
+    return lines, wide
 
 
 def header_heights(sp) -> dict:
