@@ -117,20 +117,17 @@ def _measure(texts, width: float) -> tuple[np.ndarray, np.ndarray]:
     data = np.frombuffer(bufs[2], dtype=np.uint8)[lo:hi] if bufs[2] is not None and hi > lo else \
         np.zeros(0, np.uint8)
     offs -= lo
-    # the words: row r's first word, then one after each space of the row, numbered in order over all rows
+    # the words: row r's first word, then one after each space of the row, numbered in order over all rows. A word
+    # ends at a space or at its row's end (the row ends go in among the spaces, in one pass)
     sp = np.flatnonzero(data == 32)
     before = np.searchsorted(sp, offs)  # spaces before each row's start (and the end)
-    row_of_sp = np.repeat(np.arange(n), np.diff(before))
-    before = before[:-1]
-    first = np.arange(n) + before  # each row's first word
-    total = n + len(sp)
-    starts = np.empty(total, dtype=np.int64)
-    starts[first] = offs[:-1]
-    starts[np.arange(len(sp)) + row_of_sp + 1] = sp + 1
-    ends = np.empty(total, dtype=np.int64)
-    ends[:-1] = starts[1:] - 1
-    last = np.append(first[1:], total) - 1  # each row's last word
-    ends[last] = offs[1:]
+    first = np.arange(n) + before[:-1]  # each row's first word
+    last = np.arange(1, n + 1) + before[1:] - 1  # each row's last word
+    ends = np.insert(sp, before[1:], offs[1:])
+    starts = np.empty(len(ends), dtype=np.int64)
+    starts[0] = 0
+    np.add(ends[:-1], 1, out=starts[1:])
+    starts[first[1:]] -= 1  # a row's first word starts where the row before ended, not after a space
     units = (ends - starts).astype(np.float64)
     if len(data) and data.max() >= 0x80:  # continuation bytes count half
         cont = np.zeros(len(data) + 1, dtype=np.int64 if len(data) >= 2**31 else np.int32)
@@ -140,23 +137,26 @@ def _measure(texts, width: float) -> tuple[np.ndarray, np.ndarray]:
     else:
         wide = np.zeros(n, dtype=bool)
     csum = np.cumsum(units + 1.0)  # a word and the space before it
+    long = bool(len(units)) and units.max() > room  # a word longer than a line breaks anywhere
+    empty = bool(len(units)) and units.min() == 0  # an empty word (two spaces): nothing is added to an empty line
     lines = np.ones(n, dtype=np.int64)
-    s = first.copy()  # where each row's current line starts
-    active = np.arange(n)
-    while len(active):
-        ss, ee = s[active], last[active]
-        w = units[ss]
-        full = np.where(w > room, np.ceil(w / room) - 1, 0.0)  # a word longer than a line breaks anywhere
-        lines[active] += full.astype(np.int64)
-        used = w - full * room
-        # the line runs on while the next word and its space fit (not after an empty start: nothing is added to
-        # an empty line, the next word starts it)
-        j = np.searchsorted(csum, csum[ss] + room - used, side="right") - 1
-        j = np.where(used != 0, np.minimum(j, ee), ss)
-        more = j < ee
-        lines[active[more & (used != 0)]] += 1
-        s[active] = j + 1
-        active = active[more]
+    rows, s, e = np.arange(n), first, last  # the rows still being filled, where their line starts, their last word
+    count = np.ones(n, dtype=np.int64)
+    while len(rows):
+        w = units[s]
+        if long:
+            full = np.where(w > room, np.ceil(w / room) - 1, 0.0)
+            count += full.astype(np.int64)
+            w = w - full * room
+        # the line runs on while the next word and its space fit
+        j = np.minimum(np.searchsorted(csum, csum[s] + (room - w), side="right") - 1, e)
+        if empty:
+            j = np.where(w != 0, j, s)
+        more = j < e
+        count += (more & (w != 0)) if empty else more
+        done = ~more
+        lines[rows[done]] = count[done]
+        rows, s, e, count = rows[more], j[more] + 1, e[more], count[more]
     if len(data) and (data == 10).any():  # a line break: by the text
         for i in np.flatnonzero(pc.match_substring(arr, "\n").to_numpy(zero_copy_only=False)).tolist():
             lines[i] = lines_needed(arr[i].as_py(), width, bold=False)
