@@ -72,6 +72,32 @@ def test_wrapped_lines_counts_as_lines_needed():
     assert wrapped_lines(["é" * 80], 60).tolist() == [3] and lines_needed("é" * 80, 60, bold=False) == 2
 
 
+def test_wrapped_lines_at_widths_that_are_not_whole():
+    """Widths counted in whole hundredths: a word broken over lines at a width such as 8.43 (no <col>) or 3.3
+    leaves at most a line, so the fill always moves on (float sums made a line start before its first word: the
+    writer looped for ever on 'x' * 743 + ' a' at 8.43), and the vectorised count is never below lines_needed."""
+    import random
+
+    cases = [("x" * 743 + " a", 8.43), ("x" * 2231 + " a", 8.43), ("x" * 46 + " a", 3.3), ("x" * 31 + " x", 4.3),
+             ("x" * 46 + " xxxx", 6.1), ("x" * 30 + " xx " + "x" * 23, 4.3)]
+    for text, width in cases:
+        assert wrapped_lines([text], width).tolist() == [lines_needed(text, width, bold=False)], (len(text), width)
+    assert lines_needed("x" * 743 + " a", 8.43, bold=False) == 101
+    rng = random.Random(5)
+    texts = [" ".join("x" * rng.randint(0, 60) for _ in range(rng.randint(1, 5))) for _ in range(4000)]
+    for width in (3.3, 4.3, 6.1, 8.43, 10.71, 13.57):
+        want = [lines_needed(t, width, bold=False) for t in texts]
+        assert wrapped_lines(texts, width).tolist() == want, width
+
+
+def test_heights_stop_at_excels_highest_row_and_text_items_count():
+    import numpy as np_
+
+    assert wrapped_points(["word " * 400], 10).tolist() == [409.0]  # Excel's rows stop at 409.5 points
+    assert wrapped_points(np_.array(["x " * 40]).tolist(), 20).tolist() == wrapped_points(["x " * 40], 20).tolist()
+    assert wrapped_lines([np_.str_("x " * 40)], 20).tolist() == [lines_needed("x " * 40, 20, bold=False)]
+
+
 def test_wrapped_rows_get_heights_in_bands_of_either_kind():
     """Rows whose wrapped text takes more lines get a height (no customHeight), written the same whether the
     band goes through Arrow (a column of Rows, >= ARROW_ROWS rows) or cell by cell (lists)."""

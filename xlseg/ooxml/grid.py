@@ -302,7 +302,7 @@ class Grid:
                 numbered = zip(range(a, a + len(rendered)), rendered)
                 band = tags
                 if high is not None and len(high):
-                    band = {**{a + i: f'<row r="{a + i}" ht="{points[i]:g}">' for i in high.tolist()}, **tags}
+                    band = {**{a + i: f'<row r="{a + i}" ht="{int(points[i])}">' for i in high.tolist()}, **tags}
                 if band and any(r in band for r in range(a, a + len(rendered))):
                     yield "".join([(band.get(r) or f'<row r="{r}">') + f"{cells}</row>" for r, cells in numbered
                                    if cells])
@@ -316,7 +316,8 @@ class Grid:
             args = [p for col in rendered for p in (col if isinstance(col, arrow_cells.Pieces) else [col])]
             close = '">'
             if high is not None and len(high):  # '" ht="45">' where the row's text wraps
-                text = pc.cast(pa.array(points.astype(np.int64)), pa.string())  # whole points (15, 17 a line)
+                # whole points (15 or 17 a line, at most 409), written as the cell-by-cell bands write them
+                text = pc.cast(pa.array(points.astype(np.int64)), pa.string())
                 close = pc.if_else(pa.array(points > 0), pc.binary_join_element_wise('" ht="', text, '">', ""), '">')
             rows = pc.binary_join_element_wise('<row r="', arrow_cells.row_numbers(a, n), close, *args, "</row>", "",
                                                null_handling="replace", null_replacement="")

@@ -24,7 +24,6 @@ xlwings adapter sets no height.
 
 from __future__ import annotations
 
-import math
 import unicodedata
 
 import numpy as np
@@ -37,6 +36,15 @@ DEFAULT_WIDTH = 8.43  # a column's width without a <col> element, in characters
 HEADER_ROWS = 3  # a wrapped range this short is a header; a longer one is data
 BOLD = 1.15  # a bold character is wider than the width unit (the digit 0 of the body font)
 PADDING = 1.0  # characters of the column lost to the cell's margins
+MAX_POINTS = 409.0  # Excel's highest row (409.5 points)
+# Widths are counted in whole hundredths of a character (a bold character 115, a space 100 or 115): the sums are
+# exact, so the vectorised count equals lines_needed's, and a word broken over lines leaves at most a line.
+_HUNDREDTHS = 100
+
+
+def _room(width: float) -> int:
+    """The room of a line, in hundredths of a character (at least one character)."""
+    return max(round((width - PADDING) * _HUNDREDTHS), _HUNDREDTHS)
 
 
 def text_units(s: str) -> float:
@@ -47,20 +55,20 @@ def text_units(s: str) -> float:
 def lines_needed(s: str, width: float, bold: bool = True) -> int:
     """Lines ``s`` takes in a wrapped cell ``width`` characters wide: words wrap at spaces, a word longer than
     the line (or text without spaces, such as Chinese) breaks anywhere."""
-    room = max(width - PADDING, 1.0)
-    factor = BOLD if bold else 1.0
+    room = _room(width)
+    factor = round(BOLD * _HUNDREDTHS) if bold else _HUNDREDTHS
     lines = 0
     for paragraph in str(s).split("\n"):
-        used, lines = 0.0, lines + 1
+        used, lines = 0, lines + 1
         for word in paragraph.split(" "):
-            w = text_units(word) * factor
+            w = int(text_units(word)) * factor
             if used and used + factor + w <= room:
                 used += factor + w
                 continue
             if used:
                 lines += 1
             if w > room:  # broken anywhere: whole lines, and what is left on the last
-                full = math.ceil(w / room) - 1
+                full = (w - 1) // room
                 lines += full
                 w -= full * room
             used = w
@@ -73,7 +81,7 @@ def wrapped_points(texts, width: float) -> np.ndarray:
     :data:`WIDE_LINE_POINTS` for a text with characters beyond ASCII (Chinese: LibreOffice's CJK font draws
     taller lines, and a 4-line text ran into the next row)."""
     lines, wide = _measure(texts, width)
-    return np.where(lines > 1, lines * np.where(wide, WIDE_LINE_POINTS, LINE_POINTS), 0.0)
+    return np.where(lines > 1, np.minimum(lines * np.where(wide, WIDE_LINE_POINTS, LINE_POINTS), MAX_POINTS), 0.0)
 
 
 def wrapped_lines(texts, width: float) -> np.ndarray:
@@ -85,8 +93,7 @@ def wrapped_lines(texts, width: float) -> np.ndarray:
 def _measure(texts, width: float) -> tuple[np.ndarray, np.ndarray]:
     """(lines, has a character beyond ASCII) of each text of a column in a wrapped cell ``width`` characters
     wide (body font): the lines as :func:`lines_needed` counts them, for a whole band at once (the Why column of
-    a million customers). of a column takes in a wrapped cell ``width`` characters wide (body font), as
-    :func:`lines_needed` counts them, for a whole band at once: the Why column of a million customers.
+    a million customers).
 
     ``texts``: an Arrow string array or a list (what is not text takes one line). Words are the pieces between
     spaces, found in the array's UTF-8 bytes; a word is as wide as its bytes less half its continuation bytes
@@ -99,17 +106,19 @@ def _measure(texts, width: float) -> tuple[np.ndarray, np.ndarray]:
     import pyarrow.compute as pc
 
     arr = texts if isinstance(texts, (pa.Array, pa.ChunkedArray)) else \
-        pa.array([x if type(x) is str else None for x in texts], pa.string())
+        pa.array([str(x) if isinstance(x, str) else None for x in texts], pa.string())
     if isinstance(arr, pa.ChunkedArray):
         arr = arr.combine_chunks()
     if pa.types.is_dictionary(arr.type):
         arr = arr.dictionary_decode()
+    if getattr(pa.types, "is_string_view", lambda _t: False)(arr.type):
+        arr = arr.cast(pa.string())
     n = len(arr)
     if not n or not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
         return np.ones(n, dtype=np.int64), np.zeros(n, dtype=bool)
     if arr.null_count:
         arr = pc.fill_null(arr, "")
-    room = max(width - PADDING, 1.0)
+    room = _room(width)
     bufs = arr.buffers()
     offs = np.frombuffer(bufs[1], dtype=np.int64 if pa.types.is_large_string(arr.type) else np.int32)
     offs = offs[arr.offset:arr.offset + n + 1].astype(np.int64)
@@ -128,15 +137,15 @@ def _measure(texts, width: float) -> tuple[np.ndarray, np.ndarray]:
     starts[0] = 0
     np.add(ends[:-1], 1, out=starts[1:])
     starts[first[1:]] -= 1  # a row's first word starts where the row before ended, not after a space
-    units = (ends - starts).astype(np.float64)
+    units = (ends - starts) * _HUNDREDTHS
     if len(data) and data.max() >= 0x80:  # continuation bytes count half
         cont = np.zeros(len(data) + 1, dtype=np.int64 if len(data) >= 2**31 else np.int32)
         np.cumsum((data & 0xC0) == 0x80, out=cont[1:])
-        units -= (cont[ends] - cont[starts]) / 2
+        units -= (cont[ends] - cont[starts]) * (_HUNDREDTHS // 2)
         wide = cont[offs[1:]] > cont[offs[:-1]]
     else:
         wide = np.zeros(n, dtype=bool)
-    csum = np.cumsum(units + 1.0)  # a word and the space before it
+    csum = np.cumsum(units + _HUNDREDTHS)  # a word and the space before it
     long = bool(len(units)) and units.max() > room  # a word longer than a line breaks anywhere
     empty = bool(len(units)) and units.min() == 0  # an empty word (two spaces): nothing is added to an empty line
     lines = np.ones(n, dtype=np.int64)
@@ -145,11 +154,11 @@ def _measure(texts, width: float) -> tuple[np.ndarray, np.ndarray]:
     while len(rows):
         w = units[s]
         if long:
-            full = np.where(w > room, np.ceil(w / room) - 1, 0.0)
-            count += full.astype(np.int64)
+            full = np.where(w > room, (w - 1) // room, 0)
+            count += full
             w = w - full * room
         # the line runs on while the next word and its space fit
-        j = np.minimum(np.searchsorted(csum, csum[s] + (room - w), side="right") - 1, e)
+        j = np.clip(np.searchsorted(csum, csum[s] + (room - w), side="right") - 1, s, e)  # a line holds its first word
         if empty:
             j = np.where(w != 0, j, s)
         more = j < e
@@ -185,7 +194,7 @@ def header_heights(sp) -> dict:
             if isinstance(v, str) and v:  # measured as bold: headers are, by their style or their table's
                 lines = max(lines, lines_needed(v, sp.widths.get(column_letter(c), DEFAULT_WIDTH)))
         if lines > 1:
-            heights[r] = lines * LINE_POINTS
+            heights[r] = min(lines * LINE_POINTS, MAX_POINTS)
     return heights
 
 
