@@ -13,7 +13,6 @@ the resident set when saving starts 1,792 -> 1,531 MB with glibc's trim.
 
 from __future__ import annotations
 
-import ctypes
 import sys
 
 import pyarrow as pa
@@ -25,8 +24,10 @@ def _glibc_trim():
     if not sys.platform.startswith("linux"):
         return None
     try:
+        import ctypes  # here: a Python built without ctypes still writes workbooks
+
         trim = ctypes.CDLL("libc.so.6").malloc_trim
-    except (OSError, AttributeError):
+    except (ImportError, OSError, AttributeError):
         return None
     trim.argtypes, trim.restype = [ctypes.c_size_t], ctypes.c_int
     return trim
