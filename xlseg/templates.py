@@ -207,9 +207,12 @@ def build_template(name: str, out, *, generated: str = GENERATED) -> Path:
 def main(argv=None) -> int:
     """``python -m xlseg.templates [DIR]``: regenerate every template into DIR (default workbook_templates/)."""
     args = sys.argv[1:] if argv is None else argv
-    if args and (args[0].startswith("-") or len(args) > 1):  # --help, or an option: not a folder name
+    if args and args[0] in ("-h", "--help"):
         print(main.__doc__)
-        return 0 if args[0] in ("-h", "--help") else 2
+        return 0
+    if args and (args[0].startswith("-") or len(args) > 1):  # an option, or more than one folder
+        print(f"Unknown arguments: {' '.join(args)}. Usage: {main.__doc__}", file=sys.stderr)
+        return 2
     folder = Path(args[0]) if args else DEFAULT_DIR
     for name in TEMPLATES:
         path = build_template(name, folder / f"{name}.xlsx")
