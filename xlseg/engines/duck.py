@@ -9,7 +9,7 @@ import duckdb
 import pandas as pd
 
 from xlseg.engines import sources, sql, texts
-from xlseg.errors import InputError
+from xlseg.errors import InputError, XlsegError
 
 _KINDS = {
     "VARCHAR": "string", "DATE": "date", "DOUBLE": "float", "FLOAT": "float", "REAL": "float",
@@ -39,6 +39,7 @@ class DuckEngine:
                  temp_directory: str | None = None):
         self.con = duckdb.connect()
         self.temp_directory = temp_directory or tempfile.gettempdir()
+        self.memory_limit = memory_limit
         self.serial = False  # read CSV files in one thread (set when one has a line break inside quotes)
         self.notes: list[str] = []  # what reading the files decided (texts.read_texts)
         self._copies: dict = {}  # path -> a UTF-8 copy of a CSV file in another encoding
@@ -183,6 +184,11 @@ class DuckEngine:
             raise InputError(f"An order file could not be read ({_first_line(exc)}).") from None
         except duckdb.InvalidInputException as exc:
             raise InputError(f"An order file is not valid CSV or Parquet ({_first_line(exc)}).") from None
+        except duckdb.OutOfMemoryException as exc:
+            limit = f" (memory_limit {self.memory_limit})" if self.memory_limit else ""
+            raise XlsegError(f"DuckDB ran out of memory aggregating the order files{limit}: {_first_line(exc)}. "
+                             f"It spills to '{self.temp_directory}': check that folder's free space, close other "
+                             "programs, or split the order files by customer and classify each part.") from None
 
     def close(self) -> None:
         self.con.close()

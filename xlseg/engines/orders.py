@@ -91,8 +91,7 @@ def aggregate_lines(engine, schemas, config: Config, *, progress=None) -> Aggreg
     has_orders = "order_id" in fields and engine.scalar(sql.has_orders_sql()) > 0
     use_orders = has_orders and config.frequency_basis != "days"
     step("aggregating order lines")
-    engine.materialise("xlseg_metrics", sql.metrics_sql(use_orders, limit, attributes, candidates,
-                                                        top_two=engine.name == "duckdb"))
+    engine.materialise("xlseg_metrics", sql.metrics_sql(use_orders, limit, attributes, candidates))
     summary = engine.row(sql.summary_sql(candidates))
     plain = carried(summary, candidates, schemas[0].plain)
     attributes += tuple(plain)
