@@ -312,8 +312,7 @@ FROM xlseg_all_lines"""
 
 
 # ------------------------------------------------------------------ step 2: metrics per customer
-def metrics_sql(use_orders: bool, limit: dt.date, attributes=(), plain: dict | None = None,
-) -> str:
+def metrics_sql(use_orders: bool, limit: dt.date, attributes=(), plain: dict | None = None) -> str:
     """One row per customer of ``xlseg_lines``: first/last purchase, frequency, monetary, mean gap, gap before last,
     first_spend (net amount of the first purchase day).
 
